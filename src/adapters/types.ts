@@ -1,0 +1,97 @@
+/**
+ * Interfaces of the adapters: the only way domain code reaches the file system, processes, the
+ * network or the clock. Domain code imports this file only; `cli` wires real implementations
+ * (src/adapters/*.ts) and tests pass fakes or the real ones.
+ */
+
+export interface FileStat {
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly isSymbolicLink: boolean;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtimeMs: number;
+}
+
+export interface FileSystem {
+  readFile(path: string): Promise<Uint8Array>;
+  readText(path: string): Promise<string>;
+  /** Atomic: writes a temporary file beside `path` and renames it into place. Creates parent dirs. */
+  writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  /** lstat; undefined when the path does not exist. */
+  stat(path: string): Promise<FileStat | undefined>;
+  mkdir(path: string): Promise<void>;
+  /** Recursive, no error when missing. */
+  remove(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  copyFile(from: string, to: string): Promise<void>;
+  realpath(path: string): Promise<string>;
+  /** A fresh temporary directory under `parent` (or the OS temp dir). */
+  mkdtemp(prefix: string, parent?: string): Promise<string>;
+  /** Files (not directories) matching glob patterns under `cwd`, sorted, absolute. Supports `**`. */
+  glob(patterns: readonly string[], cwd: string): Promise<string[]>;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Replace the environment entirely instead of extending the process's. */
+  readonly replaceEnv?: boolean;
+  readonly input?: string | Uint8Array;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Output as bytes instead of UTF-8 text. */
+  readonly binary?: boolean;
+  /** Called with each chunk of stdout/stderr, e.g. for logs. */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly signal?: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly stdoutBytes?: Uint8Array;
+}
+
+/** Runs a program with an argument array (never through a shell). */
+export interface ProcessRunner {
+  run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** Absolute path of a program on PATH, or undefined. */
+  which(cmd: string): Promise<string | undefined>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Events domain code emits; the CLI turns them into progress or JSON lines. */
+export type StrataEvent =
+  | { readonly kind: 'start'; readonly task: string; readonly total?: number; readonly label?: string }
+  | { readonly kind: 'progress'; readonly task: string; readonly done: number; readonly total?: number; readonly item?: string }
+  | { readonly kind: 'item'; readonly task: string; readonly item: string; readonly status: 'ok' | 'failed' | 'skipped' | 'unchanged' | 'changed'; readonly detail?: string }
+  | { readonly kind: 'log'; readonly level: 'info' | 'warn' | 'debug'; readonly message: string }
+  | { readonly kind: 'end'; readonly task: string };
+
+export type EventSink = (e: StrataEvent) => void;
+
+export const nullSink: EventSink = () => {};
+
+export interface GitRunOptions {
+  /** Repository or work tree directory (`git -C`). */
+  readonly cwd: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly input?: string | Uint8Array;
+  readonly binary?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The system `git`, with a clean environment (no system/global config, no prompts, C locale).
+ * `run` returns the result whatever the exit code; `ok` throws a GitError on a non-zero exit.
+ */
+export interface Git {
+  run(args: readonly string[], opts: GitRunOptions): Promise<RunResult>;
+  ok(args: readonly string[], opts: GitRunOptions): Promise<string>;
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { diagnosticToJson, formatDiagnostic, isStrataError } from '../diag/index.js';
+import { NodeFileSystem } from '../adapters/node-fs.js';
+import { NodeProcessRunner } from '../adapters/node-process.js';
+import { SystemGit } from '../adapters/git.js';
+import type { CliContext } from './context.js';
+import { makeHost } from './host.js';
+import { registrations } from './commands/index.js';
+import { toJson } from './output.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(ctx: CliContext): { program: Command; host: ReturnType<typeof makeHost> } {
+  const host = makeHost(ctx);
+  const program = new Command('strata')
+    .description('Build a Fedora-derived distribution from declarative overlays (azldev-compatible).')
+    .version(VERSION)
+    .option('-C, --project <dir>', 'project directory (default: search upward for azldev.toml)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'toml', 'text']))
+    .addOption(new Option('-O, --output-format <format>', 'output format (azldev spelling)').choices(['table', 'json', 'toml', 'text']))
+    .option('-q, --quiet', 'print only results and errors')
+    .option('-v, --verbose', 'print debug output')
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+  for (const r of registrations) r(program, host);
+  return { program, host };
+}
+
+/** Run the CLI; returns the exit code. Never throws for user errors. */
+export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const { program, host } = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return host.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (isStrataError(e)) {
+      const relativeTo = ctx.cwd;
+      if (host.current?.output === 'json') {
+        ctx.out(toJson({ ok: false, diagnostics: e.diagnostics.map((d) => diagnosticToJson(d, relativeTo)) }));
+      } else {
+        const cache = new Map<string, string | undefined>();
+        const sourceOf = (f: string) => {
+          if (!cache.has(f)) {
+            try {
+              cache.set(f, readFileSync(path.resolve(ctx.cwd, f), 'utf8'));
+            } catch {
+              cache.set(f, undefined);
+            }
+          }
+          return cache.get(f);
+        };
+        for (const d of e.diagnostics) ctx.err(formatDiagnostic(d, { sourceOf, relativeTo, color: ctx.color }) + '\n');
+      }
+      return e.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+    }
+    const err = e as Error;
+    ctx.err(`strata: internal error: ${err?.message ?? String(e)}\n`);
+    if (ctx.env.STRATA_DEBUG) ctx.err(String(err?.stack) + '\n');
+    else ctx.err('  hint: this is a bug in Strata; run again with STRATA_DEBUG=1 for details and report it.\n');
+    return 70;
+  }
+}
+
+export function realContext(): CliContext {
+  const isTTY = !!process.stderr.isTTY;
+  const proc = new NodeProcessRunner();
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    isTTY,
+    color: isTTY && !process.env.NO_COLOR,
+    fs: new NodeFileSystem(),
+    proc,
+    git: new SystemGit(proc),
+    clock: { now: () => new Date() },
+  };
+}
