@@ -95,3 +95,34 @@ export interface Git {
   run(args: readonly string[], opts: GitRunOptions): Promise<RunResult>;
   ok(args: readonly string[], opts: GitRunOptions): Promise<string>;
 }
+
+export interface HttpRequestOptions {
+  readonly signal?: AbortSignal;
+  /** Gives up when no byte arrives for this long (default 60 s). */
+  readonly idleTimeoutMs?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface HttpDownloadResult {
+  /** HTTP status (200 for `file:` URLs that exist, 404 when they do not). */
+  readonly status: number;
+  /** Bytes written to the destination. */
+  readonly bytes: number;
+  /** Content-Length announced by the server, when any. */
+  readonly contentLength?: number;
+}
+
+/**
+ * HTTP(S) and `file:` GETs. `download` streams the body into `dest` (created or truncated) and
+ * calls `onChunk` with every chunk, so callers hash while the bytes arrive. A non-2xx status is
+ * returned (nothing useful written); network errors and bodies shorter than their Content-Length
+ * reject with an `HttpTransferError`-like error (`{ name: 'HttpTransferError', url, truncated }`).
+ */
+export interface Http {
+  download(url: string, dest: string, opts?: HttpRequestOptions & { readonly onChunk?: (chunk: Uint8Array) => void }): Promise<HttpDownloadResult>;
+}
+
+/** Streams a file through a hash (sha256, sha512, md5, … as node:crypto names them). */
+export interface FileHasher {
+  hashFile(path: string, algorithm: string): Promise<{ readonly hex: string; readonly size: number }>;
+}

@@ -13,6 +13,8 @@ export interface CommandHost {
    * Add `-o, --output <format>` (and `-O, --output-format`) to a subcommand. Commands whose `-o`
    * means an output directory (render, prepare-sources) pass `{ short: false }` and keep only `-O`.
    */
+  /** The command group `name` (e.g. `component`), created on first use so modules can share it. */
+  group(program: Command, name: string, description: string): Command;
   withOutput(cmd: Command, opts?: { short?: boolean; formats?: readonly string[] }): Command;
   /** Wrap an async action returning a CommandResult. Errors propagate to main(), which prints diagnostics. */
   action<A extends unknown[]>(fn: (...args: A) => Promise<CommandResult>): (...args: A) => Promise<void>;
@@ -29,6 +31,9 @@ export function makeHost(ctx: CliContext): CommandHost {
       const o = cmd.optsWithGlobals() as { project?: string; output?: string; outputFormat?: string; quiet?: boolean; verbose?: boolean };
       const output = (o.outputFormat ?? o.output ?? 'table') as GlobalOptions['output'];
       return { ...(o.project ? { project: o.project } : {}), output, quiet: !!o.quiet, verbose: !!o.verbose };
+    },
+    group(program: Command, name: string, description: string): Command {
+      return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
     },
     withOutput(cmd: Command, opts: { short?: boolean; formats?: readonly string[] } = {}): Command {
       const formats = [...(opts.formats ?? ['table', 'json'])];

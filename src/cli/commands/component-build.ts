@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { CommandHost } from '../host.js';
+import type { CommandResult } from '../output.js';
+import { makeSink } from '../progress.js';
+
+interface BuildFlags {
+  all?: boolean;
+  package?: string[];
+  group?: string[];
+  jobs?: string;
+  backend?: 'rpmbuild' | 'mock';
+  force?: boolean;
+  verifyReproducible?: boolean;
+  prepared?: string;
+  define?: string[];
+  buildPaths?: string;
+}
+
+function componentCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
+}
+
+export function register(program: Command, host: CommandHost): void {
+  const cmd = componentCommand(program)
+    .command('build')
+    .description('build components in dependency order: SRPM + RPMs, incremental, parallel, reproducible')
+    .argument('[names...]', 'components to build (same as -p)')
+    .option('-a, --all', 'build every component')
+    .option('-p, --package <name...>', 'components to build (names or patterns)')
+    .option('-g, --group <group...>', 'component groups to build')
+    .option('-j, --jobs <n>', 'components built at the same time', '1')
+    .addOption(new Option('--backend <backend>', 'build backend').choices(['rpmbuild', 'mock']).default('rpmbuild'))
+    .option('--force', 'rebuild even when the input fingerprint is unchanged')
+    .option('--verify-reproducible', 'build every component twice in different directories and compare the RPMs')
+    .option('--prepared <dir>', 'take prepared sources from DIR/<component>/ (as written by `component prepare-sources`)')
+    .option('--define <macro...>', "extra rpm macro for every build, 'NAME VALUE'")
+    .option('--build-paths <dir>', 'base of the fixed build paths (default /var/tmp/strata-build)');
+  host.withOutput(cmd);
+  cmd.action(
+    host.action(async (names: string[], flags: BuildFlags, c: Command): Promise<CommandResult> => {
+      const g = host.globals(c);
+      const ctx = host.ctx;
+      const sink = makeSink(ctx, g);
+      const { loadProject, selectComponents } = await import('../../config/index.js');
+      const build = await import('../../build/index.js');
+      const repo = await import('../../repo/index.js');
+      const { StrataError, error, formatDiagnostic } = await import('../../diag/index.js');
+      const start = g.project ? path.resolve(ctx.cwd, g.project) : ctx.cwd;
+      const { project } = await loadProject({ fs: ctx.fs, startDir: start });
+      const components = selectComponents(project, { all: !!flags.all, patterns: [...(flags.package ?? []), ...names], groups: flags.group ?? [] });
+      const backend = flags.backend ?? 'rpmbuild';
+      if (backend === 'mock') await build.requireMock(ctx.proc);
+      const jobs = Number(flags.jobs ?? '1');
+      if (!Number.isInteger(jobs) || jobs < 1) throw new StrataError(error('BUILD_BAD_JOBS', `-j expects a positive integer, not ${flags.jobs}`));
+      const macros: Record<string, string> = {};
+      for (const d of flags.define ?? []) {
+        const m = /^\s*%?([A-Za-z_][\w]*)\s+([\s\S]*)$/.exec(d);
+        if (!m) throw new StrataError(error('BUILD_BAD_DEFINE', `--define expects 'NAME VALUE', got '${d}'`));
+        macros[m[1]!] = m[2]!;
+      }
+
+      // Prepared sources: a directory per component with the rendered spec and verified sources.
+      const preparedRoot = flags.prepared ? path.resolve(ctx.cwd, flags.prepared) : path.join(project.project.workDir, 'prepared');
+      if (!flags.prepared) {
+        const prepModule = '../../build/prepare-sources.js';
+        const prep: unknown = await import(prepModule).catch(() => undefined);
+        const fn = (prep as { prepareSourcesForBuild?: (...a: unknown[]) => Promise<unknown> } | undefined)?.prepareSourcesForBuild;
+        if (!fn) {
+          throw new StrataError(error('BUILD_NO_PREPARED_SOURCES', 'no prepared sources: pass --prepared DIR (from `strata component prepare-sources`)', { hint: 'prepare-sources renders each spec and fetches and verifies its sources; build reads DIR/<component>/' }));
+        }
+        const { NodeHttp, NodeFileHasher } = await import('../../adapters/http.js');
+        await fn({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() }, project, components, preparedRoot);
+      }
+      const units = [];
+      const missing: string[] = [];
+      for (const comp of components) {
+        const dir = path.join(preparedRoot, comp.name);
+        const specs = (await ctx.fs.readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.spec'));
+        const spec = specs.includes(`${comp.name}.spec`) ? `${comp.name}.spec` : specs.length === 1 ? specs[0] : undefined;
+        if (!spec) {
+          missing.push(comp.name);
+          continue;
+        }
+        units.push({
+          name: comp.name,
+          dir,
+          spec: path.join(dir, spec),
+          with: comp.build.with,
+          without: comp.build.without,
+          defines: comp.build.defines,
+          undefines: comp.build.undefines,
+          skipCheck: comp.build.check.skip,
+          definedAt: comp.definedAt,
+        });
+      }
+      if (missing.length) {
+        throw new StrataError(
+          missing.map((m) =>
+            error('BUILD_NO_SPEC', `${m}: no spec in ${path.join(preparedRoot, m)}`, {
+              ...(project.components.get(m)?.definedAt ? { span: project.components.get(m)!.definedAt } : {}),
+              hint: 'prepare the component first: strata component prepare-sources -p NAME -o DIR',
+            }),
+          ),
+        );
+      }
+      const readRpm = async (f: string) => {
+        const info = repo.rpmInfo(repo.parseRpm(await ctx.fs.readFile(f), f));
+        return { name: info.name, arch: info.arch, isSource: info.isSource, provides: info.provides, files: info.files };
+      };
+      const compareRpms = async (a: string, b: string) => {
+        const [x, y] = await Promise.all([ctx.fs.readFile(a), ctx.fs.readFile(b)]);
+        return repo.compareRpmPackages(path.basename(a), repo.parseRpm(x, a), repo.parseRpm(y, b));
+      };
+      const res = await build.runBuild(
+        { fs: ctx.fs, proc: ctx.proc, sink },
+        {
+          units,
+          outDir: project.project.outputDir,
+          workDir: project.project.workDir,
+          ...(flags.buildPaths ? { fixedRootBase: path.resolve(ctx.cwd, flags.buildPaths) } : {}),
+          macros,
+          jobs,
+          force: !!flags.force,
+          backend,
+          inspector: build.rpmspecInspector(ctx.proc),
+          readRpm,
+          compareRpms,
+          channelOf: (component, rpmName) => build.resolvePackageChannel(project, project.components.get(component), rpmName),
+          verifyReproducible: !!flags.verifyReproducible,
+        },
+      );
+      if (g.output !== 'json') {
+        const sourceOf = (f: string) => {
+          try {
+            return readFileSync(f, 'utf8');
+          } catch {
+            return undefined;
+          }
+        };
+        for (const d of res.diagnostics) ctx.err(formatDiagnostic(d, { sourceOf, relativeTo: ctx.cwd, color: ctx.color }) + '\n');
+      }
+      const count = (s: string) => res.records.filter((r) => r.status === s).length;
+      const bad = res.records.filter((r) => r.status === 'failed' || r.status === 'skipped');
+      const irreproducible = res.reproducibility.filter((r) => !r.identical);
+      const lines: string[] = [];
+      for (const r of res.records.filter((x) => x.status === 'failed')) {
+        lines.push(`\n${r.name} failed: ${r.reason ?? ''}${r.log ? `\n  log: ${path.relative(ctx.cwd, r.log)}` : ''}`);
+        for (const l of r.logTail ?? []) lines.push(`  | ${l}`);
+      }
+      for (const r of res.reproducibility) {
+        lines.push(`\n${r.name}: ${r.identical ? 'reproducible (byte-identical packages from two builds)' : `NOT reproducible, ${r.differences.length} difference(s):`}`);
+        for (const d of r.differences) lines.push(`  ${d.rpm}: ${d.what}: ${d.first} != ${d.second}`);
+      }
+      lines.push(
+        `\n${count('built')} built, ${count('unchanged')} unchanged, ${count('failed')} failed, ${count('skipped')} skipped in ${res.wallSeconds.toFixed(1)}s (rpmbuild ${res.rpmbuildSeconds.toFixed(1)}s, -j${jobs})` +
+          `; results in ${path.relative(ctx.cwd, project.project.outputDir) || '.'}/`,
+      );
+      return {
+        json: {
+          ok: bad.length === 0 && irreproducible.length === 0 && !res.diagnostics.some((d) => d.severity === 'error'),
+          order: res.graph.order,
+          edges: res.graph.edges,
+          cycles: res.graph.cycles,
+          records: res.records,
+          reproducibility: res.reproducibility,
+          wallSeconds: res.wallSeconds,
+          rpmbuildSeconds: res.rpmbuildSeconds,
+          diagnostics: res.diagnostics,
+        },
+        table: {
+          columns: ['component', 'status', 'rpms', 'rpmbuild s', 'detail'],
+          rows: res.records.map((r) => [r.name, r.status, r.rpms.length, r.rpmbuildSeconds.toFixed(2), r.reason ?? '']),
+        },
+        text: lines.join('\n'),
+        exitCode: bad.length || irreproducible.length || res.diagnostics.some((d) => d.severity === 'error') ? 1 : 0,
+      };
+    }),
+  );
+}

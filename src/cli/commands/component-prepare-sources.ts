@@ -1,0 +1,72 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { CommandHost } from '../host.js';
+import type { CommandResult } from '../output.js';
+import { makeSink } from '../progress.js';
+
+interface PrepFlags {
+  all?: boolean;
+  package?: string[];
+  outputDir?: string;
+  offline?: boolean;
+  jobs?: string;
+}
+
+function componentCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
+}
+
+export function register(program: Command, host: CommandHost): void {
+  const cmd = componentCommand(program)
+    .command('prepare-sources')
+    .description('render components and fetch + verify their sources (lookaside, source-files, signatures) into DIR/<component>/')
+    .argument('[names...]', 'components (same as -p)')
+    .option('-a, --all', 'every component')
+    .option('-p, --package <name...>', 'components (names or glob patterns)')
+    .option('-o, --output-dir <dir>', 'output directory (default: <work-dir>/prepared)')
+    .option('--offline', 'never fetch dist-git; use the mirror cache only')
+    .option('-j, --jobs <n>', 'parallel components (default 4)');
+  host.withOutput(cmd, { short: false });
+  cmd.action(
+    host.action(async (names: string[], flags: PrepFlags, c: Command): Promise<CommandResult> => {
+      const g = host.globals(c);
+      const ctx = host.ctx;
+      const sink = makeSink(ctx, g);
+      const [{ loadSelected }, { prepareSources }, { NodeHttp, NodeFileHasher }, { formatDiagnostic }] = await Promise.all([
+        import('../../sources/commands.js'),
+        import('../../build/prepare-sources.js'),
+        import('../../adapters/http.js'),
+        import('../../diag/index.js'),
+      ]);
+      const { project, components } = await loadSelected(
+        { fs: ctx.fs, sink },
+        { cwd: ctx.cwd, ...(g.project ? { projectDir: g.project } : {}), all: !!flags.all, names: [...(flags.package ?? []), ...names] },
+      );
+      const outRoot = flags.outputDir ? path.resolve(ctx.cwd, flags.outputDir) : path.join(project.project.workDir, 'prepared');
+      const prepared = await prepareSources(
+        { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() },
+        project,
+        components,
+        outRoot,
+        { ...(flags.offline ? { refresh: 'never' as const } : {}), ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}) },
+      );
+      const warnings = prepared.flatMap((p) => p.diagnostics.filter((d) => d.severity !== 'note'));
+      return {
+        json: prepared.map((p) => ({
+          component: p.component,
+          dir: p.dir,
+          spec: p.spec,
+          ...(p.upstreamCommit ? { upstreamCommit: p.upstreamCommit } : {}),
+          files: p.files.map((f) => ({ filename: f.filename, size: f.size, from: f.from })),
+          signatures: p.signatures.map((s) => ({ data: s.call.data, signature: s.call.signature, keyring: s.call.keyring, keyIds: s.keyIds })),
+          diagnostics: p.diagnostics,
+        })),
+        table: {
+          columns: ['component', 'files', 'fetched', 'signatures', 'dir'],
+          rows: prepared.map((p) => [p.component, p.files.length, p.files.filter((f) => f.from !== 'present' && f.from !== 'cache').length, p.signatures.length ? `${p.signatures.length} ok` : '', path.relative(ctx.cwd, p.dir) || '.']),
+        },
+        ...(warnings.length ? { text: warnings.map((d) => formatDiagnostic(d, { relativeTo: ctx.cwd }).trimEnd()).join('\n') } : {}),
+      };
+    }),
+  );
+}

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import type { CommandHost } from '../host.js';
+import type { CommandResult } from '../output.js';
+import { makeSink } from '../progress.js';
+
+interface RenderFlags {
+  all?: boolean;
+  package?: string[];
+  outputDir?: string;
+  checkOnly?: boolean;
+  cleanStale?: boolean;
+  dryRun?: boolean;
+  jobs?: string;
+  failOnError?: boolean;
+  refresh?: boolean;
+  offline?: boolean;
+}
+
+function componentCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
+}
+
+export function register(program: Command, host: CommandHost): void {
+  const cmd = componentCommand(program)
+    .command('render')
+    .description('render components: upstream spec + overlays → the rendered spec tree (no mock, no root)')
+    .argument('[names...]', 'components to render (same as -p)')
+    .option('-a, --all', 'render every component')
+    .option('-p, --package <name...>', 'components to render (names or patterns)')
+    .option('-o, --output-dir <dir>', 'output directory (default: project rendered-specs-dir)')
+    .option('--check-only', 'render and compare only; exit 1 and list what would change')
+    .option('--clean-stale', 'remove output directories of components that no longer exist')
+    .option('--dry-run', 'print the unified diff each overlay makes; write nothing')
+    .option('-j, --jobs <n>', 'parallel components (default: 2 × CPUs)')
+    .option('--fail-on-error', 'exit 1 when any component failed (default: also 1)')
+    .option('--refresh', 'fetch dist-git mirrors even when they already hold what is needed')
+    .option('--offline', 'never fetch; use the mirror cache only');
+  host.withOutput(cmd, { short: false });
+  cmd.action(
+    host.action(async (names: string[], flags: RenderFlags, c: Command): Promise<CommandResult> => {
+      const g = host.globals(c);
+      const { runRenderCommand } = await import('../../render/command.js');
+      const sink = makeSink(host.ctx, g);
+      const r = await runRenderCommand(
+        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink },
+        {
+          cwd: host.ctx.cwd,
+          ...(g.project ? { projectDir: g.project } : {}),
+          all: !!flags.all,
+          names: [...(flags.package ?? []), ...names],
+          ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
+          checkOnly: !!flags.checkOnly,
+          cleanStale: !!flags.cleanStale,
+          dryRun: !!flags.dryRun,
+          ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
+          refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
+        },
+      );
+      return r;
+    }),
+  );
+}

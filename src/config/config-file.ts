@@ -1,0 +1,441 @@
+/**
+ * One azldev/Strata config file → a validated, per-file model. Nothing is merged here; every
+ * value keeps the span it was read from so that the merge can say where things came from.
+ */
+import type { SourceSpan } from '../diag/index.js';
+import { parseComponentLayer, type ComponentLayer, isSafeChannel } from './component-config.js';
+import { parseOverlayMetadata, resolveInside } from './overlay.js';
+import { TableReader, type ReadSink, type TomlDoc } from './toml-read.js';
+import type { OverlayMetadata, PackagePublish } from './types.js';
+
+/** A value and where it was written. */
+export interface Spanned<T> {
+  readonly value: T;
+  readonly span: SourceSpan;
+}
+
+export interface ProjectPart {
+  readonly description?: Spanned<string>;
+  readonly logDir?: Spanned<string>;
+  readonly workDir?: Spanned<string>;
+  readonly outputDir?: Spanned<string>;
+  readonly renderedSpecsDir?: Spanned<string>;
+  readonly lockDir?: Spanned<string>;
+  readonly defaultAuthorEmail?: Spanned<string>;
+  readonly defaultDistro?: Spanned<{ name?: string; version?: string; snapshot?: string }>;
+}
+
+export interface DistroVersionPart {
+  readonly span: SourceSpan;
+  readonly fields: Readonly<Record<string, Spanned<string>>>;
+  readonly inputs?: Record<string, { repo?: string; set?: string }[]>;
+  readonly defaultComponentConfig?: ComponentLayer;
+}
+
+export interface DistroPart {
+  readonly span: SourceSpan;
+  readonly fields: Readonly<Record<string, Spanned<string | boolean>>>;
+  readonly repos?: { baseUri: string }[];
+  readonly versions: [string, DistroVersionPart][];
+}
+
+export interface GroupPart {
+  readonly span: SourceSpan;
+  readonly description?: string;
+  readonly members: Spanned<string>[];
+  readonly specs: string[];
+  readonly excludedPaths: string[];
+  readonly dir: string;
+  readonly metadata?: OverlayMetadata;
+  readonly defaultComponentConfig?: ComponentLayer;
+}
+
+export interface ComponentPart {
+  readonly span: SourceSpan;
+  readonly layer: ComponentLayer;
+}
+
+export interface NamedPart<T> {
+  readonly span: SourceSpan;
+  readonly value: T;
+}
+
+export interface ConfigFileModel {
+  readonly doc: TomlDoc;
+  readonly includes: Spanned<string>[];
+  readonly project?: ProjectPart;
+  readonly distros: [string, DistroPart][];
+  readonly componentGroups: [string, GroupPart][];
+  readonly components: [string, ComponentPart][];
+  readonly defaultComponentConfig?: ComponentLayer;
+  readonly defaultPackageConfig?: Spanned<PackagePublish>;
+  readonly packageGroups: [string, NamedPart<{ description?: string; packages: Spanned<string>[]; publish: PackagePublish }>][];
+  readonly images: [string, NamedPart<Record<string, unknown>>][];
+  readonly testSuites: [string, NamedPart<Record<string, unknown>>][];
+  readonly tools?: { imageCustomizerContainerTag?: Spanned<string> };
+  readonly resources: {
+    rpmRepos: [string, NamedPart<Record<string, unknown>>][];
+    rpmRepoSetTemplates: [string, NamedPart<Record<string, unknown>>][];
+    rpmRepoSets: [string, NamedPart<Record<string, unknown>>][];
+  };
+  readonly signing?: NamedPart<{ keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string }>;
+}
+
+const REPO_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const SAFE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
+
+function sp<T>(t: TableReader, key: string, v: T | undefined): Spanned<T> | undefined {
+  return v === undefined ? undefined : { value: v, span: t.valueSpan(key) };
+}
+
+function packagePublish(t: TableReader | undefined): PackagePublish {
+  if (!t) return {};
+  const out: { rpmChannel?: string; debuginfoChannel?: string; channel?: string } = {};
+  for (const [k, f] of [['rpm-channel', 'rpmChannel'], ['debuginfo-channel', 'debuginfoChannel'], ['channel', 'channel']] as const) {
+    const v = t.string(k);
+    if (v === undefined) continue;
+    if (!isSafeChannel(v)) t.report('CONFIG_VALUE', `\`${t.where}.${k}\`: channel "${v}" may not be "." or ".." or contain a slash`, t.valueSpan(k), 'a channel is a single directory name (or "none")');
+    else out[f] = v;
+  }
+  t.finish();
+  return out;
+}
+
+/** Parse a loaded TOML document as an azldev config file. */
+export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink): ConfigFileModel {
+  const root = new TableReader(doc, [], doc.value, sink);
+  root.string('$schema');
+
+  const includes: Spanned<string>[] = [];
+  const inc = root.stringArray('includes');
+  if (inc) inc.forEach((p, i) => includes.push({ value: p, span: doc.valueSpan(['includes', i]) }));
+
+  // [project]
+  let project: ProjectPart | undefined;
+  const pt = root.table('project');
+  if (pt) {
+    const dirField = (key: string): Spanned<string> | undefined => {
+      const v = pt.string(key);
+      if (v === undefined || v === '') return undefined;
+      const abs = resolveInside(pt, key, v, doc.dir, projectDir);
+      return abs === undefined ? undefined : { value: abs, span: pt.valueSpan(key) };
+    };
+    let defaultDistro: ProjectPart['defaultDistro'];
+    const dd = pt.table('default-distro');
+    if (dd) {
+      const name = dd.string('name', { required: true });
+      const version = dd.string('version');
+      const snapshot = dd.string('snapshot');
+      dd.finish();
+      defaultDistro = { value: { ...(name ? { name } : {}), ...(version ? { version } : {}), ...(snapshot ? { snapshot } : {}) }, span: pt.valueSpan('default-distro') };
+    }
+    const description = sp(pt, 'description', pt.string('description'));
+    const defaultAuthorEmail = sp(pt, 'default-author-email', pt.string('default-author-email'));
+    const logDir = dirField('log-dir');
+    const workDir = dirField('work-dir');
+    const outputDir = dirField('output-dir');
+    const renderedSpecsDir = dirField('rendered-specs-dir');
+    const lockDir = dirField('lock-dir');
+    pt.finish();
+    project = {
+      ...(description ? { description } : {}),
+      ...(defaultAuthorEmail ? { defaultAuthorEmail } : {}),
+      ...(logDir ? { logDir } : {}),
+      ...(workDir ? { workDir } : {}),
+      ...(outputDir ? { outputDir } : {}),
+      ...(renderedSpecsDir ? { renderedSpecsDir } : {}),
+      ...(lockDir ? { lockDir } : {}),
+      ...(defaultDistro ? { defaultDistro } : {}),
+    };
+  }
+
+  // [distros]
+  const distros: [string, DistroPart][] = [];
+  for (const [name, d] of root.tableMap('distros') ?? []) {
+    const fields: Record<string, Spanned<string | boolean>> = {};
+    for (const k of ['description', 'default-version', 'dist-git-base-uri', 'lookaside-base-uri']) {
+      const v = sp(d, k, d.string(k));
+      if (v) fields[k] = v;
+    }
+    const dOrig = sp(d, 'disable-origins', d.boolean('disable-origins'));
+    if (dOrig) fields['disable-origins'] = dOrig;
+    let repos: { baseUri: string }[] | undefined;
+    const rs = d.tableArray('repos');
+    if (rs) {
+      repos = [];
+      for (const r of rs) {
+        const b = r.string('base-uri', { required: true });
+        r.finish();
+        if (b) repos.push({ baseUri: b });
+      }
+    }
+    const versions: [string, DistroVersionPart][] = [];
+    for (const [vname, v] of d.tableMap('versions') ?? []) {
+      const vf: Record<string, Spanned<string>> = {};
+      for (const k of ['description', 'release-ver', 'dist-git-branch']) {
+        const x = sp(v, k, v.string(k));
+        if (x) vf[k] = x;
+      }
+      for (const k of ['mock-config', 'mock-config-x86_64', 'mock-config-aarch64']) {
+        const x = v.string(k);
+        if (x === undefined || x === '') continue;
+        const abs = resolveInside(v, k, x, doc.dir, projectDir);
+        if (abs) vf[k] = { value: abs, span: v.valueSpan(k) };
+      }
+      let inputs: Record<string, { repo?: string; set?: string }[]> | undefined;
+      const it = v.table('inputs');
+      if (it) {
+        inputs = {};
+        for (const use of ['rpm-build', 'image-build']) {
+          const list = it.tableArray(use);
+          if (!list) continue;
+          inputs[use] = list.map((e) => {
+            const repo = e.string('repo');
+            const set = e.string('set');
+            e.finish();
+            if ((repo === undefined) === (set === undefined)) e.report('CONFIG_VALUE', `\`${e.where}\` needs exactly one of \`repo\` or \`set\``, e.span(), 'write { repo = "NAME" } or { set = "NAME" }');
+            return { ...(repo ? { repo } : {}), ...(set ? { set } : {}) };
+          });
+        }
+        it.finish();
+      }
+      const dccT = v.table('default-component-config');
+      const dcc = dccT ? parseComponentLayer(dccT, { projectDir, kind: 'distro-default', label: `distro ${name} ${vname} default` }) : undefined;
+      v.finish();
+      versions.push([vname, { span: v.span(), fields: vf, ...(inputs ? { inputs } : {}), ...(dcc ? { defaultComponentConfig: dcc } : {}) }]);
+    }
+    d.finish();
+    distros.push([name, { span: d.span(), fields, ...(repos ? { repos } : {}), versions }]);
+  }
+
+  // [component-groups]
+  const componentGroups: [string, GroupPart][] = [];
+  for (const [name, g] of root.tableMap('component-groups') ?? []) {
+    const description = g.string('description');
+    const members = (g.stringArray('components') ?? []).map((m, i) => ({ value: m, span: doc.valueSpan([...g.path, 'components', i]) }));
+    const specs = g.stringArray('specs') ?? [];
+    const excludedPaths = g.stringArray('excluded-paths') ?? [];
+    specs.forEach((s, i) => {
+      if (s.startsWith('/') || s.split('/').includes('..')) g.report('PATH_ESCAPES_PROJECT', `\`${g.where}.specs\`: pattern "${s}" must stay inside the project`, doc.valueSpan([...g.path, 'specs', i]), 'write the glob relative to this file');
+    });
+    const mt = g.table('metadata');
+    const metadata = mt ? parseOverlayMetadata(mt) : undefined;
+    const dccT = g.table('default-component-config');
+    const dcc = dccT ? parseComponentLayer(dccT, { projectDir, kind: 'group', label: `group ${name}` }) : undefined;
+    g.finish();
+    componentGroups.push([name, { span: g.span(), ...(description !== undefined ? { description } : {}), members, specs: specs.filter((s) => !s.startsWith('/') && !s.split('/').includes('..')), excludedPaths, dir: doc.dir, ...(metadata ? { metadata } : {}), ...(dcc ? { defaultComponentConfig: dcc } : {}) }]);
+  }
+
+  // [components]
+  const components: [string, ComponentPart][] = [];
+  for (const [name, c] of root.tableMap('components') ?? []) {
+    components.push([name, { span: c.span(), layer: parseComponentLayer(c, { projectDir, kind: 'component', label: `component ${name}` }) }]);
+  }
+
+  const dccT = root.table('default-component-config');
+  const defaultComponentConfig = dccT ? parseComponentLayer(dccT, { projectDir, kind: 'project-default', label: 'project default-component-config' }) : undefined;
+
+  let defaultPackageConfig: Spanned<PackagePublish> | undefined;
+  const dpc = root.table('default-package-config');
+  if (dpc) {
+    defaultPackageConfig = { value: packagePublish(dpc.table('publish')), span: dpc.span() };
+    dpc.finish();
+  }
+
+  const packageGroups: ConfigFileModel['packageGroups'] = [];
+  for (const [name, g] of root.tableMap('package-groups') ?? []) {
+    const description = g.string('description');
+    const packages = (g.stringArray('packages') ?? []).map((p, i) => ({ value: p, span: doc.valueSpan([...g.path, 'packages', i]) }));
+    const d = g.table('default-package-config');
+    const publish = d ? packagePublish(d.table('publish')) : {};
+    d?.finish();
+    g.finish();
+    packageGroups.push([name, { span: g.span(), value: { ...(description !== undefined ? { description } : {}), packages, publish } }]);
+  }
+
+  const images: ConfigFileModel['images'] = [];
+  for (const [name, im] of root.tableMap('images') ?? []) {
+    const out: Record<string, unknown> = {};
+    const description = im.string('description');
+    if (description !== undefined) out['description'] = description;
+    const def = im.table('definition');
+    if (def) {
+      const type = def.string('type', { required: true, oneOf: ['kiwi'] });
+      const p = def.string('path');
+      const profile = def.string('profile');
+      def.finish();
+      const abs = p ? resolveInside(def, 'path', p, doc.dir, projectDir) : undefined;
+      out['definition'] = { ...(type ? { type } : {}), ...(abs ? { path: abs } : {}), ...(profile ? { profile } : {}) };
+    }
+    const cap = im.table('capabilities');
+    if (cap) {
+      const caps: Record<string, boolean> = {};
+      for (const k of ['machine-bootable', 'container', 'systemd', 'runtime-package-management']) {
+        const b = cap.boolean(k);
+        if (b !== undefined) caps[k] = b;
+      }
+      cap.finish();
+      out['capabilities'] = caps;
+    }
+    const tests = im.table('tests');
+    if (tests) {
+      out['testSuites'] = (tests.tableArray('test-suites') ?? []).flatMap((r) => {
+        const n = r.string('name', { required: true });
+        r.finish();
+        return n ? [{ name: n, span: r.valueSpan('name') }] : [];
+      });
+      tests.finish();
+    }
+    const pub = im.table('publish');
+    if (pub) {
+      out['publishChannels'] = pub.stringArray('channels') ?? [];
+      pub.finish();
+    }
+    im.finish();
+    images.push([name, { span: im.span(), value: out }]);
+  }
+
+  const testSuites: ConfigFileModel['testSuites'] = [];
+  for (const [name, ts] of root.tableMap('test-suites') ?? []) {
+    if (!SAFE_NAME_RE.test(name)) ts.report('CONFIG_VALUE', `test suite name "${name}" must be a safe file name`, ts.span(), 'use letters, digits, ".", "_", "-"');
+    const out: Record<string, unknown> = {};
+    const description = ts.string('description');
+    if (description !== undefined) out['description'] = description;
+    const type = ts.string('type', { oneOf: ['pytest', 'lisa'] });
+    if (type) out['type'] = type;
+    const py = ts.table('pytest');
+    if (py) {
+      const o: Record<string, unknown> = {};
+      const wd = py.string('working-dir');
+      if (wd !== undefined) o['working-dir'] = resolveInside(py, 'working-dir', wd, doc.dir, projectDir);
+      for (const k of ['test-paths', 'extra-args']) {
+        const a = py.stringArray(k);
+        if (a) o[k] = a;
+      }
+      const inst = py.string('install', { oneOf: ['pyproject', 'requirements', 'none'] });
+      if (inst) o['install'] = inst;
+      py.finish();
+      out['pytest'] = o;
+    }
+    const lisa = ts.table('lisa');
+    if (lisa) {
+      const o: Record<string, unknown> = {};
+      const fw = lisa.table('framework');
+      if (fw) {
+        const gitUrl = fw.string('git-url');
+        const ref = fw.string('ref');
+        if (ref !== undefined && !/^[0-9a-f]{40}$/.test(ref)) fw.report('CONFIG_VALUE', `\`${fw.where}.ref\` must be a full 40-digit commit id`, fw.valueSpan('ref'), 'pin LISA to an exact commit');
+        fw.finish();
+        o['framework'] = { ...(gitUrl ? { 'git-url': gitUrl } : {}), ...(ref ? { ref } : {}) };
+      }
+      for (const k of ['test-cases', 'pip-pre-install', 'pip-extras', 'extra-args']) {
+        const a = lisa.stringArray(k);
+        if (a) o[k] = a;
+      }
+      lisa.finish();
+      out['lisa'] = o;
+    }
+    if (type === 'pytest' && !py) ts.missing('pytest', false, 'CONFIG_MISSING_FIELD', 'add a [test-suites.NAME.pytest] table');
+    if (type === 'lisa' && !lisa) ts.missing('lisa', false, 'CONFIG_MISSING_FIELD', 'add a [test-suites.NAME.lisa] table');
+    ts.finish();
+    testSuites.push([name, { span: ts.span(), value: out }]);
+  }
+
+  let tools: ConfigFileModel['tools'];
+  const tt = root.table('tools');
+  if (tt) {
+    const ic = tt.table('imageCustomizer');
+    let tag: Spanned<string> | undefined;
+    if (ic) {
+      tag = sp(ic, 'containerTag', ic.string('containerTag'));
+      ic.finish();
+    }
+    tt.finish();
+    tools = tag ? { imageCustomizerContainerTag: tag } : {};
+  }
+
+  const resources: ConfigFileModel['resources'] = { rpmRepos: [], rpmRepoSetTemplates: [], rpmRepoSets: [] };
+  const rt = root.table('resources');
+  if (rt) {
+    for (const [name, r] of rt.tableMap('rpm-repos') ?? []) {
+      if (!REPO_NAME_RE.test(name)) r.report('CONFIG_VALUE', `repository name "${name}" must match ${REPO_NAME_RE.source}`, r.span(), 'start with a letter or digit; use letters, digits, _ . : -');
+      const o: Record<string, unknown> = {};
+      const d = r.string('description');
+      if (d !== undefined) o['description'] = d;
+      o['type'] = r.string('type', { oneOf: ['rpm-md'] }) ?? 'rpm-md';
+      const baseUri = r.string('base-uri');
+      const metalink = r.string('metalink');
+      if ((baseUri === undefined) === (metalink === undefined)) r.report('CONFIG_VALUE', `\`${r.where}\` needs exactly one of \`base-uri\` or \`metalink\``, r.span(), 'add base-uri = "https://…"');
+      if (baseUri) o['baseUri'] = baseUri;
+      if (metalink) o['metalink'] = metalink;
+      o['disableGpgCheck'] = r.boolean('disable-gpg-check') ?? false;
+      const gpg = r.string('gpg-key');
+      if (gpg) o['gpgKey'] = gpg;
+      o['arches'] = r.stringArray('arches') ?? [];
+      r.finish();
+      resources.rpmRepos.push([name, { span: r.span(), value: o }]);
+    }
+    for (const [name, r] of rt.tableMap('rpm-repo-set-templates') ?? []) {
+      const o: Record<string, unknown> = {};
+      const d = r.string('description');
+      if (d !== undefined) o['description'] = d;
+      o['subrepos'] = (r.tableArray('subrepos') ?? []).flatMap((s) => {
+        const n = s.string('name', { required: true });
+        const subpath = s.string('subpath', { required: true });
+        const kind = s.string('kind', { required: true, oneOf: ['binary', 'debug', 'source'] });
+        s.finish();
+        return n && subpath !== undefined && kind ? [{ name: n, subpath, kind }] : [];
+      });
+      r.finish();
+      resources.rpmRepoSetTemplates.push([name, { span: r.span(), value: o }]);
+    }
+    for (const [name, r] of rt.tableMap('rpm-repo-sets') ?? []) {
+      const o: Record<string, unknown> = {};
+      for (const [k, f] of [['template', 'template'], ['base-uri', 'baseUri'], ['name-prefix', 'namePrefix'], ['gpg-key', 'gpgKey']] as const) {
+        const v = r.string(k, k === 'template' ? { required: true } : {});
+        if (v !== undefined) o[f] = v;
+      }
+      o['disableGpgCheck'] = r.boolean('disable-gpg-check') ?? false;
+      o['arches'] = r.stringArray('arches') ?? [];
+      o['subrepos'] = r.stringArray('subrepos') ?? [];
+      r.finish();
+      resources.rpmRepoSets.push([name, { span: r.span(), value: o }]);
+    }
+    rt.finish();
+  }
+
+  let signing: ConfigFileModel['signing'];
+  const st = root.table('signing');
+  if (st) {
+    const file = (k: string) => {
+      const v = st.string(k);
+      return v ? resolveInside(st, k, v, doc.dir, projectDir) : undefined;
+    };
+    const keyFile = file('key-file');
+    const publicKeyFile = file('public-key-file');
+    const keyId = st.string('key-id');
+    if (keyId !== undefined && !/^(0x)?[0-9A-Fa-f]{8,40}$/.test(keyId)) st.report('CONFIG_VALUE', `\`signing.key-id\`: "${keyId}" is not a key id or fingerprint`, st.valueSpan('key-id'), 'use the 16-digit key id or the 40-digit fingerprint');
+    const gh = st.string('gpg-home');
+    const gpgHome = gh ? resolveInside(st, 'gpg-home', gh, doc.dir, projectDir) : undefined;
+    st.finish();
+    signing = { span: st.span(), value: { ...(keyFile ? { keyFile } : {}), ...(publicKeyFile ? { publicKeyFile } : {}), ...(keyId ? { keyId } : {}), ...(gpgHome ? { gpgHome } : {}) } };
+  }
+
+  root.finish();
+  return {
+    doc,
+    includes,
+    ...(project ? { project } : {}),
+    distros,
+    componentGroups,
+    components,
+    ...(defaultComponentConfig ? { defaultComponentConfig } : {}),
+    ...(defaultPackageConfig ? { defaultPackageConfig } : {}),
+    packageGroups,
+    images,
+    testSuites,
+    ...(tools ? { tools } : {}),
+    resources,
+    ...(signing ? { signing } : {}),
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * Public API of the project model (azldev-compatible config).
+ *
+ * - `findProjectRoot(fs, startDir)` — the directory with `azldev.toml` / `strata.toml`, searching upward.
+ * - `loadProject({ fs, projectDir | startDir, extraConfigFiles? })` → `{ project, diagnostics }`:
+ *   loads the include tree, merges files, resolves inheritance (distro-version default → project
+ *   default → groups sorted by name → component), loads overlay files, validates everything and
+ *   throws a StrataError carrying ALL diagnostics when any is an error (warnings are returned).
+ * - `selectComponents(project, { all, patterns, groups })` — `-a/-p/-g` selection.
+ * - `projectToJson(project)` / `componentToJson(c, { origins })` — the deterministic plain-data
+ *   view used by `config dump` and `component query`.
+ * - Types: `ResolvedProject`, `ResolvedComponent`, `Overlay` (discriminated on `type`),
+ *   `SpecSource` (`upstream` | `local`), `SigningConfig` (Strata's `[signing]` extension), …
+ */
+export { findProjectRoot, loadProject, PROJECT_DEFAULTS, PROJECT_FILE_NAMES, type LoadProjectOptions, type LoadProjectResult } from './load.js';
+export { selectComponents, globToRegExp, type ComponentSelection } from './select.js';
+export { COMPONENT_MERGE_RULES, RELEASE_CALCULATIONS, type MergeRule } from './component-config.js';
+export { OVERLAY_FIELDS, re2Error, isConfinedRelative } from './overlay.js';
+export { projectToJson, componentToJson } from './to-json.js';
+export * from './types.js';

@@ -1,0 +1,303 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { NodeFileSystem } from '../adapters/node-fs.js';
+import { isStrataError, type Diagnostic } from '../diag/index.js';
+import { findProjectRoot, loadProject } from './load.js';
+import { globToRegExp, selectComponents } from './select.js';
+import { projectToJson } from './to-json.js';
+import type { ResolvedProject } from './types.js';
+
+const fs = new NodeFileSystem();
+
+const DISTRO = `
+[project]
+default-distro = { name = "fedora" }
+
+[distros.fedora]
+default-version = "43"
+dist-git-base-uri = "https://src.example.org/rpms/$pkg.git"
+lookaside-base-uri = "https://src.example.org/repo/pkgs/$pkg/$filename/$hashtype/$hash/$filename"
+
+[distros.fedora.versions.43]
+release-ver = "43"
+dist-git-branch = "f43"
+
+[distros.fedora.versions.43.default-component-config]
+spec = { type = "upstream", upstream-distro = { name = "fedora", version = "43", snapshot = "2026-02-24T00:00:00-08:00" } }
+
+[distros.fedora.versions.rawhide]
+release-ver = "44"
+dist-git-branch = "rawhide"
+`;
+
+function writeProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'strata-config-'));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return dir;
+}
+
+async function load(files: Record<string, string>): Promise<ResolvedProject> {
+  return (await loadProject({ fs, projectDir: writeProject(files) })).project;
+}
+
+async function loadErrors(files: Record<string, string>): Promise<readonly Diagnostic[]> {
+  try {
+    await loadProject({ fs, projectDir: writeProject(files) });
+  } catch (e) {
+    if (isStrataError(e)) return e.diagnostics;
+    throw e;
+  }
+  assert.fail('expected the load to fail');
+}
+
+test('bare, upstream and local components resolve with inherited distro defaults', async () => {
+  const p = await load({
+    'azldev.toml': `includes = ["comps/**/*.comp.toml"]\n${DISTRO}\n[components.bash]\n[components.rust-foo]\nspec = { type = "upstream", upstream-name = "rust-foo0.1", upstream-commit = "ABCDEF1" }\n[components.edge]\nspec = { upstream-distro = { name = "fedora", version = "rawhide" } }\n`,
+    'comps/mine/mine.comp.toml': '[components.mine]\nspec = { type = "local", path = "mine.spec" }\n',
+    'comps/mine/mine.spec': 'Name: mine\n',
+  });
+  const bash = p.components.get('bash')!;
+  assert.deepEqual(bash.spec, {
+    type: 'upstream',
+    upstreamName: 'bash',
+    upstreamDistro: { name: 'fedora', version: '43', snapshot: '2026-02-24T00:00:00-08:00' },
+    distGitUri: 'https://src.example.org/rpms/bash.git',
+    branch: 'f43',
+    lookasideBaseUri: 'https://src.example.org/repo/pkgs/$pkg/$filename/$hashtype/$hash/$filename',
+    releaseVer: '43',
+  });
+  const rf = p.components.get('rust-foo')!;
+  assert.equal(rf.spec.type === 'upstream' && rf.spec.distGitUri, 'https://src.example.org/rpms/rust-foo0.1.git');
+  assert.equal(rf.spec.type === 'upstream' && rf.spec.upstreamCommit, 'abcdef1');
+  const edge = p.components.get('edge')!;
+  assert.equal(edge.spec.type === 'upstream' && edge.spec.branch, 'rawhide');
+  const mine = p.components.get('mine')!;
+  assert.equal(mine.spec.type, 'local');
+  assert.equal(mine.spec.type === 'local' && mine.spec.path, path.join(p.dir, 'comps/mine/mine.spec'));
+  assert.equal(mine.release.calculation, 'auto');
+  assert.deepEqual([...p.components.keys()], ['bash', 'edge', 'mine', 'rust-foo']);
+  assert.equal(p.project.renderedSpecsDir, path.join(p.dir, 'specs'));
+  assert.equal(p.project.lockDir, path.join(p.dir, 'locks'));
+  assert.deepEqual(p.defaultDistro, { name: 'fedora', version: '43' });
+});
+
+test('inheritance: distro default → project default → groups by name → component; per-field rules', async () => {
+  const p = await load({
+    'azldev.toml': `${DISTRO}
+[default-component-config.build]
+with = ["tests"]
+defines = { vendor = "azl", dist = ".azl4" }
+
+[component-groups.b-group]
+components = ["a"]
+default-component-config = { build = { with = ["docs"], check = { skip = true, skip_reason = "flaky" } } }
+
+[component-groups.a-group]
+components = ["a", "b"]
+default-component-config = { build = { defines = { vendor = "group-a" } }, release = { calculation = "manual" } }
+
+[components.a]
+build = { with = ["own"], check = { skip = false }, defines = { dist = ".x" } }
+
+[components.b]
+`,
+  });
+  const a = p.components.get('a')!;
+  assert.deepEqual(a.groups, ['a-group', 'b-group']);
+  assert.deepEqual(a.build.with, ['tests', 'docs', 'own'], 'lists append in layer order (groups sorted by name)');
+  assert.equal(a.build.check.skip, false, 'Strata: a later layer can set false (azldev cannot)');
+  assert.deepEqual(a.build.defines, { dist: '.x', vendor: 'group-a' }, 'maps merge by key');
+  assert.equal(a.release.calculation, 'manual');
+  const b = p.components.get('b')!;
+  assert.equal(b.build.check.skip, false);
+  assert.deepEqual(b.build.defines, { dist: '.azl4', vendor: 'group-a' });
+  // origins point at the layer that set each value
+  // (DISTRO fills lines 1-19; the test's own text starts at line 21)
+  assert.equal(a.origin('build.check.skip')!.line, 34);
+  assert.equal(b.origin('build.check.skip'), undefined, 'b never sets check.skip');
+  assert.equal(b.origin('release.calculation')!.line, 31);
+  assert.equal(b.origin('build.defines.dist')!.line, 23);
+  assert.equal(a.origin('build.defines.dist')!.line, 34);
+  assert.equal(a.origin('spec.upstream-distro.snapshot')!.line, 15);
+});
+
+test('overlay-files: replaced not appended, [] disables, azldev order (basename, then path), after inline overlays', async () => {
+  const meta = '[metadata]\ncategory = "azl-compatibility"\nupstream-status = "inapplicable"\n';
+  const ov = (tag: string) => `${meta}\n[[overlays]]\ntype = "spec-add-tag"\ntag = "BuildRequires"\nvalue = "${tag}"\n`;
+  const p = await load({
+    'azldev.toml': `includes = ["comps/**/*.comp.toml"]\n${DISTRO}\n[default-component-config]\noverlay-files = ["*.overlay.toml"]\n`,
+    'comps/a/a.comp.toml': '[components.a]\noverlay-files = ["z/*.overlay.toml", "*.overlay.toml", "b.overlay.toml"]\n\n[[components.a.overlays]]\ntype = "spec-remove-tag"\ntag = "Recommends"\n',
+    'comps/a/b.overlay.toml': ov('b'),
+    'comps/a/z/a.overlay.toml': ov('z-a'),
+    'comps/a/c.overlay.toml': ov('c'),
+    'comps/a/a.overlay.toml': ov('a'),
+    'comps/off/off.comp.toml': '[components.off]\noverlay-files = []\n',
+    'comps/off/x.overlay.toml': ov('never'),
+    'comps/inh/inh.comp.toml': '[components.inh]\n',
+    'comps/inh/i.overlay.toml': ov('inherited'),
+  });
+  const inh = p.components.get('inh')!;
+  assert.deepEqual(inh.overlays.map((o) => o.type === 'spec-add-tag' && o.value), ['inherited'], 'inherited patterns resolve in the component\'s own directory');
+  assert.equal(inh.origin('overlay-files')!.file, path.join(p.dir, 'azldev.toml'));
+  const a = p.components.get('a')!;
+  assert.deepEqual(
+    a.overlays.map((o) => (o.type === 'spec-add-tag' ? o.value : o.type)),
+    ['spec-remove-tag', 'z-a', 'a', 'b', 'c'],
+  );
+  assert.equal(a.overlays[1]!.metadata?.category, 'azl-compatibility');
+  assert.equal(a.overlays[1]!.overlayFile, path.join(p.dir, 'comps/a/z/a.overlay.toml'));
+  assert.equal(a.overlayFiles.length, 4);
+  assert.deepEqual(p.components.get('off')!.overlays, []);
+});
+
+test('includes: glob without match is fine, diamonds load once, order is depth-first pre-order', async () => {
+  const p = await load({
+    'azldev.toml': `includes = ["a.toml", "b.toml", "none/*.toml"]\n${DISTRO}`,
+    'a.toml': 'includes = ["shared.toml"]\n[components.a]\n',
+    'b.toml': 'includes = ["shared.toml"]\n[components.b]\n',
+    'shared.toml': '[components.shared]\n',
+  });
+  assert.deepEqual(
+    p.files.map((f) => path.relative(p.dir, f.path)),
+    ['azldev.toml', 'a.toml', 'shared.toml', 'b.toml'],
+  );
+  assert.equal(p.files[2]!.includeChain.length, 2);
+  assert.equal(p.components.size, 3);
+});
+
+test('group specs discover local components; strata.toml is accepted; extra config files merge last', async () => {
+  const dir = writeProject({
+    'strata.toml': `${DISTRO}\n[component-groups.local]\nspecs = ["SPECS/**/*.spec"]\nexcluded-paths = ["SPECS/skip/**"]\n`,
+    'SPECS/foo/foo.spec': 'Name: foo\n',
+    'SPECS/skip/bar.spec': 'Name: bar\n',
+    'extra.toml': '[distros.fedora]\ndist-git-base-uri = "git://mirror/$pkg"\n',
+  });
+  const { project: p } = await loadProject({ fs, startDir: path.join(dir, 'SPECS/foo'), extraConfigFiles: [path.join(dir, 'extra.toml')] });
+  assert.equal(p.rootFile, path.join(dir, 'strata.toml'));
+  assert.deepEqual([...p.components.keys()], ['foo']);
+  const foo = p.components.get('foo')!;
+  assert.equal(foo.spec.type, 'local');
+  assert.deepEqual(foo.groups, ['local']);
+  assert.equal(p.distros.get('fedora')!.distGitBaseUri, 'git://mirror/$pkg');
+});
+
+test('findProjectRoot walks upward and fails with PROJECT_NOT_FOUND', async () => {
+  const dir = writeProject({ 'azldev.toml': DISTRO, 'a/b/c/.keep': '' });
+  assert.equal((await findProjectRoot(fs, path.join(dir, 'a/b/c'))).dir, dir);
+  const empty = mkdtempSync(path.join(tmpdir(), 'strata-none-'));
+  await assert.rejects(findProjectRoot(fs, empty), (e: unknown) => isStrataError(e) && e.code === 'PROJECT_NOT_FOUND');
+});
+
+test('signing extension: paths relative to the declaring file', async () => {
+  const p = await load({ 'azldev.toml': `includes = ["keys/keys.toml"]\n${DISTRO}`, 'keys/keys.toml': '[signing]\nkey-file = "secret.asc"\npublic-key-file = "public.asc"\nkey-id = "0123456789ABCDEF"\n' });
+  assert.equal(p.signing?.keyFile, path.join(p.dir, 'keys/secret.asc'));
+  assert.equal(p.signing?.publicKeyFile, path.join(p.dir, 'keys/public.asc'));
+  assert.equal(p.signing?.keyId, '0123456789ABCDEF');
+});
+
+test('every overlay type parses into its union member', async () => {
+  const p = await load({
+    'azldev.toml': `${DISTRO}
+[components.a]
+overlays = [
+  { type = "spec-add-tag", tag = "BuildRequires", value = "make" },
+  { type = "spec-insert-tag", tag = "Requires", value = "b", package = "devel" },
+  { type = "spec-set-tag", tag = "Version", value = "1" },
+  { type = "spec-update-tag", tag = "Release", value = "2%{?dist}" },
+  { type = "spec-remove-tag", tag = "Recommends" },
+  { type = "spec-prepend-lines", lines = ["%global x 1"] },
+  { type = "spec-append-lines", section = "%files", package = "devel", lines = ["/x"] },
+  { type = "spec-search-replace", regex = "^make\\\\s+check$", replacement = "true", section = "%check" },
+  { type = "spec-remove-section", section = "%check" },
+  { type = "spec-remove-subpackage", package = "docs" },
+  { type = "patch-add", source = "fix.patch" },
+  { type = "patch-remove", file = "old-*.patch" },
+  { type = "file-prepend-lines", file = "conf/*.conf", lines = ["# x"] },
+  { type = "file-search-replace", file = "configure", regex = "-Werror", replacement = "", archive = "a-1.tar.gz" },
+  { type = "file-add", file = "extra.conf", source = "extra.conf" },
+  { type = "file-remove", file = "bundled/**" },
+  { type = "file-rename", file = "a.conf", replacement = "b.conf" },
+]
+source-files = [{ filename = "a-1.tar.gz", origin = { type = "overlay" }, replace-upstream = true, replace-reason = "patched in place" }]
+`,
+  });
+  const a = p.components.get('a')!;
+  assert.equal(a.overlays.length, 17);
+  const patch = a.overlays[10]!;
+  assert.equal(patch.type, 'patch-add');
+  if (patch.type === 'patch-add') {
+    assert.equal(patch.source, path.join(p.dir, 'fix.patch'));
+    assert.equal(patch.file, 'fix.patch');
+  }
+  assert.equal(a.overlays[7]!.type === 'spec-search-replace' && a.overlays[7]!.regex, '^make\\s+check$');
+  assert.equal(a.overlays[16]!.definedAt.line, 39);
+});
+
+test('warnings are returned, not thrown: a field the overlay type does not use', async () => {
+  const dir = writeProject({ 'azldev.toml': `${DISTRO}\n[[components.a.overlays]]\ntype = "spec-add-tag"\ntag = "A"\nvalue = "b"\nsection = "%files"\n` });
+  const r = await loadProject({ fs, projectDir: dir });
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.span?.line]), [['CONFIG_UNUSED_KEY', 'warning', 25]]);
+});
+
+test('a later file can set a project value back to empty/false', async () => {
+  const p = await load({
+    'azldev.toml': `includes = ["more.toml"]\n${DISTRO}\n[distros.other]\ndisable-origins = true\ndescription = "Other"\n`,
+    'more.toml': '[distros.other]\ndisable-origins = false\ndescription = ""\n',
+  });
+  assert.equal(p.distros.get('other')!.disableOrigins, false);
+  assert.equal(p.distros.get('other')!.description, '');
+});
+
+test('selectComponents: -a, globs, groups, and coded errors for misses', async () => {
+  const p = await load({ 'azldev.toml': `${DISTRO}\n[components.bash]\n[components.bash-completion]\n[components.zsh]\n[component-groups.shells]\ncomponents = ["zsh"]\n` });
+  assert.equal(selectComponents(p, { all: true }).length, 3);
+  assert.deepEqual(selectComponents(p, { patterns: ['bash*'] }).map((c) => c.name), ['bash', 'bash-completion']);
+  assert.deepEqual(selectComponents(p, { patterns: ['bash'], groups: ['shells'] }).map((c) => c.name), ['bash', 'zsh']);
+  assert.throws(() => selectComponents(p, { patterns: ['bsh', 'nomatch*'] }), (e: unknown) => isStrataError(e) && e.diagnostics.length === 2 && e.diagnostics[0]!.code === 'COMPONENT_NOT_FOUND' && /bash/.test(e.diagnostics[0]!.hint ?? ''));
+  assert.throws(() => selectComponents(p, { groups: ['shell'] }), (e: unknown) => isStrataError(e) && e.code === 'UNKNOWN_GROUP');
+  assert.throws(() => selectComponents(p, {}), (e: unknown) => isStrataError(e) && e.code === 'NO_COMPONENT_SELECTED');
+});
+
+const globCases: { name: string; input: [string, string]; expected: boolean }[] = [
+  { name: 'star', input: ['python-*', 'python-foo'], expected: true },
+  { name: 'star is whole-name', input: ['python-*', 'xpython-foo'], expected: false },
+  { name: 'question mark', input: ['rust-a?', 'rust-ab'], expected: true },
+  { name: 'class', input: ['[a-c]*', 'bash'], expected: true },
+  { name: 'negated class', input: ['[!a-c]*', 'bash'], expected: false },
+  { name: 'dots are literal', input: ['a.b', 'axb'], expected: false },
+];
+for (const c of globCases) {
+  test(`globToRegExp: ${c.name}`, () => assert.equal(globToRegExp(c.input[0]).test(c.input[1]), c.expected));
+}
+
+test('errors are collected across files, each with file:line:col', async () => {
+  const ds = await loadErrors({
+    'azldev.toml': `includes = ["x.toml"]\n${DISTRO}\n[components.a]\nrelease = { calculation = "never" }\n`,
+    'x.toml': '[components.b]\nbuild = { wiht = ["x"] }\n',
+  });
+  assert.deepEqual(
+    ds.map((d) => [d.code, path.basename(d.span!.file), d.span!.line, d.span!.col]),
+    [
+      ['CONFIG_VALUE', 'azldev.toml', 23, 27],
+      ['CONFIG_UNKNOWN_KEY', 'x.toml', 2, 11],
+    ],
+  );
+  assert.equal(ds[1]!.hint, 'did you mean `with`?');
+  assert.equal(ds[1]!.includeChain?.length, 1);
+});
+
+test('projectToJson is deterministic and path-relative', async () => {
+  const files = { 'azldev.toml': `${DISTRO}\n[components.b]\n[components.a]\nbuild = { defines = { z = "1", a = "2" } }\n` };
+  const a = JSON.stringify(projectToJson(await load(files)));
+  const b = JSON.stringify(projectToJson(await load(files)));
+  assert.equal(a.replace(/"dir":"[^"]*"/, ''), b.replace(/"dir":"[^"]*"/, ''));
+  assert.ok(a.indexOf('"a":{') < a.indexOf('"b":{'), 'components sorted');
+  assert.ok(!a.includes(tmpdir() + '/strata-config-') || a.startsWith('{"dir"'), 'paths are project-relative');
+});

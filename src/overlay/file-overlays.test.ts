@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { NodeFileSystem } from '../adapters/node-fs.js';
+import { isStrataError } from '../diag/index.js';
+import { applyOverlays, type Overlay } from './index.js';
+
+const at = { file: 'c.comp.toml', line: 4, col: 1 };
+const fs = new NodeFileSystem();
+
+function tree(): { root: string; extra: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ovl-'));
+  writeFileSync(path.join(root, 'x.spec'), 'Name: x\nPatch0: a.patch\n\n%prep\n');
+  writeFileSync(path.join(root, 'a.patch'), 'old line\nkeep\n');
+  writeFileSync(path.join(root, 'b.conf'), 'key=old\n');
+  mkdirSync(path.join(root, 'sub'));
+  writeFileSync(path.join(root, 'sub', 'c.conf'), 'key=old\n');
+  writeFileSync(path.join(root, 'unit\\x2d.service'), 'svc\n');
+  const extra = mkdtempSync(path.join(os.tmpdir(), 'ovl-src-'));
+  writeFileSync(path.join(extra, 'new.patch'), 'new\n');
+  return { root, extra };
+}
+
+interface Case {
+  readonly name: string;
+  readonly overlay: (extra: string) => Omit<Overlay, 'definedAt'>;
+  readonly check?: (root: string) => void;
+  readonly code?: string;
+}
+
+const cases: Case[] = [
+  {
+    name: 'file-prepend-lines',
+    overlay: () => ({ type: 'file-prepend-lines', file: '**/*.conf', lines: ['# added'] }),
+    check: (r) => {
+      assert.equal(readFileSync(path.join(r, 'b.conf'), 'utf8'), '# added\nkey=old\n');
+      assert.equal(readFileSync(path.join(r, 'sub/c.conf'), 'utf8'), '# added\nkey=old\n');
+    },
+  },
+  { name: 'file-prepend-lines on the spec', overlay: () => ({ type: 'file-prepend-lines', file: 'x.spec', lines: ['x'] }), code: 'OVERLAY_SPEC_TARGET' },
+  { name: 'file-prepend-lines with no match', overlay: () => ({ type: 'file-prepend-lines', file: 'nope', lines: ['x'] }), code: 'OVERLAY_NO_MATCH' },
+  {
+    name: 'file-search-replace whole file, literal replacement',
+    overlay: () => ({ type: 'file-search-replace', file: '*.conf', regex: '(?m)^key=(old)$', replacement: 'key=$1new' }),
+    check: (r) => {
+      assert.equal(readFileSync(path.join(r, 'b.conf'), 'utf8'), 'key=$1new\n');
+      assert.equal(readFileSync(path.join(r, 'sub/c.conf'), 'utf8'), 'key=old\n', '* does not cross /');
+    },
+  },
+  { name: 'file-search-replace changing nothing', overlay: () => ({ type: 'file-search-replace', file: '*.conf', regex: 'absent' }), code: 'OVERLAY_PATTERN_NOT_FOUND' },
+  { name: 'file-search-replace bad regex', overlay: () => ({ type: 'file-search-replace', file: '*.conf', regex: '(a' }), code: 'OVERLAY_INVALID_REGEX' },
+  {
+    name: 'file-add copies the source',
+    overlay: (e) => ({ type: 'file-add', file: 'extra/new.patch', source: path.join(e, 'new.patch') }),
+    check: (r) => assert.equal(readFileSync(path.join(r, 'extra/new.patch'), 'utf8'), 'new\n'),
+  },
+  { name: 'file-add over an existing file', overlay: (e) => ({ type: 'file-add', file: 'b.conf', source: path.join(e, 'new.patch') }), code: 'OVERLAY_DEST_EXISTS' },
+  { name: 'file-add escaping the root', overlay: (e) => ({ type: 'file-add', file: '../evil', source: path.join(e, 'new.patch') }), code: 'OVERLAY_PATH_ESCAPES' },
+  { name: 'file-add absolute destination', overlay: (e) => ({ type: 'file-add', file: '/etc/evil', source: path.join(e, 'new.patch') }), code: 'OVERLAY_PATH_ESCAPES' },
+  { name: 'file-add missing source', overlay: (e) => ({ type: 'file-add', file: 'n', source: path.join(e, 'missing') }), code: 'OVERLAY_SOURCE_MISSING' },
+  { name: 'file-remove', overlay: () => ({ type: 'file-remove', file: 'sub/*.conf' }), check: (r) => assert.ok(!existsSync(path.join(r, 'sub/c.conf'))) },
+  { name: 'file-remove with no match', overlay: () => ({ type: 'file-remove', file: '*.xyz' }), code: 'OVERLAY_NO_MATCH' },
+  {
+    name: 'file-rename within the directory (names with backslashes)',
+    overlay: () => ({ type: 'file-rename', file: 'unit*.service', replacement: 'unit.service' }),
+    check: (r) => {
+      assert.ok(existsSync(path.join(r, 'unit.service')));
+      assert.ok(!existsSync(path.join(r, 'unit\\x2d.service')));
+    },
+  },
+  { name: 'file-rename with several matches', overlay: () => ({ type: 'file-rename', file: '**/*.conf', replacement: 'z.conf' }), code: 'OVERLAY_MULTIPLE_MATCHES' },
+  { name: 'file-rename to a path', overlay: () => ({ type: 'file-rename', file: 'b.conf', replacement: '../z' }), code: 'OVERLAY_INVALID_FIELD' },
+  {
+    name: 'patch-add copies and registers the patch',
+    overlay: (e) => ({ type: 'patch-add', source: path.join(e, 'new.patch') }),
+    check: (r) => {
+      assert.equal(readFileSync(path.join(r, 'new.patch'), 'utf8'), 'new\n');
+      assert.equal(readFileSync(path.join(r, 'x.spec'), 'utf8'), 'Name: x\nPatch0: a.patch\n\nPatch1: new.patch\n%prep\n');
+    },
+  },
+  { name: 'patch-add over an existing file', overlay: (e) => ({ type: 'patch-add', source: path.join(e, 'new.patch'), file: 'a.patch' }), code: 'OVERLAY_DEST_EXISTS' },
+  {
+    name: 'patch-remove drops tag and file',
+    overlay: () => ({ type: 'patch-remove', file: 'a.patch' }),
+    check: (r) => {
+      assert.ok(!existsSync(path.join(r, 'a.patch')));
+      assert.equal(readFileSync(path.join(r, 'x.spec'), 'utf8'), 'Name: x\n\n%prep\n');
+    },
+  },
+];
+
+for (const c of cases) {
+  test(c.name, async () => {
+    const { root, extra } = tree();
+    try {
+      const o = { ...c.overlay(extra), definedAt: at } as Overlay;
+      const run = () => applyOverlays({ fs, root, specFile: 'x.spec' }, [o]);
+      if (c.code) {
+        await assert.rejects(run, (e: unknown) => {
+          assert.ok(isStrataError(e), String(e));
+          assert.equal(e.code, c.code);
+          assert.deepEqual(e.diagnostics[0]!.span, at);
+          return true;
+        });
+      } else {
+        await run();
+        c.check!(root);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(extra, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './glob.js';
+export * from './spec-lines.js';
+export * from './spec-overlays.js';
+export * from './file-overlays.js';
+export * from './apply.js';

@@ -1,0 +1,225 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isStrataError } from '../diag/index.js';
+import { joinSpecLines, planSpecOverlay, splitSpecText, type Overlay } from './index.js';
+
+const at = { file: 'base/comps/x/x.comp.toml', line: 7, col: 1 };
+
+const SPEC = `Name:           x
+Version:        1.0
+Release:        3%{?dist}
+Summary:        test
+License:        MIT
+Source0:        x-1.0.tar.gz
+%if %{with extra}
+Source1:        extra.tar.gz
+%endif
+Patch0:         fix.patch
+BuildRequires:  gcc
+BuildRequires:  make
+
+%description
+Test.
+
+%package devel
+Summary:        dev
+Requires:       x = %{version}
+
+%description devel
+Dev.
+
+%if %{with docs}
+%package doc
+Summary:        docs
+%global docdir %{_docdir}/x
+
+%description doc
+Docs.
+%endif
+
+%prep
+%autosetup
+
+%build
+%make_build
+
+%install
+%make_install
+
+%if %{with check}
+%check
+make check
+%endif
+
+%files
+/usr/bin/x
+
+%files devel
+/usr/include/x.h
+
+%if %{with docs}
+%files doc
+/usr/share/doc/x
+%endif
+
+%changelog
+* Mon Jan 01 2024 A <a@b> - 1.0-1
+- init
+`;
+
+interface Case {
+  readonly name: string;
+  readonly overlay: Omit<Overlay, 'definedAt'>;
+  /** Expected spec after the overlay (as a function of the input for brevity). */
+  readonly expected?: (s: string) => string;
+  readonly code?: string;
+}
+
+const cases: Case[] = [
+  {
+    name: 'spec-add-tag appends to the end of the preamble (after the blank line)',
+    overlay: { type: 'spec-add-tag', tag: 'BuildRequires', value: 'cmake' },
+    expected: (s) => s.replace('BuildRequires:  make\n\n', 'BuildRequires:  make\n\nBuildRequires: cmake\n'),
+  },
+  {
+    name: 'spec-add-tag into a sub-package',
+    overlay: { type: 'spec-add-tag', tag: 'Requires', value: 'y', package: 'devel' },
+    expected: (s) => s.replace('Requires:       x = %{version}\n\n', 'Requires:       x = %{version}\n\nRequires: y\n'),
+  },
+  {
+    name: 'spec-add-tag never lands inside the %if that wraps the next section',
+    overlay: { type: 'spec-add-tag', tag: 'Provides', value: 'z', package: 'devel' },
+    expected: (s) => s.replace('Requires:       x = %{version}\n\n', 'Requires:       x = %{version}\n\nProvides: z\n'),
+  },
+  { name: 'spec-add-tag on a missing sub-package', overlay: { type: 'spec-add-tag', tag: 'Requires', value: 'y', package: 'nope' }, code: 'OVERLAY_SECTION_NOT_FOUND' },
+  {
+    name: 'spec-insert-tag after the last tag of the family, past %endif',
+    overlay: { type: 'spec-insert-tag', tag: 'Source2', value: 'more.tar.gz' },
+    expected: (s) => s.replace('%endif\nPatch0:', '%endif\nSource2: more.tar.gz\nPatch0:'),
+  },
+  {
+    name: 'spec-insert-tag with no tag of the family goes after the last tag',
+    overlay: { type: 'spec-insert-tag', tag: 'Obsoletes', value: 'old' },
+    expected: (s) => s.replace('BuildRequires:  make\n', 'BuildRequires:  make\nObsoletes: old\n'),
+  },
+  {
+    name: 'spec-update-tag rewrites every occurrence',
+    overlay: { type: 'spec-update-tag', tag: 'buildrequires', value: 'clang' },
+    expected: (s) => s.replace('BuildRequires:  gcc\nBuildRequires:  make', 'buildrequires: clang\nbuildrequires: clang'),
+  },
+  { name: 'spec-update-tag without the tag', overlay: { type: 'spec-update-tag', tag: 'Epoch', value: '1' }, code: 'OVERLAY_NO_SUCH_TAG' },
+  {
+    name: 'spec-set-tag updates when present',
+    overlay: { type: 'spec-set-tag', tag: 'Release', value: '5%{?dist}' },
+    expected: (s) => s.replace('Release:        3%{?dist}', 'Release: 5%{?dist}'),
+  },
+  {
+    name: 'spec-set-tag adds when absent',
+    overlay: { type: 'spec-set-tag', tag: 'Epoch', value: '1' },
+    expected: (s) => s.replace('BuildRequires:  make\n\n', 'BuildRequires:  make\n\nEpoch: 1\n'),
+  },
+  {
+    name: 'spec-remove-tag with a value (case-insensitive)',
+    overlay: { type: 'spec-remove-tag', tag: 'BuildRequires', value: 'GCC' },
+    expected: (s) => s.replace('BuildRequires:  gcc\n', ''),
+  },
+  { name: 'spec-remove-tag with no match', overlay: { type: 'spec-remove-tag', tag: 'BuildRequires', value: 'cmake' }, code: 'OVERLAY_NO_SUCH_TAG' },
+  {
+    name: 'spec-prepend-lines without section goes to the top',
+    overlay: { type: 'spec-prepend-lines', lines: ['%global a 1'] },
+    expected: (s) => '%global a 1\n' + s,
+  },
+  {
+    name: 'spec-prepend-lines after the section header',
+    overlay: { type: 'spec-prepend-lines', section: '%build', lines: ['export X=1'] },
+    expected: (s) => s.replace('%build\n', '%build\nexport X=1\n'),
+  },
+  {
+    name: 'spec-append-lines to the bottom',
+    overlay: { type: 'spec-append-lines', lines: ['- more'] },
+    expected: (s) => s + '- more\n',
+  },
+  {
+    name: 'spec-append-lines to %install stays outside the %if wrapping %check',
+    overlay: { type: 'spec-append-lines', section: '%install', lines: ['rm -f x'] },
+    expected: (s) => s.replace('%make_install\n\n%if %{with check}', '%make_install\n\nrm -f x\n%if %{with check}'),
+  },
+  { name: 'spec-append-lines on a missing section', overlay: { type: 'spec-append-lines', section: '%Build', lines: ['x'] }, code: 'OVERLAY_SECTION_NOT_FOUND' },
+  {
+    name: 'spec-search-replace per line, literal replacement',
+    overlay: { type: 'spec-search-replace', regex: '(make)_build', replacement: '$1 -j1' },
+    expected: (s) => s.replace('%make_build', '%$1 -j1'),
+  },
+  {
+    name: 'spec-search-replace with a newline splits the line',
+    overlay: { type: 'spec-search-replace', section: '%prep', regex: '^%autosetup$', replacement: '%autosetup\nsed -i x y' },
+    expected: (s) => s.replace('%autosetup\n', '%autosetup\nsed -i x y\n'),
+  },
+  { name: 'spec-search-replace never matches header lines', overlay: { type: 'spec-search-replace', regex: '^%files devel' }, code: 'OVERLAY_PATTERN_NOT_FOUND' },
+  { name: 'spec-search-replace invalid RE2', overlay: { type: 'spec-search-replace', regex: '(?<=a)b' }, code: 'OVERLAY_INVALID_REGEX' },
+  {
+    name: 'spec-remove-section keeps the wrapping %endif balanced and the %if of the next section',
+    overlay: { type: 'spec-remove-section', section: '%install' },
+    expected: (s) => s.replace('%install\n%make_install\n\n', ''),
+  },
+  {
+    name: 'spec-remove-subpackage drops an emptied conditional and keeps %global (in its conditional)',
+    overlay: { type: 'spec-remove-subpackage', package: 'doc' },
+    expected: (s) =>
+      s
+        // The %global was defined under the condition: it stays, still conditional.
+        .replace('%if %{with docs}\n%package doc\nSummary:        docs\n%global docdir %{_docdir}/x\n\n%description doc\nDocs.\n%endif\n\n', '%if %{with docs}\n%global docdir %{_docdir}/x\n%endif\n')
+        .replace('%if %{with docs}\n%files doc\n/usr/share/doc/x\n%endif\n\n', ''),
+  },
+  { name: 'spec-remove-subpackage missing', overlay: { type: 'spec-remove-subpackage', package: 'nope' }, code: 'OVERLAY_SECTION_NOT_FOUND' },
+  { name: 'spec-remove-section missing', overlay: { type: 'spec-remove-section', section: '%check', package: 'devel' }, code: 'OVERLAY_SECTION_NOT_FOUND' },
+  {
+    name: 'patch-add adds Patch<N+1> at the end of the preamble',
+    overlay: { type: 'patch-add', source: '/abs/fix2.patch' },
+    expected: (s) => s.replace('BuildRequires:  make\n\n', 'BuildRequires:  make\n\nPatch1: fix2.patch\n'),
+  },
+  {
+    name: 'patch-remove removes matching Patch tags',
+    overlay: { type: 'patch-remove', file: 'fix*.patch' },
+    expected: (s) => s.replace('Patch0:         fix.patch\n', ''),
+  },
+  { name: 'patch-remove with no match', overlay: { type: 'patch-remove', file: 'nope*.patch' }, code: 'OVERLAY_PATTERN_NOT_FOUND' },
+];
+
+for (const c of cases) {
+  test(c.name, () => {
+    const o: Overlay = { ...c.overlay, definedAt: at } as Overlay;
+    const run = () => joinSpecLines(planSpecOverlay(splitSpecText(SPEC), o, { specFile: 'x.spec' }).lines);
+    if (c.code) {
+      assert.throws(run, (e: unknown) => {
+        assert.ok(isStrataError(e));
+        assert.equal(e.code, c.code);
+        assert.deepEqual(e.diagnostics[0]!.span, at);
+        assert.match(e.diagnostics[0]!.message, new RegExp(c.overlay.type));
+        return true;
+      });
+    } else {
+      const out = run();
+      const want = c.expected!(SPEC);
+      assert.notEqual(want, SPEC, 'test expectation must change the spec');
+      assert.equal(out, want);
+    }
+  });
+}
+
+test('spec-prepend-lines on %patchlist-less spec: patch-add appends to %patchlist when present', () => {
+  const spec = 'Name: x\n\n%patchlist\na.patch\n\n%prep\n';
+  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'patch-add', source: '/p/b.patch' }, { specFile: 'x.spec' }).lines);
+  assert.equal(out, 'Name: x\n\n%patchlist\na.patch\n\nb.patch\n%prep\n');
+});
+
+test('line continuations do not create phantom sections', () => {
+  const spec = 'Name: x\n\n%build\n./configure \\\n%install\n\n%files\n';
+  // `%install` continues the configure line, so there is no %install section to append to.
+  assert.throws(() => planSpecOverlay(splitSpecText(spec), { type: 'spec-append-lines', section: '%install', lines: ['x'] }, { specFile: 'x.spec' }), /OVERLAY_SECTION_NOT_FOUND|no %install/);
+});
+
+test('CRLF is normalised and a final newline forced', () => {
+  const out = joinSpecLines(planSpecOverlay(splitSpecText('Name: x\r\nRelease: 1'), { type: 'spec-update-tag', tag: 'Release', value: '2' }, { specFile: 'x.spec' }).lines);
+  assert.equal(out, 'Name: x\nRelease: 2\n');
+});

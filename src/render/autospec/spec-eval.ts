@@ -1,0 +1,107 @@
+/**
+ * The spec evaluation rpmautospec processing needs, on top of the spec layer's evaluator
+ * (`src/spec`): Epoch/Version/Release of the main package with `%autorelease` defined as the
+ * probe macro and `%autochangelog` empty, in a plain-rpm macro context (no `%dist`, `%fedora`,
+ * `%rhel`: rpmautospec ran with upstream RPM macros only) plus `--define` overrides.
+ *
+ * Where rpm would refuse the spec, the answer is an error: unbalanced conditionals, an `%if`
+ * expression rpm cannot evaluate, a missing Name/Version/Release, or `%autorelease` called with
+ * an option missing its argument or an unknown option (getopt fails inside rpm).
+ */
+import { evaluateSpec, fedoraContext, MacroContext, expandMacros, parseDefineArg, parseSpec, type EvaluatedSpec } from '../../spec/index.js';
+import { AUTORELEASE_OPTIONS, AUTORELEASE_PROBE_BODY, type HeaderEvaluation, type SpecHeaderEvaluator } from './verflags.js';
+
+/** Diagnostics of the spec layer that mean rpm itself fails to parse the spec. */
+const RPM_FATAL = new Set(['SPEC_UNCLOSED_IF', 'SPEC_ENDIF_WITHOUT_IF', 'SPEC_ELSE_WITHOUT_IF', 'SPEC_BRANCH_AFTER_ELSE', 'SPEC_BAD_EXPRESSION']);
+
+/** Macros of distribution macro packages that plain rpm does not define. */
+const DISTRO_MACRO_RE = /^(?:dist|fedora|rhel|centos|eln|fc\d+|el\d+)$/;
+
+export interface AutospecContextOptions {
+  /** Start from this context instead of the plain-rpm one (cloned for every spec). */
+  readonly base?: MacroContext;
+}
+
+/** The plain-rpm context rpmautospec evaluated specs in, with `--define` pairs applied. */
+export function autospecContext(defines: readonly (readonly [string, string])[], opts: AutospecContextOptions = {}): MacroContext {
+  const ctx = opts.base ? opts.base.clone() : fedoraContext();
+  if (!opts.base) for (const n of ctx.names()) if (DISTRO_MACRO_RE.test(n)) ctx.delete(n);
+  for (const [name, value] of defines) {
+    const d = parseDefineArg(`${name} ${value}`);
+    if (d) ctx.set(d.name, d.body, d.params);
+  }
+  ctx.set('autorelease', AUTORELEASE_PROBE_BODY, AUTORELEASE_OPTIONS);
+  ctx.set('autochangelog', '%{nil}');
+  return ctx;
+}
+
+/** A `SpecHeaderEvaluator` over the spec layer; the macro context is built once per define set. */
+export function makeSpecHeaderEvaluator(opts: AutospecContextOptions = {}): SpecHeaderEvaluator {
+  let cachedKey: string | undefined;
+  let cachedCtx: MacroContext | undefined;
+  return (specText, defines) => {
+    const key = JSON.stringify(defines);
+    if (cachedKey !== key || !cachedCtx) {
+      cachedCtx = autospecContext(defines, opts);
+      cachedKey = key;
+    }
+    return evaluateHeader(specText, cachedCtx.clone());
+  };
+}
+
+/** The default evaluator (plain-rpm context). */
+export const evaluateSpecHeader: SpecHeaderEvaluator = makeSpecHeaderEvaluator();
+
+function evaluateHeader(specText: string, ctx: MacroContext): HeaderEvaluation {
+  let ev: EvaluatedSpec;
+  try {
+    ev = evaluateSpec(parseSpec(specText), ctx);
+  } catch (e) {
+    return { ok: false, detail: `spec evaluation failed: ${(e as Error).message}` };
+  }
+  const fatal = ev.diagnostics.find((d) => d.severity === 'error' && RPM_FATAL.has(d.code));
+  if (fatal) return { ok: false, detail: `${fatal.code}: ${fatal.message}${fatal.span ? ` (line ${fatal.span.line})` : ''}` };
+  if (ev.name === undefined || ev.name.trim() === '') return { ok: false, detail: 'Name field must be present' };
+  if (ev.version === undefined || ev.version.trim() === '') return { ok: false, detail: 'Version field must be present' };
+  if (ev.release === undefined || ev.release.trim() === '') return { ok: false, detail: 'Release field must be present' };
+  if (ev.releaseRaw !== undefined) {
+    const bad = autoreleaseGetoptError(ev.releaseRaw, ev.context);
+    if (bad) return { ok: false, detail: bad };
+  }
+  const release = ev.release.trim();
+  const version = ev.version.trim();
+  const illegal = /[\s-]/.exec(version) ? 'Version' : /[\s-]/.exec(release) ? 'Release' : undefined;
+  if (illegal) return { ok: false, detail: `Illegal char in ${illegal}` };
+  return { ok: true, ...(ev.epoch !== undefined ? { epoch: ev.epoch.trim() } : {}), version, release };
+}
+
+/**
+ * rpm parses the options of a parametric macro with getopt: an option missing its argument
+ * (`%autorelease -e %{?undefined}`) or an unknown option makes the spec unparseable. Returns the
+ * getopt message, or undefined when the call is fine. (A small check of our own: the spec layer
+ * expands such calls leniently.)
+ */
+export function autoreleaseGetoptError(releaseRaw: string, ctx: MacroContext): string | undefined {
+  const m = /%\{[?!]*autorelease(?:[ \t]+([^}]*))?\}|%autorelease(?![A-Za-z0-9_])([^\n]*)/.exec(releaseRaw);
+  if (!m) return undefined;
+  const raw = m[1] ?? m[2] ?? '';
+  if (!raw.trim()) return undefined;
+  const args = expandMacros(raw, ctx.clone()).text.split(/[ \t\n]+/).filter(Boolean);
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === '--') break;
+    if (!a.startsWith('-') || a.length < 2) continue;
+    for (let q = 1; q < a.length; q++) {
+      const f = a[q]!;
+      const at = AUTORELEASE_OPTIONS.indexOf(f);
+      if (at === -1 || f === ':') return `autorelease: invalid option -- '${f}'`;
+      if (AUTORELEASE_OPTIONS[at + 1] === ':') {
+        if (q + 1 < a.length) break;
+        if (k + 1 >= args.length) return `autorelease: option requires an argument -- '${f}'`;
+        k++;
+        break;
+      }
+    }
+  }
+  return undefined;
+}

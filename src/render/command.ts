@@ -1,0 +1,122 @@
+/**
+ * The `component render` use case: load the project, pick components, render, and shape the
+ * result for the CLI's shared renderer (table / JSON). Pure domain code: adapters come in.
+ */
+import * as path from 'node:path';
+import { error, formatDiagnostic, StrataError } from '../diag/index.js';
+import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
+import { Renderer, type ComponentRenderResult, type RenderDeps } from './render.js';
+import { defaultSourceLister } from './source-list.js';
+
+export interface RenderCommandOptions {
+  readonly cwd: string;
+  readonly projectDir?: string;
+  readonly all: boolean;
+  readonly names: readonly string[];
+  readonly outputDir?: string;
+  readonly checkOnly: boolean;
+  readonly cleanStale: boolean;
+  readonly dryRun: boolean;
+  readonly jobs?: number;
+  readonly refresh?: 'always' | 'if-needed' | 'never';
+  readonly signal?: AbortSignal;
+}
+
+/** Shape of the CLI's CommandResult (kept structural: domain code does not import cli). */
+export interface RenderCommandResult {
+  readonly json: unknown;
+  readonly table?: { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] };
+  readonly text?: string;
+  readonly exitCode?: number;
+}
+
+export async function runRender(deps: RenderDeps, project: ResolvedProject, components: readonly ResolvedComponent[], opts: RenderCommandOptions, cpus = 2): Promise<RenderCommandResult> {
+  const outDir = opts.outputDir ? path.resolve(opts.cwd, opts.outputDir) : project.project.renderedSpecsDir;
+  const clean = path.normalize(outDir);
+  if (clean === '/' || clean === path.normalize(project.dir)) {
+    throw new StrataError(error('RENDER_OUTPUT_DIR_INVALID', `refusing to render into ${clean}`, { hint: 'pick a dedicated directory such as specs/' }));
+  }
+  const renderer = new Renderer(deps, project, {
+    outDir,
+    checkOnly: opts.checkOnly,
+    dryRun: opts.dryRun,
+    cleanStale: opts.cleanStale,
+    jobs: opts.jobs ?? cpus * 2,
+    ...(opts.refresh ? { refresh: opts.refresh } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const run = await renderer.run(components);
+  const failed = run.results.filter((r) => r.status === 'error');
+  const changed = run.results.filter((r) => r.changed);
+  const lines: string[] = [];
+  if (opts.dryRun) {
+    for (const r of run.results) for (const d of r.overlayDiffs ?? []) lines.push(`# ${r.component}: ${d.overlay}`, d.diff || '(no change)\n');
+  }
+  for (const r of failed) for (const d of r.diagnostics) lines.push(formatDiagnostic(d).trimEnd());
+  if (opts.checkOnly && (changed.length || (opts.cleanStale && run.stale.length))) {
+    lines.push(`rendered output is stale; ${changed.length} component(s) would change: ${changed.map((r) => r.component).join(', ')}`);
+    for (const r of changed) {
+      const ch = r.changes;
+      if (ch) for (const [k, v] of [['+', ch.added], ['-', ch.removed], ['~', ch.modified]] as const) for (const f of v) lines.push(`  ${k} ${r.component}/${f}`);
+    }
+    if (opts.cleanStale) for (const s of run.stale) lines.push(`  stale: ${path.relative(outDir, s)}`);
+  }
+  const exitCode = failed.length || (opts.checkOnly && (changed.length || (opts.cleanStale && run.stale.length))) ? 1 : 0;
+  return {
+    json: {
+      outputDir: outDir,
+      results: run.results.map(jsonResult),
+      stale: run.stale.map((s) => path.relative(outDir, s)),
+      removedStale: run.removedStale.map((s) => path.relative(outDir, s)),
+    },
+    table: {
+      columns: ['component', 'status', 'changed', 'upstream', 'release', 'output'],
+      rows: run.results.map((r) => [r.component, r.status, r.changed ? 'yes' : 'no', r.upstreamCommit?.slice(0, 12) ?? '', r.release ? `${r.release.from} → ${r.release.to}` : '', path.relative(opts.cwd, r.outputDir)]),
+    },
+    ...(lines.length ? { text: lines.join('\n') } : {}),
+    exitCode,
+  };
+}
+
+function jsonResult(r: ComponentRenderResult): unknown {
+  return {
+    component: r.component,
+    outputDir: r.outputDir,
+    status: r.status,
+    changed: r.changed,
+    ...(r.changes ? { changes: r.changes } : {}),
+    ...(r.upstreamCommit ? { upstreamCommit: r.upstreamCommit, commitRule: r.commitRule } : {}),
+    syntheticCommits: r.syntheticCommits ?? 0,
+    ...(r.release ? { release: r.release } : {}),
+    diagnostics: r.diagnostics,
+    ...(r.overlayDiffs ? { overlayDiffs: r.overlayDiffs } : {}),
+  };
+}
+
+export async function runRenderCommand(deps: RenderDeps, opts: RenderCommandOptions): Promise<RenderCommandResult> {
+  const config = await import('../config/index.js');
+  const loaded = await config.loadProject({ fs: deps.fs, ...(opts.projectDir ? { projectDir: path.resolve(opts.cwd, opts.projectDir) } : { startDir: opts.cwd }) });
+  for (const d of loaded.diagnostics) deps.sink({ kind: 'log', level: d.severity === 'warning' ? 'warn' : 'info', message: formatDiagnostic(d).trimEnd() });
+  const components = config.selectComponents(loaded.project, { all: opts.all, patterns: opts.names });
+  return runRender(await withDefaultEngines(deps), loaded.project, components, opts);
+}
+
+/** Fill in the in-process rpmautospec and the spec layer's Source/Patch lister when not injected. */
+export async function withDefaultEngines(deps: RenderDeps): Promise<RenderDeps> {
+  let out: RenderDeps = deps;
+  if (!out.autospec) {
+    const { processDistgit } = await import('./autospec/index.js');
+    out = {
+      ...out,
+      autospec: async ({ specPath, defines }) => {
+        const r = await processDistgit({ git: deps.git, fs: deps.fs, specPath, defines: Object.entries(defines), reflectWorktree: false });
+        return r.changed ? r.text : undefined;
+      },
+    };
+  }
+  if (!out.listSources) {
+    const lister = await defaultSourceLister();
+    if (lister) out = { ...out, listSources: lister };
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+/**
+ * The rendered tree: `<dir>/<lowercase first byte>/<name>/`, replaced as a whole (staging dir on
+ * the same file system, then renames), compared file by file for --check-only, failure markers,
+ * and stale-directory cleanup.
+ */
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FileSystem } from '../adapters/types.js';
+
+export const FAILURE_MARKER = 'RENDER_FAILED';
+export const FAILURE_TEXT = 'Rendering failed. See azldev logs for details.\n';
+
+export function componentOutputDir(outDir: string, name: string): string {
+  return path.join(outDir, name.slice(0, 1).toLowerCase(), name);
+}
+
+/** Component names are used as directory names: refuse anything that is not a plain name. */
+export function isSafeComponentName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** Relative path → content (files) or `-> target` (symlinks), recursively. */
+export async function snapshotDir(fs: FileSystem, dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (d: string, rel: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await fs.readdir(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const abs = path.join(d, n);
+      const r = rel ? `${rel}/${n}` : n;
+      const st = await fs.stat(abs);
+      if (!st) continue;
+      if (st.isDirectory) await walk(abs, r);
+      else if (st.isSymbolicLink) out.set(r, '-> ' + (await fs.realpath(abs).catch(() => '?')));
+      else out.set(r, Buffer.from(await fs.readFile(abs)).toString('latin1'));
+    }
+  };
+  await walk(dir, '');
+  return out;
+}
+
+export interface DirDiff {
+  readonly added: string[];
+  readonly removed: string[];
+  readonly modified: string[];
+}
+
+export function diffSnapshots(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): DirDiff {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const modified: string[] = [];
+  for (const [k, v] of after) {
+    const b = before.get(k);
+    if (b === undefined) added.push(k);
+    else if (b !== v) modified.push(k);
+  }
+  for (const k of before.keys()) if (!after.has(k)) removed.push(k);
+  return { added: added.sort(), removed: removed.sort(), modified: modified.sort() };
+}
+
+export function isEmptyDiff(d: DirDiff): boolean {
+  return !d.added.length && !d.removed.length && !d.modified.length;
+}
+
+/** Swap `staged` into `target`: the old tree is moved aside first and removed after. */
+export async function replaceDir(fs: FileSystem, staged: string, target: string): Promise<void> {
+  await fs.mkdir(path.dirname(target));
+  const old = path.join(path.dirname(target), `.${path.basename(target)}.old-${randomBytes(4).toString('hex')}`);
+  const had = (await fs.stat(target)) !== undefined;
+  if (had) await fs.rename(target, old);
+  try {
+    await fs.rename(staged, target);
+  } catch (e) {
+    if (had) await fs.rename(old, target);
+    throw e;
+  }
+  if (had) await fs.remove(old);
+}
+
+/**
+ * Mark a failed render. The previous output stays intact; the marker sits beside it (and is the
+ * only file when the component never rendered, as in azldev).
+ */
+export async function markFailed(fs: FileSystem, target: string): Promise<void> {
+  await fs.writeFileAtomic(path.join(target, FAILURE_MARKER), FAILURE_TEXT);
+}
+
+/** Component directories under `outDir` that belong to no known component (single-character parents only). */
+export async function findStale(fs: FileSystem, outDir: string, known: ReadonlySet<string>): Promise<string[]> {
+  const stale: string[] = [];
+  let letters: string[];
+  try {
+    letters = await fs.readdir(outDir);
+  } catch {
+    return stale;
+  }
+  for (const l of letters) {
+    if ([...l].length !== 1) continue;
+    const ld = path.join(outDir, l);
+    const st = await fs.stat(ld);
+    if (!st?.isDirectory) continue;
+    for (const n of await fs.readdir(ld)) {
+      if (n.startsWith('.')) continue;
+      const cst = await fs.stat(path.join(ld, n));
+      if (!cst?.isDirectory && !cst?.isSymbolicLink) continue;
+      if (!known.has(n)) stale.push(path.join(ld, n));
+    }
+  }
+  return stale.sort();
+}

@@ -1,0 +1,439 @@
+/**
+ * `component render`: upstream spec + overlays → the rendered spec tree, in process (no mock).
+ *
+ * Per component, in a staging directory beside the output: fetch the dist-git tree at the
+ * resolved commit (or copy the local spec dir), write the macros file, apply overlays
+ * (macros load → user → %check skip → header), merge `source-files` into `sources`, bump a
+ * static Release by the synthetic commit count, run rpmautospec's processing on dist-git history
+ * with the synthetic commits stacked on it, drop unreferenced files, then swap the staging dir
+ * into `<out>/<letter>/<name>/`.
+ */
+import * as path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import type { Clock, EventSink, FileSystem, Git, ProcessRunner } from '../adapters/types.js';
+import { error, isStrataError, StrataError, type Diagnostic } from '../diag/index.js';
+import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
+import { applyOverlays, decodeBytes, overlayLabel, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
+import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, exportTree, readFileAt, type DistGitDeps } from '../sources/index.js';
+import { buildMacrosMap, checkSkipOverlay, headerOverlay, macrosFileName, macrosLoadOverlays, printMacrosFile } from './macros.js';
+import { bumpRelease, usesAutorelease } from './release.js';
+import { mergeSourceFiles, parseSourcesFile, printSourcesFile } from './sources-file.js';
+import { keepSet } from './file-filter.js';
+import { ProjectHistory, type SyntheticCommit } from './synthetic.js';
+import { componentOutputDir, diffSnapshots, FAILURE_MARKER, FAILURE_TEXT, findStale, isEmptyDiff, isSafeComponentName, markFailed, replaceDir, snapshotDir } from './output.js';
+
+/** Lists the Source/Patch values of a spec as `spectool -l -a` would (after macro expansion). */
+export type SourceLister = (
+  specText: string,
+  opts: { specPath: string; sourceDir: string; defines: Readonly<Record<string, string>>; readFile?: (p: string) => Promise<string | undefined> },
+) => Promise<string[]>;
+
+/** rpmautospec `process-distgit` in-process: returns the processed spec, or undefined for "nothing to do". */
+export type AutospecProcessor = (opts: { repoDir: string; specPath: string; defines: Readonly<Record<string, string>> }) => Promise<string | undefined>;
+
+export interface RenderDeps {
+  readonly fs: FileSystem;
+  readonly git: Git;
+  readonly proc: ProcessRunner;
+  readonly clock: Clock;
+  readonly sink: EventSink;
+  readonly listSources?: SourceLister;
+  readonly autospec?: AutospecProcessor;
+}
+
+export interface RenderOptions {
+  readonly outDir: string;
+  readonly checkOnly?: boolean;
+  readonly dryRun?: boolean;
+  readonly cleanStale?: boolean;
+  readonly jobs?: number;
+  readonly signal?: AbortSignal;
+  /** How mirrors are refreshed (default `if-needed`: fetch only what is missing). */
+  readonly refresh?: 'always' | 'if-needed' | 'never';
+}
+
+export type RenderStatus = 'ok' | 'error' | 'cancelled';
+
+export interface ComponentRenderResult {
+  readonly component: string;
+  readonly outputDir: string;
+  readonly status: RenderStatus;
+  /** Output differs from what was there before (or would, with --check-only). */
+  readonly changed: boolean;
+  readonly changes?: { readonly added: string[]; readonly removed: string[]; readonly modified: string[] };
+  readonly upstreamCommit?: string;
+  readonly commitRule?: string;
+  readonly syntheticCommits?: number;
+  readonly release?: { readonly from: string; readonly to: string };
+  readonly diagnostics: readonly Diagnostic[];
+  /** --dry-run: the unified diff each overlay makes. */
+  readonly overlayDiffs?: readonly { readonly overlay: string; readonly diff: string }[];
+}
+
+export interface RenderRunResult {
+  readonly results: ComponentRenderResult[];
+  readonly stale: string[];
+  readonly removedStale: string[];
+}
+
+function toEngineOverlay(o: ConfigOverlay): Overlay {
+  return o as unknown as Overlay;
+}
+
+/** Files whose changes are the component's inputs (synthetic commits). */
+export function componentInputs(project: ResolvedProject, c: ResolvedComponent): string[] {
+  const set = new Set<string>([c.file]);
+  for (const s of c.origins.values()) if (s.file) set.add(s.file);
+  for (const o of c.overlays) {
+    set.add(o.declaredIn);
+    if (o.overlayFile) set.add(o.overlayFile);
+    const src = (o as { source?: string }).source;
+    if (src) set.add(src);
+  }
+  for (const f of c.overlayFiles) set.add(f);
+  if (c.spec.type === 'local') set.add(c.spec.dir + '/');
+  const lock = path.join(project.project.lockDir, `${c.name}.lock`);
+  set.add(lock);
+  return [...set].map((p) => (path.isAbsolute(p) ? p : path.resolve(project.dir, p)));
+}
+
+async function readLockCommit(fs: FileSystem, lockPath: string): Promise<string | undefined> {
+  const st = await fs.stat(lockPath);
+  if (!st?.isFile) return undefined;
+  const text = await fs.readText(lockPath);
+  const m = /^\s*upstream-commit\s*=\s*['"]([0-9a-fA-F]{40})['"]/m.exec(text);
+  return m?.[1];
+}
+
+/** `url.QueryEscape` as Go does it (the alias symlink name). */
+export function goQueryEscape(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+async function copyDir(fs: FileSystem, from: string, to: string): Promise<void> {
+  await fs.mkdir(to);
+  for (const n of await fs.readdir(from)) {
+    if (n === '.git') continue;
+    const a = path.join(from, n);
+    const st = await fs.stat(a);
+    if (!st) continue;
+    if (st.isDirectory) await copyDir(fs, a, path.join(to, n));
+    else if (st.isFile) await fs.copyFile(a, path.join(to, n));
+  }
+}
+
+interface Fetched {
+  readonly dir: string;
+  readonly commit?: string;
+  readonly rule?: string;
+  readonly gitRepo: boolean;
+  readonly diagnostics: Diagnostic[];
+}
+
+function specNeedsAutospec(text: string): boolean {
+  return /%(\{\??)?auto(release|changelog)\b/.test(text) || !/^%changelog\b/im.test(text);
+}
+
+/** Synthetic commits on top of the work tree's HEAD; the last one carries the overlaid tree. */
+async function commitSynthetic(git: Git, repo: string, commits: readonly SyntheticCommit[], now: Date): Promise<void> {
+  const baseEnv = { GIT_CONFIG_NOSYSTEM: '1' };
+  await git.ok(['add', '-A', '.'], { cwd: repo, env: baseEnv });
+  const tree = (await git.ok(['write-tree'], { cwd: repo })).trim();
+  let parent = (await git.ok(['rev-parse', 'HEAD'], { cwd: repo })).trim();
+  const headTree = (await git.ok(['rev-parse', 'HEAD^{tree}'], { cwd: repo })).trim();
+  const list = commits.length ? commits : [];
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    const t = i === list.length - 1 ? tree : headTree;
+    const when = `${c.time || Math.floor(now.getTime() / 1000)} +0000`;
+    const msg = c.hash === 'dirty' ? c.subject : `${c.subject}\n\nProject commit: ${c.hash}`;
+    parent = (
+      await git.ok(['commit-tree', t, '-p', parent, '-m', msg], {
+        cwd: repo,
+        env: { ...baseEnv, GIT_AUTHOR_NAME: c.authorName, GIT_AUTHOR_EMAIL: c.authorEmail, GIT_AUTHOR_DATE: when, GIT_COMMITTER_NAME: c.authorName, GIT_COMMITTER_EMAIL: c.authorEmail, GIT_COMMITTER_DATE: when },
+      })
+    ).trim();
+  }
+  await git.ok(['reset', '-q', '--soft', parent], { cwd: repo });
+}
+
+export class Renderer {
+  private readonly mirrors: MirrorCache;
+  private history?: Promise<ProjectHistory>;
+
+  constructor(
+    private readonly deps: RenderDeps,
+    private readonly project: ResolvedProject,
+    private readonly opts: RenderOptions,
+  ) {
+    this.mirrors = new MirrorCache(this.distgitDeps(), { workDir: project.project.workDir });
+  }
+
+  private distgitDeps(): DistGitDeps {
+    return { git: this.deps.git, fs: this.deps.fs, sink: this.deps.sink };
+  }
+
+  private projectHistory(): Promise<ProjectHistory> {
+    this.history ??= ProjectHistory.load(this.deps.git, this.project.dir);
+    return this.history;
+  }
+
+  /** Fetch the pristine sources into `dir`. */
+  private async fetch(c: ResolvedComponent, dir: string): Promise<Fetched> {
+    const { fs, git } = this.deps;
+    const diagnostics: Diagnostic[] = [];
+    if (c.spec.type === 'local') {
+      await copyDir(fs, c.spec.dir, dir);
+      const specName = path.basename(c.spec.path);
+      if (specName !== `${c.name}.spec`) await fs.rename(path.join(dir, specName), path.join(dir, `${c.name}.spec`));
+      return { dir, gitRepo: false, diagnostics };
+    }
+    const up = c.spec;
+    if (!up.distGitUri || !up.branch) {
+      throw new StrataError(
+        error('RENDER_NO_DIST_GIT', `component ${c.name}: distro ${up.upstreamDistro.name} ${up.upstreamDistro.version} has no dist-git ${!up.distGitUri ? 'base URI' : 'branch'}`, {
+          span: c.definedAt,
+          hint: 'set dist-git-base-uri on the distro and dist-git-branch on its version',
+        }),
+      );
+    }
+    const lockPath = path.join(this.project.project.lockDir, `${c.name}.lock`);
+    const lock = await readLockCommit(fs, lockPath);
+    const mirror = await this.mirrors.ensure({
+      url: up.distGitUri,
+      branch: up.branch,
+      component: c.name,
+      refresh: this.opts.refresh ?? 'if-needed',
+      ...(lock ? { commits: [lock] } : {}),
+      spans: { component: c.definedAt, ...(c.origin('spec.upstream-commit') ? { pin: c.origin('spec.upstream-commit')! } : {}) },
+    });
+    diagnostics.push(...mirror.diagnostics);
+    const resolved = await resolveUpstreamCommit(this.distgitDeps(), mirror, {
+      ...(lock ? { lock } : {}),
+      ...(up.upstreamCommit ? { pin: up.upstreamCommit } : {}),
+      branch: up.branch,
+      ...(up.upstreamDistro.snapshot ? { snapshot: up.upstreamDistro.snapshot } : {}),
+      component: c.name,
+      spans: { component: c.definedAt },
+    });
+    diagnostics.push(...resolved.diagnostics);
+    const specName = `${up.upstreamName}.spec`;
+    const specText = await readFileAt(this.distgitDeps(), mirror.path, resolved.commit, specName);
+    if (specText === undefined) {
+      throw new StrataError(error('RENDER_SPEC_MISSING', `dist-git ${up.distGitUri} has no ${specName} at ${resolved.commit.slice(0, 12)}`, { span: c.definedAt, hint: 'check upstream-name' }));
+    }
+    const needGit = !!this.deps.autospec && specNeedsAutospec(specText);
+    if (needGit) await checkoutWorkTree(this.distgitDeps(), mirror, resolved.commit, dir, { branch: up.branch });
+    else await exportTree(this.distgitDeps(), mirror, resolved.commit, dir);
+    if (up.upstreamName !== c.name) {
+      if (needGit) await git.ok(['mv', specName, `${c.name}.spec`], { cwd: dir });
+      else await fs.rename(path.join(dir, specName), path.join(dir, `${c.name}.spec`));
+    }
+    return { dir, commit: resolved.commit, rule: resolved.rule, gitRepo: needGit, diagnostics };
+  }
+
+  /** Render one component into `stage` (a fresh directory). */
+  async renderInto(c: ResolvedComponent, stage: string): Promise<Omit<ComponentRenderResult, 'outputDir' | 'changed' | 'status'>> {
+    const { fs } = this.deps;
+    const fetched = await this.fetch(c, stage);
+    const specFile = `${c.name}.spec`;
+    const specPath = path.join(stage, specFile);
+    if (!(await fs.stat(specPath))?.isFile) {
+      throw new StrataError(error('RENDER_SPEC_MISSING', `component ${c.name}: no ${specFile} in its sources`, { span: c.definedAt }));
+    }
+    const specOriginal = decodeBytes(await fs.readFile(specPath));
+    // Macros file.
+    const macros = printMacrosFile(buildMacrosMap(c.build));
+    if (macros !== undefined) await fs.writeFileAtomic(path.join(stage, macrosFileName(c.name)), macros, 0o644);
+    // Overlays, in azldev's order; archive-scoped ones are handled apart.
+    const user = c.overlays.map(toEngineOverlay);
+    const archive = user.filter((o) => o.archive);
+    const all: Overlay[] = [
+      ...(macros !== undefined ? macrosLoadOverlays(c.name) : []),
+      ...user.filter((o) => !o.archive),
+      ...(c.build.check.skip ? [checkSkipOverlay(c.build.check.skipReason)] : []),
+      headerOverlay(),
+    ];
+    const diagnostics: Diagnostic[] = [...fetched.diagnostics];
+    for (const o of archive) {
+      diagnostics.push({ code: 'OVERLAY_ARCHIVE_SKIPPED', severity: 'note', message: `${overlayLabel(o)}: archive ${o.archive} is not downloaded by render; its recorded hash is used`, ...(o.definedAt ? { span: o.definedAt } : {}) });
+    }
+    const applied = await applyOverlays({ fs, root: stage, specFile }, all, specOriginal.text);
+    let lines = splitSpecText(applied.spec);
+    // sources file.
+    if (c.sourceFiles.length) {
+      const sp = path.join(stage, 'sources');
+      const existing = (await fs.stat(sp))?.isFile ? parseSourcesFile(await fs.readText(sp), `${c.name}/sources`) : [];
+      const merged = mergeSourceFiles(
+        existing,
+        c.sourceFiles.map((f) => ({ filename: f.filename, ...(f.hash ? { hash: f.hash } : {}), ...(f.hashType ? { hashType: f.hashType } : {}), replaceUpstream: f.replaceUpstream, definedAt: f.definedAt })),
+      );
+      await fs.writeFileAtomic(sp, printSourcesFile(merged));
+    }
+    // Synthetic commits and the Release bump.
+    const history = await this.projectHistory();
+    const synthetic = history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now());
+    const bump = bumpRelease(lines, synthetic.length, c.release.calculation, { specFile, span: c.origin('release.calculation') ?? c.definedAt });
+    lines = bump.lines;
+    let spec = joinSpecLines(lines);
+    await fs.writeFileAtomic(specPath, specOriginal.encode(spec));
+    // rpmautospec.
+    const defines: Record<string, string> = { dist: '%{nil}' };
+    if (this.deps.autospec && specNeedsAutospec(spec)) {
+      let repo = stage;
+      if (!fetched.gitRepo) {
+        await this.deps.git.ok(['init', '-q', '-b', 'main', '.'], { cwd: stage });
+        await this.deps.git.ok(['add', '-A', '.'], { cwd: stage });
+        await this.deps.git.ok(['commit-tree', (await this.deps.git.ok(['write-tree'], { cwd: stage })).trim(), '-m', 'Initial sources'], {
+          cwd: stage,
+          env: { GIT_AUTHOR_NAME: 'strata', GIT_AUTHOR_EMAIL: 'strata@local', GIT_AUTHOR_DATE: '0 +0000', GIT_COMMITTER_NAME: 'strata', GIT_COMMITTER_EMAIL: 'strata@local', GIT_COMMITTER_DATE: '0 +0000' },
+        }).then((h) => this.deps.git.ok(['reset', '-q', '--soft', h.trim()], { cwd: stage }));
+        repo = stage;
+      }
+      await commitSynthetic(this.deps.git, repo, synthetic, this.deps.clock.now());
+      const processed = await this.deps.autospec({ repoDir: repo, specPath, defines });
+      if (processed !== undefined) {
+        spec = processed;
+        await fs.writeFileAtomic(specPath, specOriginal.encode(spec));
+      }
+    }
+    await fs.remove(path.join(stage, '.git'));
+    // Unreferenced-file filter.
+    if (!c.render.skipFileFilter && this.deps.listSources) {
+      const values = await this.deps.listSources(spec, { specPath, sourceDir: stage, defines, readFile: async (p) => ((await fs.stat(p))?.isFile ? decodeBytes(await fs.readFile(p)).text : undefined) });
+      const keep = keepSet(specFile, values);
+      if (keep) for (const n of await fs.readdir(stage)) if (!keep.has(n)) await fs.remove(path.join(stage, n));
+    }
+    return {
+      component: c.name,
+      ...(fetched.commit ? { upstreamCommit: fetched.commit } : {}),
+      ...(fetched.rule ? { commitRule: fetched.rule } : {}),
+      syntheticCommits: synthetic.length,
+      ...(bump.from !== undefined && bump.to !== undefined ? { release: { from: bump.from, to: bump.to } } : {}),
+      diagnostics,
+      ...(this.opts.dryRun ? { overlayDiffs: overlayDiffs(specFile, applied.results) } : {}),
+    };
+  }
+
+  /** Render, compare and (unless check-only/dry-run) replace one component's output. */
+  async renderOne(c: ResolvedComponent, stagingRoot: string): Promise<ComponentRenderResult> {
+    const { fs } = this.deps;
+    const outputDir = componentOutputDir(this.opts.outDir, c.name);
+    if (!isSafeComponentName(c.name)) {
+      return { component: c.name, outputDir, status: 'error', changed: false, diagnostics: [error('RENDER_BAD_NAME', `component name ${JSON.stringify(c.name)} cannot be a directory name`, { span: c.definedAt })] };
+    }
+    const stage = path.join(stagingRoot, c.name);
+    try {
+      const r = await this.renderInto(c, stage);
+      const before = await snapshotDir(fs, outputDir);
+      const after = await snapshotDir(fs, stage);
+      const d = diffSnapshots(before, after);
+      const changed = !isEmptyDiff(d);
+      if (changed && !this.opts.checkOnly && !this.opts.dryRun) {
+        await replaceDir(fs, stage, outputDir);
+        await this.alias(c.name);
+      } else await fs.remove(stage);
+      return { ...r, outputDir, status: 'ok', changed, ...(changed ? { changes: d } : {}) };
+    } catch (e) {
+      await fs.remove(stage).catch(() => undefined);
+      if (this.opts.signal?.aborted) return { component: c.name, outputDir, status: 'cancelled', changed: false, diagnostics: [] };
+      const diagnostics: Diagnostic[] = isStrataError(e)
+        ? [...e.diagnostics]
+        : [error('RENDER_FAILED', `component ${c.name}: ${(e as Error).message ?? String(e)}`, { span: c.definedAt })];
+      const before = await snapshotDir(fs, outputDir);
+      const marked = before.get(FAILURE_MARKER) === FAILURE_TEXT;
+      if (!this.opts.checkOnly && !this.opts.dryRun && !marked) await markFailed(fs, outputDir);
+      return { component: c.name, outputDir, status: 'error', changed: !marked, diagnostics };
+    }
+  }
+
+  private async alias(name: string): Promise<void> {
+    const esc = goQueryEscape(name);
+    if (esc === name) return;
+    const { fs } = this.deps;
+    const link = path.join(this.opts.outDir, name.slice(0, 1).toLowerCase(), esc);
+    const st = await fs.stat(link);
+    if (st && !st.isSymbolicLink) return;
+    if (!st) {
+      const { symlink } = await import('node:fs/promises');
+      await symlink(name, link).catch(() => undefined);
+    }
+  }
+
+  /** Render many components in parallel. */
+  async run(components: readonly ResolvedComponent[]): Promise<RenderRunResult> {
+    const { fs, sink } = this.deps;
+    await fs.mkdir(this.opts.outDir);
+    const stagingRoot = await fs.mkdtemp('.strata-render-', this.opts.outDir);
+    const results: ComponentRenderResult[] = new Array(components.length);
+    const jobs = Math.max(1, this.opts.jobs ?? 4);
+    let next = 0;
+    let done = 0;
+    sink({ kind: 'start', task: 'render', total: components.length });
+    try {
+      await Promise.all(
+        Array.from({ length: Math.min(jobs, components.length) }, async () => {
+          for (;;) {
+            const i = next++;
+            if (i >= components.length) return;
+            const c = components[i]!;
+            if (this.opts.signal?.aborted) {
+              results[i] = { component: c.name, outputDir: componentOutputDir(this.opts.outDir, c.name), status: 'cancelled', changed: false, diagnostics: [] };
+              continue;
+            }
+            const r = await this.renderOne(c, stagingRoot);
+            results[i] = r;
+            done++;
+            sink({ kind: 'item', task: 'render', item: c.name, status: r.status === 'error' ? 'failed' : r.changed ? 'changed' : 'unchanged', ...(r.status === 'error' ? { detail: r.diagnostics[0]?.message ?? '' } : {}) });
+            sink({ kind: 'progress', task: 'render', done, total: components.length, item: c.name });
+          }
+        }),
+      );
+    } finally {
+      await fs.remove(stagingRoot);
+      sink({ kind: 'end', task: 'render' });
+    }
+    let stale: string[] = [];
+    const removedStale: string[] = [];
+    if (this.opts.cleanStale) {
+      const known = new Set<string>();
+      for (const n of this.project.components.keys()) {
+        known.add(n);
+        known.add(goQueryEscape(n));
+      }
+      stale = await findStale(fs, this.opts.outDir, known);
+      if (!this.opts.checkOnly && !this.opts.dryRun) {
+        for (const s of stale) {
+          await fs.remove(s);
+          removedStale.push(s);
+        }
+      }
+    }
+    return { results: results.sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0)), stale, removedStale };
+  }
+}
+
+function overlayDiffs(specFile: string, results: readonly OverlayResult[]): { overlay: string; diff: string }[] {
+  const out: { overlay: string; diff: string }[] = [];
+  for (const r of results) {
+    let diff = '';
+    if (r.specBefore !== r.specAfter) diff += createTwoFilesPatch(`a/${specFile}`, `b/${specFile}`, r.specBefore, r.specAfter, '', '', { context: 3 });
+    for (const op of r.fileOps) {
+      if (op.op === 'write') diff += createTwoFilesPatch(`a/${op.path}`, `b/${op.path}`, decodeBytes(op.before ?? new Uint8Array()).text, decodeBytes(op.data).text, '', '', { context: 3 });
+      else if (op.op === 'copy') diff += `new file ${op.path} (from ${op.from})\n`;
+      else if (op.op === 'remove') diff += `deleted file ${op.path}\n`;
+      else diff += `rename ${op.path} => ${op.to}\n`;
+    }
+    out.push({ overlay: r.overlay.definedAt ? `${r.overlay.definedAt.file}:${r.overlay.definedAt.line}: ${overlayLabel(r.overlay)}` : overlayLabel(r.overlay), diff });
+  }
+  return out;
+}
+
+export { usesAutorelease };

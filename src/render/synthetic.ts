@@ -1,0 +1,93 @@
+/**
+ * Synthetic commits: the project commits that changed a component's inputs (its TOML files,
+ * overlay sources, local spec directory). They are stacked on the dist-git history so that
+ * %autorelease/%autochangelog see downstream changes, and they bump static Releases. Uncommitted
+ * changes to the inputs count as one more ("dirty") commit.
+ */
+import * as path from 'node:path';
+import type { Git } from '../adapters/types.js';
+
+export interface SyntheticCommit {
+  /** Project commit hash, or 'dirty'. */
+  readonly hash: string;
+  readonly authorName: string;
+  readonly authorEmail: string;
+  /** Author time, seconds since the epoch. */
+  readonly time: number;
+  readonly subject: string;
+}
+
+interface LoggedCommit extends SyntheticCommit {
+  readonly files: readonly string[];
+}
+
+/** The project's git history, read once per render run (one `git log`, one `git status`). */
+export class ProjectHistory {
+  private constructor(
+    readonly root: string | undefined,
+    private readonly commits: readonly LoggedCommit[],
+    private readonly dirty: readonly string[],
+  ) {}
+
+  static async load(git: Git, dir: string): Promise<ProjectHistory> {
+    const top = await git.run(['rev-parse', '--show-toplevel'], { cwd: dir });
+    if (top.code !== 0) return new ProjectHistory(undefined, [], []);
+    const root = top.stdout.trim();
+    const log = await git.run(['-c', 'core.quotepath=off', 'log', '--no-renames', '--format=%x01%H%x00%an%x00%ae%x00%at%x00%s', '--name-only', '-z', 'HEAD'], { cwd: root });
+    const commits: LoggedCommit[] = [];
+    if (log.code === 0) {
+      for (const rec of log.stdout.split('\x01')) {
+        if (!rec.trim()) continue;
+        const parts = rec.split('\0');
+        const [hash, an, ae, at, subjectAndFirst] = parts;
+        if (!hash || subjectAndFirst === undefined) continue;
+        // With -z, the subject ends at the first newline, then the file list follows NUL-separated.
+        const nl = subjectAndFirst.indexOf('\n');
+        const subject = nl >= 0 ? subjectAndFirst.slice(0, nl) : subjectAndFirst;
+        const files: string[] = [];
+        if (nl >= 0) {
+          const first = subjectAndFirst.slice(nl + 1).replace(/^\n+/, '');
+          if (first) files.push(first);
+        }
+        for (const f of parts.slice(5)) {
+          const t = f.replace(/^\n+/, '');
+          if (t) files.push(t);
+        }
+        commits.push({ hash, authorName: an ?? '', authorEmail: ae ?? '', time: Number(at), subject, files });
+      }
+    }
+    const st = await git.run(['-c', 'core.quotepath=off', 'status', '--porcelain', '-z', '--untracked-files=all'], { cwd: root });
+    const dirty: string[] = [];
+    if (st.code === 0) {
+      const recs = st.stdout.split('\0');
+      for (let i = 0; i < recs.length; i++) {
+        const r = recs[i]!;
+        if (r.length < 4) continue;
+        dirty.push(r.slice(3));
+        if (r[0] === 'R' || r[0] === 'C') i++;
+      }
+    }
+    return new ProjectHistory(root, commits.reverse(), dirty);
+  }
+
+  private rel(p: string): string | undefined {
+    if (!this.root) return undefined;
+    const r = path.relative(this.root, p);
+    return r.startsWith('..') || path.isAbsolute(r) ? undefined : r.split(path.sep).join('/');
+  }
+
+  /**
+   * Oldest first: the commits that touched any input (a file, or a directory prefix), then a
+   * 'dirty' entry when inputs have uncommitted changes.
+   */
+  syntheticCommits(inputs: readonly string[], now: Date): SyntheticCommit[] {
+    const rels = inputs.map((p) => this.rel(p)).filter((r): r is string => r !== undefined);
+    if (!rels.length) return [];
+    const hit = (f: string) => rels.some((r) => f === r || f.startsWith(r.endsWith('/') ? r : r + '/'));
+    const out: SyntheticCommit[] = this.commits.filter((c) => c.files.some(hit)).map(({ files: _f, ...c }) => c);
+    if (this.dirty.some(hit)) {
+      out.push({ hash: 'dirty', authorName: 'strata', authorEmail: 'strata@local', time: Math.floor(now.getTime() / 1000), subject: 'Local changes (uncommitted)' });
+    }
+    return out;
+  }
+}

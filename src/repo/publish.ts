@@ -1,0 +1,101 @@
+/**
+ * `publishRepos`: turn `out/rpms/<channel>/` (and `out/srpms/` as the `source` channel) into
+ * signed rpm-md repositories under `<repoDir>/<channel>/`:
+ *
+ *   copy → rpmsign (project key, pinned signature time) → mtimes set to the revision →
+ *   createrepo_c (fixed revision and timestamps, gz, no sqlite) → repomd.xml.asc →
+ *   RPM-GPG-KEY-<name> next to the repositories → in-process verification of the result.
+ *
+ * The revision is the newest BUILDTIME among the channel's packages (SOURCE_DATE_EPOCH of the
+ * newest build), so publishing the same packages twice gives byte-identical repositories.
+ */
+import * as path from 'node:path';
+import { StrataError, error } from '../diag/index.js';
+import type { EventSink, FileSystem, ProcessRunner } from '../adapters/types.js';
+import { parseRpm, Tag } from './rpm-header.js';
+import { signDetached, signRpms, type SigningKey } from './signing.js';
+import { verifyRepo, type RepoVerdict } from './verify.js';
+
+export interface PublishOptions {
+  readonly outDir: string;
+  /** Where repositories go (default `<outDir>/repos`). */
+  readonly repoDir?: string;
+  /** Only these channels (default: every directory under out/rpms, plus `source`). */
+  readonly channels?: readonly string[];
+  readonly key: SigningKey;
+  /** Name used in the exported key file: RPM-GPG-KEY-<keyName>. */
+  readonly keyName: string;
+  /** Publish out/srpms as the `source` channel (default true). */
+  readonly includeSource?: boolean;
+}
+
+export interface PublishedChannel {
+  readonly channel: string;
+  readonly dir: string;
+  readonly packages: number;
+  readonly revision: number;
+  readonly keyFile: string;
+  readonly verdict: RepoVerdict;
+}
+
+export interface PublishResult {
+  readonly repoDir: string;
+  readonly keyFile: string;
+  readonly fingerprint: string;
+  readonly channels: readonly PublishedChannel[];
+}
+
+export async function publishRepos(ctx: { fs: FileSystem; proc: ProcessRunner; sink: EventSink }, o: PublishOptions): Promise<PublishResult> {
+  const { fs, proc, sink } = ctx;
+  const repoDir = o.repoDir ?? path.join(o.outDir, 'repos');
+  const rpmsDir = path.join(o.outDir, 'rpms');
+  const available = new Map<string, string>();
+  for (const name of (await fs.readdir(rpmsDir).catch(() => [] as string[])).sort()) {
+    if ((await fs.stat(path.join(rpmsDir, name)))?.isDirectory) available.set(name, path.join(rpmsDir, name));
+  }
+  if (o.includeSource !== false && (await fs.stat(path.join(o.outDir, 'srpms')))?.isDirectory) available.set('source', path.join(o.outDir, 'srpms'));
+  const wanted = o.channels?.length ? [...o.channels] : [...available.keys()];
+  const unknown = wanted.filter((c) => !available.has(c));
+  if (unknown.length) {
+    throw new StrataError(error('REPO_UNKNOWN_CHANNEL', `no built packages for channel ${unknown.join(', ')}`, { hint: available.size ? `channels with packages: ${[...available.keys()].join(', ')}` : 'run `strata component build` first' }));
+  }
+  if (!wanted.length) throw new StrataError(error('REPO_NOTHING_TO_PUBLISH', `no packages under ${rpmsDir}`, { hint: 'run `strata component build` first' }));
+  await fs.mkdir(repoDir);
+  const keyFile = path.join(repoDir, `RPM-GPG-KEY-${o.keyName}`);
+  await fs.writeFileAtomic(keyFile, o.key.publicKeyArmored);
+  const channels: PublishedChannel[] = [];
+  sink({ kind: 'start', task: 'publish', total: wanted.length });
+  let done = 0;
+  for (const channel of wanted) {
+    const src = available.get(channel)!;
+    const dest = path.join(repoDir, channel);
+    const files = (await fs.readdir(src)).filter((n) => n.endsWith('.rpm')).sort();
+    await fs.remove(dest);
+    await fs.mkdir(dest);
+    const copies = files.map((n) => path.join(dest, n));
+    for (const n of files) await fs.copyFile(path.join(src, n), path.join(dest, n));
+    let revision = 0;
+    for (const f of copies) revision = Math.max(revision, parseRpm(await fs.readFile(f), f).header.numbers(Tag.BUILDTIME)[0] ?? 0);
+    sink({ kind: 'log', level: 'debug', message: `publish ${channel}: signing ${copies.length} package(s)` });
+    await signRpms(proc, o.key, copies, revision);
+    if (copies.length) {
+      const t = await proc.run('touch', ['-h', '-d', `@${revision}`, ...copies]);
+      if (t.code !== 0) throw new StrataError(error('REPO_TOUCH_FAILED', `cannot set file times in ${dest}: ${t.stderr.trim()}`));
+    }
+    const cr = await proc.run('createrepo_c', ['--quiet', '--no-database', '--general-compress-type=gz', '--revision', String(revision), '--set-timestamp-to-revision', '--workers', '1', dest], { env: { LC_ALL: 'C', TZ: 'UTC' } });
+    if (cr.code !== 0) throw new StrataError(error('REPO_CREATEREPO_FAILED', `createrepo_c failed for ${channel}: ${cr.stderr.trim()}`, { hint: 'createrepo_c comes from the Debian package createrepo-c' }));
+    await signDetached(proc, o.key, path.join(dest, 'repodata', 'repomd.xml'), revision);
+    const chanKey = path.join(dest, `RPM-GPG-KEY-${o.keyName}`);
+    await fs.writeFileAtomic(chanKey, o.key.publicKeyArmored);
+    const verdict = await verifyRepo(fs, dest, { keyFiles: [keyFile] });
+    if (!verdict.ok) {
+      const bad = [...verdict.metadata.problems.map((p) => p.message), ...verdict.packages.filter((p) => !p.ok).map((p) => `${p.file}: ${p.problems.map((x) => x.message).join('; ')}`)];
+      throw new StrataError(error('REPO_PUBLISH_UNVERIFIED', `the published ${channel} repository does not verify: ${bad.join(' | ')}`));
+    }
+    channels.push({ channel, dir: dest, packages: copies.length, revision, keyFile: chanKey, verdict });
+    sink({ kind: 'item', task: 'publish', item: channel, status: 'ok', detail: `${copies.length} package(s)` });
+    sink({ kind: 'progress', task: 'publish', done: ++done, total: wanted.length, item: channel });
+  }
+  sink({ kind: 'end', task: 'publish' });
+  return { repoDir, keyFile, fingerprint: o.key.fingerprint, channels };
+}

@@ -1,0 +1,192 @@
+// Strata's RPM header reader against rpm itself, and publish/verify against tampering, checked
+// both in-process (`verifyRepo`) and by dnf (gpgcheck=1, repo_gpgcheck=1). Real tools throughout.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { NodeFileSystem } from '../adapters/node-fs.js';
+import { NodeProcessRunner } from '../adapters/node-process.js';
+import { runBuild } from '../build/run-build.js';
+import { rpmspecInspector } from '../build/spec-facts.js';
+import { generateSigningKey, makeTarballs, prepareExampleUnits, type TestKey } from '../build/testing/example.js';
+import { parsePrimary, parseRepomd } from './metadata.js';
+import { publishRepos } from './publish.js';
+import { fileList, parseRpm, rpmInfo, Tag } from './rpm-header.js';
+import { loadSigningKey } from './signing.js';
+import { verifyRepo } from './verify.js';
+
+const fs = new NodeFileSystem();
+const proc = new NodeProcessRunner();
+let tmp: string;
+let outDir: string;
+let key: TestKey;
+let otherKey: TestKey;
+
+function rpmq(file: string, qf: string): string {
+  return execFileSync('rpm', ['-qp', '--nosignature', '--nodigest', '--qf', qf, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+async function publish(dest: string, k: TestKey = key) {
+  const sk = await loadSigningKey(fs, proc, { keyFile: k.secretKeyFile });
+  try {
+    return await publishRepos({ fs, proc, sink: () => {} }, { outDir, repoDir: dest, key: sk, keyName: 'test' });
+  } finally {
+    await sk.dispose();
+  }
+}
+
+function dnfInstall(repo: string, keyFile: string, what: string): { code: number; out: string } {
+  const root = mkdtempSync(path.join(tmp, 'dnfroot-'));
+  const r = spawnSync(
+    'dnf',
+    ['-y', '-q', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${root}-cache`, `--installroot=${root}`, '--releasever=1', '--forcearch=x86_64', '--setopt=install_weak_deps=False', `--repofrompath=t,file://${repo}`, '--setopt=t.gpgcheck=1', '--setopt=t.repo_gpgcheck=1', `--setopt=t.gpgkey=file://${keyFile}`, 'install', what],
+    { encoding: 'utf8' },
+  );
+  return { code: r.status ?? 1, out: `${r.stdout}\n${r.stderr}` };
+}
+
+before(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'strata-repo-test-'));
+  const tarballs = makeTarballs(path.join(tmp, 'tarballs'));
+  const units = prepareExampleUnits(path.join(tmp, 'prepared'), tarballs, ['libgreet', 'greet', 'greet-data']);
+  outDir = path.join(tmp, 'out');
+  const r = await runBuild(
+    { fs, proc, sink: () => {} },
+    { units, outDir, workDir: path.join(tmp, 'work'), fixedRootBase: path.join(tmp, 'fixed'), macros: { dist: '.t1' }, jobs: 2, inspector: rpmspecInspector(proc), localRepo: false, channelOf: (_c, n) => (n.endsWith('-devel') ? 'devel' : 'base') },
+  );
+  assert.ok(r.records.every((x) => x.status === 'built'), JSON.stringify(r.records));
+  key = generateSigningKey(path.join(tmp, 'key'));
+  otherKey = generateSigningKey(path.join(tmp, 'other-key'), 'Someone Else <else@example.invalid>');
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('rpm header reader agrees with rpm -qp on identity, deps, files, digests and header range', () => {
+  const files = [...readdirSync(path.join(outDir, 'rpms', 'base')).map((f) => path.join(outDir, 'rpms', 'base', f)), ...readdirSync(path.join(outDir, 'srpms')).map((f) => path.join(outDir, 'srpms', f))];
+  assert.ok(files.length >= 6);
+  for (const f of files) {
+    const pkg = parseRpm(readFileSync(f), f);
+    const info = rpmInfo(pkg);
+    assert.equal(`${info.name}|${info.version}|${info.release}`, rpmq(f, '%{NAME}|%{VERSION}|%{RELEASE}'));
+    assert.equal(info.isSource, f.endsWith('.src.rpm'));
+    if (!info.isSource) assert.equal(info.arch, rpmq(f, '%{ARCH}'));
+    assert.deepEqual(info.provides.map((d) => (d.op ? `${d.name} ${d.op} ${d.version}` : d.name)), rpmq(f, '[%{PROVIDENEVRS}\n]').split('\n').filter(Boolean));
+    assert.deepEqual(info.requires.map((d) => (d.op ? `${d.name} ${d.op} ${d.version}` : d.name)), rpmq(f, '[%{REQUIRENEVRS}\n]').split('\n').filter(Boolean));
+    assert.deepEqual(fileList(pkg.header), rpmq(f, '[%{FILENAMES}\n]').split('\n').filter(Boolean));
+    assert.deepEqual(pkg.header.strings(Tag.FILEDIGESTS), rpmq(f, '[%{FILEDIGESTS}\n]').split('\n').slice(0, -1));
+    assert.equal(pkg.header.numbers(Tag.BUILDTIME)[0], Number(rpmq(f, '%{BUILDTIME}')));
+  }
+  // header-range as createrepo_c records it
+  const repo = mkdtempSync(path.join(tmp, 'hr-'));
+  cpSync(path.join(outDir, 'rpms', 'base'), repo, { recursive: true });
+  execFileSync('createrepo_c', ['--quiet', '--no-database', '--general-compress-type=gz', repo]);
+  const md = parseRepomd(readFileSync(path.join(repo, 'repodata', 'repomd.xml'), 'utf8'));
+  const primary = md.data.find((d) => d.type === 'primary')!;
+  const pk = parsePrimary(execFileSync('gzip', ['-dc', path.join(repo, primary.location)], { encoding: 'utf8' }));
+  assert.ok(pk.length >= 3);
+  for (const p of pk) {
+    const h = parseRpm(readFileSync(path.join(repo, p.location))).header;
+    assert.deepEqual([h.start, h.end], [p.headerStart, p.headerEnd], p.location);
+  }
+});
+
+const badInputs: { name: string; input: Uint8Array }[] = [
+  { name: 'empty', input: new Uint8Array() },
+  { name: 'not an rpm', input: new TextEncoder().encode('#!/bin/sh\necho hello\n'.repeat(20)) },
+  { name: 'lead only', input: new Uint8Array([0xed, 0xab, 0xee, 0xdb, ...new Array(200).fill(0)]) },
+];
+for (const c of badInputs) {
+  test(`rpm header reader rejects ${c.name} with RPM_BAD_FORMAT`, () => {
+    assert.throws(() => parseRpm(c.input, 'x.rpm'), (e: { code?: string; diagnostics?: { span?: { file: string } }[] }) => e.code === 'RPM_BAD_FORMAT' && e.diagnostics?.[0]?.span?.file === 'x.rpm');
+  });
+}
+
+test('rpm header reader: a truncated real package is rejected, never crashes', () => {
+  const f = path.join(outDir, 'rpms', 'base', readdirSync(path.join(outDir, 'rpms', 'base'))[0]!);
+  const bytes = readFileSync(f);
+  for (const n of [100, 200, 500, 1000, 3000]) assert.throws(() => parseRpm(bytes.subarray(0, n), f), { code: 'RPM_BAD_FORMAT' });
+});
+
+test('publish: signed, deterministic, verifiable in-process and by dnf; the program installs', async () => {
+  const a = await publish(path.join(tmp, 'pub-a'));
+  const b = await publish(path.join(tmp, 'pub-b'));
+  assert.deepEqual(a.channels.map((c) => c.channel), ['base', 'devel', 'source']);
+  for (const ch of a.channels) assert.ok(ch.verdict.ok, JSON.stringify(ch.verdict));
+  const sums = (dir: string) => {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const n of readdirSync(d, { withFileTypes: true })) {
+        if (n.isDirectory()) walk(path.join(d, n.name));
+        else out.push(`${path.relative(dir, path.join(d, n.name))} ${createHash('sha256').update(readFileSync(path.join(d, n.name))).digest('hex')}`);
+      }
+    };
+    walk(dir);
+    return out.sort();
+  };
+  assert.deepEqual(sums(a.repoDir), sums(b.repoDir), 'publishing twice gives the same bytes');
+  const v = await verifyRepo(fs, path.join(a.repoDir, 'base'));
+  assert.ok(v.ok);
+  assert.equal(v.packages.length, 3);
+  const rpmk = spawnSync('rpmkeys', ['--dbpath', path.join(tmp, 'kdb'), '--import', key.publicKeyFile]);
+  assert.equal(rpmk.status, 0);
+  for (const p of v.packages) {
+    const k = spawnSync('rpmkeys', ['--dbpath', path.join(tmp, 'kdb'), '-K', path.join(a.repoDir, 'base', p.file)], { encoding: 'utf8' });
+    assert.match(k.stdout, /digests signatures OK/, 'rpm agrees the signature is good');
+  }
+  const d = dnfInstall(path.join(a.repoDir, 'base'), a.keyFile, 'greet');
+  assert.equal(d.code, 0, d.out);
+});
+
+test('a tampered RPM is rejected by repo verify (only that package) and by dnf', async () => {
+  const pub = await publish(path.join(tmp, 'pub-tamper-rpm'));
+  const base = path.join(pub.repoDir, 'base');
+  const victim = readdirSync(base).find((f) => f.startsWith('greet-1'))!;
+  const bytes = readFileSync(path.join(base, victim));
+  bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0xff; // inside the compressed payload
+  writeFileSync(path.join(base, victim), bytes);
+  const v = await verifyRepo(fs, base);
+  assert.equal(v.ok, false);
+  assert.ok(v.metadata.ok, 'metadata itself is fine');
+  const bad = v.packages.filter((p) => !p.ok);
+  assert.deepEqual(bad.map((p) => p.file), [victim]);
+  const codes = bad[0]!.problems.map((p) => p.code);
+  assert.ok(codes.includes('REPO_PACKAGE_CHECKSUM'), codes.join());
+  assert.ok(codes.includes('RPM_PAYLOAD_DIGEST_MISMATCH'), codes.join());
+  const d = dnfInstall(base, pub.keyFile, 'greet');
+  assert.notEqual(d.code, 0, 'dnf must refuse the tampered package');
+});
+
+test('a tampered repomd.xml is rejected by repo verify and by dnf', async () => {
+  const pub = await publish(path.join(tmp, 'pub-tamper-md'));
+  const base = path.join(pub.repoDir, 'base');
+  const md = path.join(base, 'repodata', 'repomd.xml');
+  writeFileSync(md, readFileSync(md, 'utf8').replace(/<revision>(\d+)<\/revision>/, (_m, n: string) => `<revision>${Number(n) + 1}</revision>`));
+  const v = await verifyRepo(fs, base);
+  assert.equal(v.ok, false);
+  assert.deepEqual(v.metadata.problems.map((p) => p.code), ['REPO_METADATA_BAD_SIGNATURE']);
+  const d = dnfInstall(base, pub.keyFile, 'greet');
+  assert.notEqual(d.code, 0, 'dnf must refuse the repository');
+  assert.match(d.out, /GPG|signature/i);
+});
+
+test('packages signed by another key, unsigned packages and unlisted files are each reported', async () => {
+  const pub = await publish(path.join(tmp, 'pub-otherkey'), otherKey);
+  const v = await verifyRepo(fs, path.join(pub.repoDir, 'base'), { keyFiles: [key.publicKeyFile] });
+  assert.equal(v.ok, false);
+  assert.deepEqual(v.metadata.problems.map((p) => p.code), ['REPO_METADATA_BAD_SIGNATURE']);
+  assert.ok(v.packages.every((p) => p.problems.some((x) => x.code === 'RPM_SIGNATURE_UNKNOWN_KEY')));
+  // unsigned package + a stray file, under a valid metadata signature
+  const pub2 = await publish(path.join(tmp, 'pub-unsigned'));
+  const base = path.join(pub2.repoDir, 'base');
+  const victim = readdirSync(base).find((f) => f.startsWith('greet-data'))!;
+  const unsigned = readFileSync(path.join(outDir, 'rpms', 'base', victim));
+  writeFileSync(path.join(base, victim), unsigned);
+  cpSync(path.join(outDir, 'srpms', readdirSync(path.join(outDir, 'srpms'))[0]!), path.join(base, 'stray.src.rpm'));
+  const v2 = await verifyRepo(fs, base);
+  const by = new Map(v2.packages.map((p) => [p.file, p.problems.map((x) => x.code)]));
+  assert.ok(by.get(victim)!.includes('RPM_UNSIGNED'));
+  assert.deepEqual(by.get('stray.src.rpm'), ['REPO_PACKAGE_UNLISTED']);
+  assert.ok([...by].filter(([f]) => f.startsWith('greet-1') || f.startsWith('libgreet')).every(([, c]) => c.length === 0));
+});

@@ -1,0 +1,58 @@
+/**
+ * Public API of the spec layer: a lossless, conditional-aware RPM spec model (pure code; never
+ * runs rpm, `%{lua:}` or `%(...)`).
+ *
+ * ## Reading and writing files (byte-faithful)
+ * Parse the file's bytes decoded as latin1 so that every byte (invalid UTF-8 included) is one
+ * char and offsets are byte offsets:
+ *
+ * ```ts
+ * const text = decodeSpecBytes(await fs.readFile(path));      // or Buffer#toString('latin1')
+ * const doc = parseSpec(text, path);
+ * const out = applySplices(text, requirePlan(planSetTag(doc, { package: '', tag: 'Release', value: '3%{?dist}' })));
+ * await fs.writeFile(path, encodeSpecText(out));               // Buffer.from(out, 'latin1')
+ * ```
+ * Values that come from UTF-8 sources (TOML overlays) must be converted with
+ * `toSpecBytesString` before splicing into such text; values read from the CST are shown to
+ * humans with `displayText`. (If a caller parses a normal UTF-8 JS string instead, everything
+ * still works and round-trips at the string level; only offsets are then UTF-16 units.)
+ *
+ * ## The CST (`cst.ts`)
+ * - `parseSpec(text, file?) → SpecDocument`, never throws; `printSpec(doc) === text`.
+ * - `doc.nodes`: one node per logical line (`blank`, `comment`, `section-header`, `tag`,
+ *   `conditional`, `macro-definition`, `bcond`, `include`, `text`), each with `start`/`end`
+ *   (0-based offsets, end includes the newline), `contentEnd`, `line`/`endLine` (1-based),
+ *   `section` (index) and `branch` (innermost `%if` branch; `branchChain(branch)` gives all).
+ * - `doc.sections` (index 0 = main preamble; all rpm sections incl. scriptlets, triggers, file
+ *   triggers, `%sourcelist`, `%patchlist`), with `qualifier`, `options` (`-f`, `-p`, ...),
+ *   `triggerCondition`, `package` key, header/body ranges, `branch`, and `straddles`.
+ * - `doc.packages` (key '' = main; `%package devel` → 'devel'; `%package -n foo` → 'foo' with
+ *   `absolute`), each with its tags; `packageName(main, key, absolute)` gives the full name.
+ * - `doc.tags` (name, family, number, qualifier, value, name/separator/value ranges),
+ *   `doc.conditionals` (branches, endif, parent, depth), `doc.macroDefinitions`, `doc.bconds`,
+ *   `doc.includes`, `doc.listEntries` (`%sourcelist`/`%patchlist`), `doc.changelog`,
+ *   `doc.finalNewline`, `doc.diagnostics` (SPEC_UNCLOSED_IF, SPEC_ENDIF_WITHOUT_IF,
+ *   SPEC_ELSE_WITHOUT_IF, SPEC_BRANCH_AFTER_ELSE, SPEC_UNCLOSED_MACRO, SPEC_UNKNOWN_TAG, ...).
+ * - `spanOf(doc, range)` converts a range into a diag `SourceSpan`.
+ *
+ * ## Edits (`edit.ts`): splices `{offset, length, text}` on the original text
+ * `applySplices`, `planInsertTag` (after the last tag of the family, past an enclosing `%endif`,
+ * copying the neighbour's style), `planAddTag`, `planSetTag` (refuses SPEC_AMBIGUOUS_TARGET when
+ * the tag sits in several branches), `planRemoveTag`, `planPrependToSection`,
+ * `planAppendToSection`, `planRemoveSections` (conditional-balanced; SPEC_CONDITIONAL_SPANS_SECTIONS),
+ * `preambleEnd`, `sectionBodyRange`, `afterNodeOutsideConditionals`, `formatTagLine`,
+ * `insertLinesAt`, `resolvePackage`, `findTags`, `requirePlan`.
+ *
+ * ## Macros and evaluation (`macro.ts`, `expr.ts`, `evaluate.ts`, `defaults.ts`, `rpmver.ts`)
+ * See the doc comments there: `MacroContext`, `fedoraContext`, `expandMacros`, `evaluateExpression`,
+ * `evaluateSpec`, `rpmvercmp`, `compareEVR`, `parseDependency`, `matchesConstraint`.
+ */
+export * from './text.js';
+export * from './cst.js';
+export * from './edit.js';
+export * from './rpmver.js';
+export * from './expr.js';
+export * from './macro.js';
+export * from './defaults.js';
+export * from './evaluate.js';
+export * from './load.js';
