@@ -48,7 +48,7 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
-    exclude: { path: '\\.test\\.ts$' },
+    exclude: { path: '\\.(test|bench)\\.ts$' }, // tests and benchmarks are harnesses: they wire real adapters
     tsConfig: { fileName: 'tsconfig.json' },
   },
 };

@@ -5,7 +5,6 @@
 // `predemo` runs setup and the TypeScript build first. Everything lands in build/demo/.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,52 +75,25 @@ try {
 
   // -------------------------------------------------------------------------------------------
   step(3, 'update: lock every component to its upstream commit');
-  const list = (await run(strata, ['--help'], { capture: true, quiet: true })).out;
-  const componentHelp = (await run(strata, ['component', '--help'], { capture: true, quiet: true })).out;
-  if (/\bupdate\b/.test(componentHelp)) await run(strata, ['component', 'update', '-a']);
-  else console.log('  (component update is not available in this build; render resolves upstream commits itself)');
-  void list;
+  await run(strata, ['component', 'update', '-a']);
 
   // -------------------------------------------------------------------------------------------
   step(4, 'render: upstream spec + overlays → specs/');
   await run(strata, ['component', 'render', '-a']);
 
   // -------------------------------------------------------------------------------------------
-  step(5, 'prepare sources: rendered files + verified tarballs for every component');
-  const prepared = path.join(project, 'build', 'prepared');
-  if (/\bprepare-sources\b/.test(componentHelp)) {
-    for (const c of [...ex.UPSTREAM_PACKAGES, ...ex.LOCAL_PACKAGES]) {
-      await run(strata, ['component', 'prepare-sources', '-p', c, '--output-dir', path.join(prepared, c)]);
-    }
-  } else {
-    // Fallback while prepare-sources is not wired: copy the rendered tree and fetch each
-    // `sources` entry from the lookaside, verifying its SHA512.
-    const specs = path.join(project, 'specs');
-    for (const letter of readdirSync(specs).sort()) {
-      for (const c of readdirSync(path.join(specs, letter)).sort()) {
-        const dest = path.join(prepared, c);
-        cpSync(path.join(specs, letter, c), dest, { recursive: true });
-        const sf = path.join(dest, 'sources');
-        if (!existsSync(sf)) continue;
-        for (const line of readFileSync(sf, 'utf8').split('\n')) {
-          const m = /^(\w+) \((.+)\) = ([0-9a-f]+)$/.exec(line.trim());
-          if (!m) continue;
-          const [, type, file, hash] = m;
-          const url = `${lookasideUrl}/repo/pkgs/${c}/${file}/${type.toLowerCase()}/${hash}/${file}`;
-          const body = Buffer.from(await (await fetch(url)).arrayBuffer());
-          if (createHash(type.toLowerCase()).update(body).digest('hex') !== hash) throw new Error(`${file}: ${type} mismatch from ${url}`);
-          writeFileSync(path.join(dest, file), body);
-          console.log(`  ${c}: ${file} (${type} verified)`);
-        }
-      }
-    }
-  }
+  step(5, 'prepare sources: rendered files + tarballs fetched from the lookaside and verified');
+  const prepared = path.join(project, 'build', 'work', 'prepared');
+  await run(strata, ['component', 'prepare-sources', '-a', '-o', prepared]);
 
   // -------------------------------------------------------------------------------------------
   step(6, 'build in dependency order, 2 at a time');
   await run(strata, ['component', 'build', '-a', '-j', '2', '--prepared', prepared]);
-  console.log('\n  again, nothing changed (incremental no-op):');
-  await run(strata, ['component', 'build', '-a', '-j', '2', '--prepared', prepared]);
+  console.log('\n  again, preparing sources afresh: nothing changed, so nothing is rebuilt (incremental no-op):');
+  await run(strata, ['component', 'build', '-a', '-j', '2']);
+
+  console.log('\n  and once more from scratch, every component built twice in different directories and compared:');
+  await run(strata, ['component', 'build', '-a', '-j', '2', '--force', '--verify-reproducible', '--prepared', prepared]);
 
   // -------------------------------------------------------------------------------------------
   step(7, 'sign and publish one repository per channel');
@@ -151,9 +123,9 @@ try {
     'install', 'greet',
   ];
   await run('dnf', dnfArgs, { cwd: demo });
-  const q = await run('rpm', ['--root', installroot, '--dbpath', '/usr/lib/sysimage/rpm', '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}  %{SIGPGP:pgpsig}%{RSAHEADER:pgpsig}\n'], { cwd: demo, capture: true, quiet: true, allowFail: true });
-  const q2 = q.out.trim() ? q : await run('rpm', ['--root', installroot, '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}  %{RSAHEADER:pgpsig}\n'], { cwd: demo, capture: true, quiet: true, allowFail: true });
-  console.log(q2.out.trim().split('\n').map((l) => `  installed: ${l}`).join('\n'));
+  // Debian's dnf keeps the rpmdb at the Debian location inside the install root.
+  const q = await run('rpm', ['--root', installroot, '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}  %{RSAHEADER:pgpsig}\n'], { cwd: demo, capture: true, quiet: true, allowFail: true });
+  console.log(q.out.trim().split('\n').filter((l) => !l.startsWith('gpg-pubkey')).map((l) => `  installed: ${l}`).join('\n'));
 
   // -------------------------------------------------------------------------------------------
   step(10, 'run the installed program (the example distro has no libc of its own: the host loader runs it)');

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { loadProject } from './load.js';
 import { projectToJson } from './to-json.js';
@@ -73,6 +74,9 @@ test('CLI on the Azure Linux tree: component list, config check, config dump', (
   assert.equal(d1.code, 0, d1.stderr);
   assert.ok(d1.stdout.length > 1_000_000);
   assert.equal(d1.stdout, d2.stdout, 'two dumps are byte-identical');
+  const t = cli(['config', 'dump', '-o', 'toml']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.deepEqual(JSON.parse(JSON.stringify(parseToml(t.stdout))), JSON.parse(d1.stdout), 'the TOML dump is valid TOML with the same content');
 
   const q = cli(['component', 'query', 'kernel-headers', '--origin', '-o', 'json']);
   assert.equal(q.code, 0, q.stderr);

@@ -76,7 +76,7 @@ export interface ConfigFileModel {
   readonly resources: {
     rpmRepos: [string, NamedPart<Record<string, unknown>>][];
     rpmRepoSetTemplates: [string, NamedPart<Record<string, unknown>>][];
-    rpmRepoSets: [string, NamedPart<Record<string, unknown>>][];
+    rpmRepoSets: [string, NamedPart<Record<string, unknown>> & { templateSpan?: SourceSpan }][];
   };
   readonly signing?: NamedPart<{ keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string }>;
 }
@@ -399,7 +399,7 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
       o['arches'] = r.stringArray('arches') ?? [];
       o['subrepos'] = r.stringArray('subrepos') ?? [];
       r.finish();
-      resources.rpmRepoSets.push([name, { span: r.span(), value: o }]);
+      resources.rpmRepoSets.push([name, { span: r.span(), value: o, ...(o['template'] !== undefined ? { templateSpan: r.valueSpan('template') } : {}) }]);
     }
     rt.finish();
   }

@@ -227,6 +227,8 @@ overlays = [
 ]
 source-files = [{ filename = "a-1.tar.gz", origin = { type = "overlay" }, replace-upstream = true, replace-reason = "patched in place" }]
 `,
+    'fix.patch': '--- a\n+++ b\n',
+    'extra.conf': 'x=1\n',
   });
   const a = p.components.get('a')!;
   assert.equal(a.overlays.length, 17);
@@ -301,3 +303,38 @@ test('projectToJson is deterministic and path-relative', async () => {
   assert.ok(a.indexOf('"a":{') < a.indexOf('"b":{'), 'components sorted');
   assert.ok(!a.includes(tmpdir() + '/strata-config-') || a.startsWith('{"dir"'), 'paths are project-relative');
 });
+
+/** azldev's required fields per overlay type (research §3.7), written out independently of OVERLAY_FIELDS. */
+const REQUIRED: Record<string, string[]> = {
+  'spec-add-tag': ['tag', 'value'],
+  'spec-insert-tag': ['tag', 'value'],
+  'spec-set-tag': ['tag', 'value'],
+  'spec-update-tag': ['tag', 'value'],
+  'spec-remove-tag': ['tag'],
+  'spec-prepend-lines': ['lines'],
+  'spec-append-lines': ['lines'],
+  'spec-search-replace': ['regex'],
+  'spec-remove-section': ['section'],
+  'spec-remove-subpackage': ['package'],
+  'patch-add': ['source'],
+  'patch-remove': ['file'],
+  'file-prepend-lines': ['file', 'lines'],
+  'file-search-replace': ['file', 'regex'],
+  'file-add': ['file', 'source'],
+  'file-remove': ['file'],
+  'file-rename': ['file', 'replacement'],
+};
+const SAMPLE: Record<string, string> = { tag: '"Requires"', value: '"x"', lines: '["x"]', regex: '"x+"', section: '"%check"', package: '"docs"', source: '"p.patch"', file: '"a.conf"', replacement: '"b.conf"' };
+
+for (const [type, required] of Object.entries(REQUIRED)) {
+  test(`overlay ${type}: complete is accepted; each required field missing is OVERLAY_MISSING_FIELD`, async () => {
+    const body = (omit?: string) => required.filter((f) => f !== omit).map((f) => `${f} = ${SAMPLE[f]}`).join('\n');
+    const ok = await load({ 'azldev.toml': `${DISTRO}\n[[components.a.overlays]]\ntype = "${type}"\n${body()}\n`, 'p.patch': '' });
+    assert.equal(ok.components.get('a')!.overlays[0]!.type, type);
+    for (const f of required) {
+      const ds = await loadErrors({ 'azldev.toml': `${DISTRO}\n[[components.a.overlays]]\ntype = "${type}"\n${body(f)}\n`, 'p.patch': '' });
+      assert.deepEqual(ds.filter((d) => d.severity === 'error').map((d) => [d.code, d.span?.line]), [['OVERLAY_MISSING_FIELD', 21]], `${type} without ${f}`);
+      assert.match(ds[0]!.message, new RegExp(`\`${f}\``));
+    }
+  });
+}

@@ -24,8 +24,9 @@ import type {
   ReleaseCalculation,
   ResolvedComponent,
   ResolvedProject,
-  Resources,
   RpmRepo,
+  RpmRepoSet,
+  RpmRepoSetTemplate,
   SigningConfig,
   SourceFileRef,
   SpecSource,
@@ -138,14 +139,19 @@ export async function loadProject(opts: LoadProjectOptions): Promise<LoadProject
   }
 
   const project = await resolveProject(fs, dir, rootFile, loader.models, loader.files, diags);
-  const errors = diags.items.filter((d) => d.severity === 'error');
-  if (errors.length) throw new StrataError(sortDiagnostics(diags.items));
-  return { project, diagnostics: sortDiagnostics(diags.items) };
+  const chains = new Map(loader.files.map((f) => [f.path, f.includeChain]));
+  const all = withIncludeChains(diags.items, chains);
+  if (all.some((d) => d.severity === 'error')) throw new StrataError(all);
+  return { project, diagnostics: all };
 }
 
-function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
-  // Stable: keeps load order, which is already deterministic (file order, then position).
-  return [...ds];
+/** Give diagnostics found after parsing (resolution, cross-checks) the include chain of their file. */
+function withIncludeChains(ds: readonly Diagnostic[], chains: ReadonlyMap<string, readonly SourceSpan[]>): Diagnostic[] {
+  return ds.map((d) => {
+    if (d.includeChain || !d.span) return d;
+    const chain = chains.get(d.span.file);
+    return chain && chain.length ? { ...d, includeChain: chain } : d;
+  });
 }
 
 /** Depth-first pre-order include traversal (azldev's order), loading each file once. */
@@ -262,8 +268,9 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
   const testSuites = new Map<string, TestSuiteConfig>();
   let containerTag: string | undefined;
   const rpmRepos = new Map<string, RpmRepo>();
-  const templates = new Map<string, Resources['rpmRepoSetTemplates'] extends ReadonlyMap<string, infer V> ? V : never>();
-  const sets = new Map<string, Resources['rpmRepoSets'] extends ReadonlyMap<string, infer V> ? V : never>();
+  const templates = new Map<string, RpmRepoSetTemplate>();
+  const sets = new Map<string, RpmRepoSet>();
+  const templateSpans = new Map<string, SourceSpan>();
   let signing: { keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string; span?: SourceSpan } | undefined;
 
   for (const m of models) {
@@ -302,8 +309,11 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
     }
     if (m.tools?.imageCustomizerContainerTag) containerTag = m.tools.imageCustomizerContainerTag.value;
     for (const [name, r] of m.resources.rpmRepos) rpmRepos.set(name, { name, ...(r.value as object), definedAt: r.span } as RpmRepo);
-    for (const [name, r] of m.resources.rpmRepoSetTemplates) templates.set(name, { name, ...(r.value as object), definedAt: r.span } as never);
-    for (const [name, r] of m.resources.rpmRepoSets) sets.set(name, { name, ...(r.value as object), definedAt: r.span } as never);
+    for (const [name, r] of m.resources.rpmRepoSetTemplates) templates.set(name, { name, ...(r.value as object), definedAt: r.span } as RpmRepoSetTemplate);
+    for (const [name, r] of m.resources.rpmRepoSets) {
+      sets.set(name, { name, ...(r.value as object), definedAt: r.span } as RpmRepoSet);
+      if (r.templateSpan) templateSpans.set(name, r.templateSpan);
+    }
     if (m.signing) signing = { ...(signing ?? {}), ...m.signing.value, span: m.signing.span };
   }
 
@@ -485,6 +495,27 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
   }
   await Promise.all(pending);
 
+  // ---- overlay sources must exist (azldev finds out only when it applies the overlay)
+  const sourceChecks = new Map<string, Promise<boolean>>();
+  const missing: Promise<void>[] = [];
+  for (const c of resolved.values()) {
+    for (const ov of c.overlays) {
+      if (ov.type !== 'patch-add' && ov.type !== 'file-add') continue;
+      let p = sourceChecks.get(ov.source);
+      if (!p) {
+        p = fs.stat(ov.source).then((st) => !!st?.isFile);
+        sourceChecks.set(ov.source, p);
+      }
+      const span = ov.fieldSpans['source'] ?? ov.definedAt;
+      missing.push(
+        p.then((ok) => {
+          if (!ok) diags.add(error('OVERLAY_SOURCE_NOT_FOUND', `${ov.type}: source file ${path.relative(dir, ov.source)} does not exist`, { span, hint: `the path is relative to ${path.relative(dir, ov.declaredIn) || ov.declaredIn}` }));
+        }),
+      );
+    }
+  }
+  await Promise.all(missing);
+
   // ---- packages: one group per package
   const pkgOwner = new Map<string, { group: string; span: SourceSpan }>();
   for (const [gname, spans] of [...packageSpans].sort(byKey)) {
@@ -520,7 +551,24 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
   for (const [name, s] of sets) {
     if (s.template && !templates.has(s.template)) {
       const dym = didYouMean(s.template, templates.keys());
-      diags.add(error('UNKNOWN_REPO_TEMPLATE', `repo set "${name}" uses unknown template "${s.template}"`, { span: s.definedAt, hint: dym ? `did you mean "${dym}"?` : 'define it under [resources.rpm-repo-set-templates]' }));
+      diags.add(error('UNKNOWN_REPO_TEMPLATE', `repo set "${name}" uses unknown template "${s.template}"`, { span: templateSpans.get(name) ?? s.definedAt, hint: dym ? `did you mean "${dym}"?` : 'define it under [resources.rpm-repo-set-templates]' }));
+    }
+  }
+  // repo sets expand to `<name-prefix><subrepo>`; the expanded names may not collide
+  const repoNames = new Map<string, string>([...rpmRepos.keys()].map((n) => [n, `repo "${n}"`]));
+  for (const [name, s] of [...sets].sort(byKey)) {
+    const t = s.template ? templates.get(s.template) : undefined;
+    if (!t) continue;
+    const known = new Set(t.subrepos.map((x) => x.name));
+    for (const sub of s.subrepos) {
+      if (!known.has(sub)) diags.add(error('CONFIG_VALUE', `repo set "${name}": template "${t.name}" has no subrepo "${sub}"`, { span: s.definedAt, hint: `known: ${[...known].join(', ')}` }));
+    }
+    for (const sub of t.subrepos) {
+      if (s.subrepos.length && !s.subrepos.includes(sub.name)) continue;
+      const full = `${s.namePrefix ?? ''}${sub.name}`;
+      const prev = repoNames.get(full);
+      if (prev) diags.add(error('REPO_NAME_COLLISION', `repo set "${name}" expands to repo "${full}", which ${prev} already names`, { span: s.definedAt, hint: 'give the set a distinct name-prefix' }));
+      else repoNames.set(full, `repo set "${name}"`);
     }
   }
   for (const d of resolvedDistros.values()) {
@@ -560,7 +608,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
     tools: { imageCustomizer: { containerTag: containerTag ?? PROJECT_DEFAULTS.imageCustomizerContainerTag } },
     resources: { rpmRepos: new Map([...rpmRepos].sort(byKey)), rpmRepoSetTemplates: new Map([...templates].sort(byKey)), rpmRepoSets: new Map([...sets].sort(byKey)) },
     ...(signingConfig ? { signing: signingConfig } : {}),
-  } as ResolvedProject;
+  };
 }
 
 function cmp(a: string, b: string): number {

@@ -138,8 +138,17 @@ export function parseOverlay(t: TableReader, ctx: OverlayParseContext): Overlay 
   }
   t.finish();
   const used = new Set([...rule.required, ...rule.optional]);
+  // azldev rejects these two outright; any other ignored key is a warning.
+  if (ot === 'spec-remove-subpackage' && t.value['section'] !== undefined) {
+    t.report('OVERLAY_BAD_FIELD', 'spec-remove-subpackage takes no `section`: it removes every section of the package', t.keySpan('section'), 'remove `section`; use spec-remove-section to remove one section');
+    ok = false;
+  }
+  if (t.value['archive'] !== undefined && !used.has('archive')) {
+    t.report('OVERLAY_BAD_FIELD', `\`archive\` is only allowed on file-remove and file-search-replace, not ${ot}`, t.keySpan('archive'), 'remove `archive`');
+    ok = false;
+  }
   t.warnUnused(
-    ALL_FIELDS.filter((f) => f !== 'description' && !used.has(f)),
+    ALL_FIELDS.filter((f) => f !== 'description' && f !== 'archive' && !used.has(f) && !(ot === 'spec-remove-subpackage' && f === 'section')),
     `${ot} does not use it`,
   );
   for (const r of rule.required) {

@@ -114,3 +114,27 @@ test('LineIndex maps offsets to 1-based line and column', () => {
   assert.deepEqual(li.position(4), { line: 2, col: 2 });
   assert.deepEqual(li.position(7), { line: 4, col: 1 });
 });
+
+test('scanTomlPositions: property — every value of a generated document has a position that parses back', async () => {
+  const fc = await import('fast-check');
+  const { stringify } = await import('smol-toml');
+  const key = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_-]{0,8}$/), fc.string({ minLength: 1, maxLength: 6 }));
+  const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.boolean(), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom('a\nb', 'x = "y"', '[t]', "it's", '# not a comment'));
+  const table = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(scalar, { maxLength: 3 }), tie('table'), fc.array(tie('table'), { minLength: 1, maxLength: 2 })),
+    table: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+  })).table as import('fast-check').Arbitrary<Record<string, unknown>>;
+  fc.assert(
+    fc.property(table, (doc) => {
+      let text: string;
+      try {
+        text = stringify(doc);
+      } catch {
+        return true; // not representable (e.g. empty arrays of tables)
+      }
+      checkDocument(text, 'generated');
+      return true;
+    }),
+    { numRuns: 300 },
+  );
+});

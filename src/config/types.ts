@@ -374,10 +374,31 @@ export interface RpmRepo {
   readonly definedAt: SourceSpan;
 }
 
+export interface RpmRepoSetTemplate {
+  readonly name: string;
+  readonly description?: string;
+  readonly subrepos: readonly { readonly name: string; readonly subpath: string; readonly kind: string }[];
+  readonly definedAt: SourceSpan;
+}
+
+/** Expands to repos named `<namePrefix><subrepo>` from its template. */
+export interface RpmRepoSet {
+  readonly name: string;
+  readonly template?: string;
+  readonly baseUri?: string;
+  readonly namePrefix?: string;
+  readonly gpgKey?: string;
+  readonly disableGpgCheck: boolean;
+  readonly arches: readonly string[];
+  /** Allow-list of template subrepos (empty = all). */
+  readonly subrepos: readonly string[];
+  readonly definedAt: SourceSpan;
+}
+
 export interface Resources {
   readonly rpmRepos: ReadonlyMap<string, RpmRepo>;
-  readonly rpmRepoSetTemplates: ReadonlyMap<string, { readonly name: string; readonly description?: string; readonly subrepos: readonly { name: string; subpath: string; kind: string }[]; readonly definedAt: SourceSpan }>;
-  readonly rpmRepoSets: ReadonlyMap<string, { readonly name: string; readonly template?: string; readonly baseUri?: string; readonly namePrefix?: string; readonly gpgKey?: string; readonly disableGpgCheck: boolean; readonly arches: readonly string[]; readonly subrepos: readonly string[]; readonly definedAt: SourceSpan }>;
+  readonly rpmRepoSetTemplates: ReadonlyMap<string, RpmRepoSetTemplate>;
+  readonly rpmRepoSets: ReadonlyMap<string, RpmRepoSet>;
 }
 
 /**

@@ -14,7 +14,8 @@ import type { Clock, EventSink, FileSystem, Git, ProcessRunner } from '../adapte
 import { error, isStrataError, StrataError, type Diagnostic } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { applyOverlays, decodeBytes, overlayLabel, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
-import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, exportTree, readFileAt, type DistGitDeps } from '../sources/index.js';
+import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, type DistGitDeps } from '../sources/index.js';
+import { parseTar, readBranchHead, readResolveCache, writeResolveCache } from './git-fast.js';
 import { buildMacrosMap, checkSkipOverlay, headerOverlay, macrosFileName, macrosLoadOverlays, printMacrosFile } from './macros.js';
 import { bumpRelease, usesAutorelease } from './release.js';
 import { mergeSourceFiles, parseSourcesFile, printSourcesFile } from './sources-file.js';
@@ -206,32 +207,50 @@ export class Renderer {
     }
     const lockPath = path.join(this.project.project.lockDir, `${c.name}.lock`);
     const lock = await readLockCommit(fs, lockPath);
-    const mirror = await this.mirrors.ensure({
-      url: up.distGitUri,
-      branch: up.branch,
-      component: c.name,
-      refresh: this.opts.refresh ?? 'if-needed',
-      ...(lock ? { commits: [lock] } : {}),
-      spans: { component: c.definedAt, ...(c.origin('spec.upstream-commit') ? { pin: c.origin('spec.upstream-commit')! } : {}) },
-    });
+    const refresh = this.opts.refresh ?? 'if-needed';
+    // Warm-cache fast path: the mirror already has the branch (read from the refs, no git process).
+    const mirrorPath = this.mirrors.pathFor(up.distGitUri);
+    const head = refresh !== 'always' && !lock ? await readBranchHead(fs, mirrorPath, up.branch) : undefined;
+    const mirror = head
+      ? { url: up.distGitUri, path: mirrorPath, diagnostics: [] as Diagnostic[] }
+      : await this.mirrors.ensure({
+          url: up.distGitUri,
+          branch: up.branch,
+          component: c.name,
+          refresh,
+          ...(lock ? { commits: [lock] } : {}),
+          spans: { component: c.definedAt, ...(c.origin('spec.upstream-commit') ? { pin: c.origin('spec.upstream-commit')! } : {}) },
+        });
     diagnostics.push(...mirror.diagnostics);
-    const resolved = await resolveUpstreamCommit(this.distgitDeps(), mirror, {
+    const req = {
       ...(lock ? { lock } : {}),
       ...(up.upstreamCommit ? { pin: up.upstreamCommit } : {}),
       branch: up.branch,
       ...(up.upstreamDistro.snapshot ? { snapshot: up.upstreamDistro.snapshot } : {}),
       component: c.name,
       spans: { component: c.definedAt },
-    });
-    diagnostics.push(...resolved.diagnostics);
+    };
+    // Commit resolution is a function of (branch head, rule inputs): cached beside the mirror.
+    const cacheKey = head ? JSON.stringify([up.branch, head, req.lock ?? '', req.pin ?? '', req.snapshot ?? '']) : undefined;
+    const cached = cacheKey ? await readResolveCache(fs, mirrorPath, cacheKey) : undefined;
+    const resolved = cached ?? (await resolveUpstreamCommit(this.distgitDeps(), mirror, req));
+    if (cacheKey && !cached) await writeResolveCache(fs, mirrorPath, cacheKey, { commit: resolved.commit, rule: resolved.rule });
+    if ('diagnostics' in resolved) diagnostics.push(...resolved.diagnostics);
     const specName = `${up.upstreamName}.spec`;
-    const specText = await readFileAt(this.distgitDeps(), mirror.path, resolved.commit, specName);
-    if (specText === undefined) {
+    // One git process: the tree as a tar stream, unpacked in process.
+    const archive = await git.run(['archive', '--format=tar', resolved.commit], { cwd: mirror.path, binary: true });
+    if (archive.code !== 0 || !archive.stdoutBytes) throw new StrataError(error('RENDER_FETCH_FAILED', `cannot read ${resolved.commit} from ${up.distGitUri}: ${archive.stderr.trim()}`, { span: c.definedAt }));
+    const files = parseTar(archive.stdoutBytes);
+    const specBytes = files.get(specName);
+    if (specBytes === undefined) {
       throw new StrataError(error('RENDER_SPEC_MISSING', `dist-git ${up.distGitUri} has no ${specName} at ${resolved.commit.slice(0, 12)}`, { span: c.definedAt, hint: 'check upstream-name' }));
     }
-    const needGit = !!this.deps.autospec && specNeedsAutospec(specText);
+    const needGit = !!this.deps.autospec && specNeedsAutospec(decodeBytes(specBytes).text);
     if (needGit) await checkoutWorkTree(this.distgitDeps(), mirror, resolved.commit, dir, { branch: up.branch });
-    else await exportTree(this.distgitDeps(), mirror, resolved.commit, dir);
+    else {
+      await fs.mkdir(dir);
+      for (const [rel, data] of files) await fs.writeFileAtomic(path.join(dir, rel), data, data.mode);
+    }
     if (up.upstreamName !== c.name) {
       if (needGit) await git.ok(['mv', specName, `${c.name}.spec`], { cwd: dir });
       else await fs.rename(path.join(dir, specName), path.join(dir, `${c.name}.spec`));

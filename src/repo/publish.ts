@@ -25,6 +25,8 @@ export interface PublishOptions {
   readonly key: SigningKey;
   /** Name used in the exported key file: RPM-GPG-KEY-<keyName>. */
   readonly keyName: string;
+  /** Public keys the result must verify against (default: the exported key). */
+  readonly verifyWith?: readonly string[];
   /** Publish out/srpms as the `source` channel (default true). */
   readonly includeSource?: boolean;
 }
@@ -87,7 +89,7 @@ export async function publishRepos(ctx: { fs: FileSystem; proc: ProcessRunner; s
     await signDetached(proc, o.key, path.join(dest, 'repodata', 'repomd.xml'), revision);
     const chanKey = path.join(dest, `RPM-GPG-KEY-${o.keyName}`);
     await fs.writeFileAtomic(chanKey, o.key.publicKeyArmored);
-    const verdict = await verifyRepo(fs, dest, { keyFiles: [keyFile] });
+    const verdict = await verifyRepo(fs, dest, { keyFiles: o.verifyWith?.length ? [...o.verifyWith] : [keyFile] });
     if (!verdict.ok) {
       const bad = [...verdict.metadata.problems.map((p) => p.message), ...verdict.packages.filter((p) => !p.ok).map((p) => `${p.file}: ${p.problems.map((x) => x.message).join('; ')}`)];
       throw new StrataError(error('REPO_PUBLISH_UNVERIFIED', `the published ${channel} repository does not verify: ${bad.join(' | ')}`));

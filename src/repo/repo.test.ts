@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { runBuild } from '../build/run-build.js';
-import { rpmspecInspector } from '../build/spec-facts.js';
+import { rpmspecInspector, specModelInspector } from '../build/spec-facts.js';
 import { generateSigningKey, makeTarballs, prepareExampleUnits, type TestKey } from '../build/testing/example.js';
 import { parsePrimary, parseRepomd } from './metadata.js';
 import { publishRepos } from './publish.js';
@@ -55,7 +55,7 @@ before(async () => {
   outDir = path.join(tmp, 'out');
   const r = await runBuild(
     { fs, proc, sink: () => {} },
-    { units, outDir, workDir: path.join(tmp, 'work'), fixedRootBase: path.join(tmp, 'fixed'), macros: { dist: '.t1' }, jobs: 2, inspector: rpmspecInspector(proc), localRepo: false, channelOf: (_c, n) => (n.endsWith('-devel') ? 'devel' : 'base') },
+    { units, outDir, workDir: path.join(tmp, 'work'), fixedRootBase: path.join(tmp, 'fixed'), macros: { dist: '.t1' }, jobs: 2, inspector: specModelInspector(fs, rpmspecInspector(proc)), localRepo: false, channelOf: (_c, n) => (n.endsWith('-devel') ? 'devel' : 'base') },
   );
   assert.ok(r.records.every((x) => x.status === 'built'), JSON.stringify(r.records));
   key = generateSigningKey(path.join(tmp, 'key'));

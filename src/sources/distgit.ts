@@ -240,13 +240,12 @@ export class MirrorCache {
     const tmp = await this.deps.fs.mkdtemp('.init-', this.root);
     const g = (args: string[]) => this.deps.git.ok(args, { cwd: tmp });
     await g(['init', '--quiet', '--bare', '.']);
-    await g(['config', 'remote.origin.url', url]);
-    await g(['config', 'remote.origin.fetch', '+refs/heads/*:refs/heads/*']);
-    await g(['config', 'remote.origin.tagOpt', '--no-tags']);
-    // Locked commits must survive an upstream force-push: never prune objects automatically.
-    await g(['config', 'gc.auto', '0']);
-    await g(['config', 'gc.pruneExpire', 'never']);
-    await g(['config', 'strata.mirror-url', url]);
+    // One write instead of a `git config` process per key. Locked commits must survive an
+    // upstream force-push: objects are never pruned automatically.
+    const cfgPath = path.join(tmp, 'config');
+    const q = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    const extra = ['[remote "origin"]', `\turl = ${q(url)}`, '\tfetch = +refs/heads/*:refs/heads/*', '\ttagOpt = --no-tags', '[gc]', '\tauto = 0', '\tpruneExpire = never', '[strata]', `\tmirror-url = ${q(url)}`, ''].join('\n');
+    await this.deps.fs.writeFileAtomic(cfgPath, (await this.deps.fs.readText(cfgPath)) + extra);
     await this.deps.fs.remove(repo);
     await this.deps.fs.rename(tmp, repo);
   }

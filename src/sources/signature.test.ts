@@ -34,8 +34,20 @@ test('findGpgVerifyCalls: the forms Fedora specs use', () => {
       assert.deepEqual([span.file, span.line], ['/p/foo.spec', c.line], c.name);
     }
   }
+  const piped = [
+    { name: 'xzcat', input: "%prep\nxzcat '%{SOURCE0}' | %{gpgverify} --keyring='%{SOURCE2}' --signature='%{SOURCE1}' --data=-\n", kind: 'xz' },
+    { name: 'xz -dc', input: "%prep\nxz -dc '%{SOURCE0}' | %{gpgverify} --keyring='%{SOURCE2}' --signature='%{SOURCE1}' --data=-\n", kind: 'xz' },
+    { name: 'bindir gzip -d -c', input: "%prep\n%{_bindir}/gzip -d -c %{SOURCE0} | %{gpgverify} --keyring='%{SOURCE2}' --signature='%{SOURCE1}' --data=-\n", kind: 'gzip' },
+    { name: 'zstdcat', input: "%prep\nzstdcat '%{SOURCE0}' | %{gpgverify} --keyring='%{SOURCE2}' --signature='%{SOURCE1}' --data=-\n", kind: 'zstd' },
+  ];
+  for (const c of piped) {
+    const r = findGpgVerifyCalls(head + c.input, '/p/foo.spec');
+    assert.deepEqual(r.diagnostics, [], c.name);
+    assert.deepEqual(r.calls.map((x) => [x.data, x.decompress]), [['foo-2.1.tar.xz', c.kind]], c.name);
+  }
   const warn = [
-    { name: 'piped data', input: "%prep\nxzcat '%{SOURCE0}' | %{gpgverify} --keyring='%{SOURCE2}' --signature='%{SOURCE1}' --data=-\n" },
+    { name: 'pipe from a command', input: "%prep\ncurl -s x | %{gpgverify} --keyring='%{SOURCE2}' --signature='%{SOURCE1}' --data=-\n" },
+    { name: 'xz without -d', input: "%prep\nxz -c '%{SOURCE0}' | %{gpgverify} --keyring='%{SOURCE2}' --signature='%{SOURCE1}' --data=-\n" },
     { name: 'keyring not a source', input: "%prep\n%{gpgverify} --keyring='%{_builddir}/k.gpg' --signature='%{SOURCE1}' --data='%{SOURCE0}'\n" },
     { name: 'unknown source number', input: "%prep\n%{gpgverify} --keyring='%{SOURCE9}' --signature='%{SOURCE1}' --data='%{SOURCE0}'\n" },
   ];
@@ -72,7 +84,7 @@ test('verifyGpgCalls: good, tampered data, wrong key, armored and binary inputs,
     const ok = [call('up.asc', 'good.asc', 'foo.tar'), call('up.gpg', 'good.sig', 'foo.tar'), call('both.gpg', 'good.sig', 'foo.tar')];
     const res = await verifyGpgCalls(fs, dir, ok);
     assert.equal(res.length, 3);
-    for (const r of res) assert.deepEqual(r.keyIds, [up.publicKey.getKeyID().toHex()].map(() => r.keyIds[0]));
+    for (const r of res) assert.deepEqual(r.keyIds, [up.publicKey.getKeyID().toHex()]);
 
     const bad = [
       { name: 'tampered data', input: call('up.asc', 'good.asc', 'tampered.tar'), code: 'SIGNATURE_INVALID' },
@@ -88,6 +100,15 @@ test('verifyGpgCalls: good, tampered data, wrong key, armored and binary inputs,
         return true;
       });
     }
+    // Piped data: the signature covers the decompressed bytes (real xz through the decompress hook).
+    const { execFileSync } = await import('node:child_process');
+    writeFileSync(path.join(dir, 'foo.tar.xz'), execFileSync('xz', ['-c'], { input: data }));
+    const xz = async (file: string) => new Uint8Array(execFileSync('xz', ['-dc', file]));
+    const pipedCall = { ...call('up.asc', 'good.asc', 'foo.tar.xz'), decompress: 'xz' as const };
+    assert.equal((await verifyGpgCalls(fs, dir, [pipedCall], xz)).length, 1);
+    await assert.rejects(verifyGpgCalls(fs, dir, [pipedCall]), (e: StrataError) => e.code === 'SIGNATURE_DATA_UNREADABLE');
+    await assert.rejects(verifyGpgCalls(fs, dir, [{ ...pipedCall, data: 'foo.tar' }], xz), (e: StrataError) => e.code === 'SIGNATURE_DATA_UNREADABLE');
+    await assert.rejects(verifyGpgCalls(fs, dir, [{ ...pipedCall, signature: 'other.sig', keyring: 'up.gpg' }], xz), (e: StrataError) => e.code === 'SIGNATURE_INVALID');
     // Several problems are all reported.
     await assert.rejects(verifyGpgCalls(fs, dir, bad.map((b) => b.input)), (e: StrataError) => e.diagnostics.length === bad.length);
   } finally {

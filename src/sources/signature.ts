@@ -14,7 +14,28 @@ export interface GpgVerifyCall {
   readonly keyring: string;
   readonly signature: string;
   readonly data: string;
+  /** The data is piped through this decompressor first (`xzcat '%{SOURCE0}' | %{gpgverify} … --data=-`). */
+  readonly decompress?: Decompressor;
   readonly span: SourceSpan;
+}
+
+export type Decompressor = 'gzip' | 'xz' | 'zstd' | 'bzip2';
+
+/** Decompresses a file to bytes (e.g. by running `xz -dc` through a ProcessRunner). */
+export type DecompressFn = (file: string, kind: Decompressor) => Promise<Uint8Array>;
+
+const PIPE_RE = /(?:^|[;&|(]\s*)(?:%\{_bindir\}\/|\/usr\/bin\/)?(xzcat|zstdcat|bzcat|zcat|xz|gzip|zstd|bzip2)\b([^|;&]*)\|\s*$/;
+const TOOL: Record<string, Decompressor> = { xzcat: 'xz', xz: 'xz', zstdcat: 'zstd', zstd: 'zstd', bzcat: 'bzip2', bzip2: 'bzip2', zcat: 'gzip', gzip: 'gzip' };
+
+/** `xz -dc '%{SOURCE0}' |` before the call → the decompressor and the Source number. */
+function pipedSource(before: string): { kind: Decompressor; n: number } | undefined {
+  const m = PIPE_RE.exec(before);
+  if (!m) return undefined;
+  const tool = m[1]!;
+  const args = m[2]!;
+  if (!tool.endsWith('cat') && !/(^|\s)-[a-z]*d/.test(args)) return undefined;
+  const src = /(?:^|\s)['"]?%\{?(?:SOURCE|S:)(\d+)\}?['"]?(?=\s|$)/.exec(args);
+  return src ? { kind: TOOL[tool]!, n: Number(src[1]) } : undefined;
 }
 
 export interface SignatureScan {
@@ -70,13 +91,21 @@ export function findGpgVerifyCalls(specText: string, specFile: string, defines: 
     if (cond) args = cond[1]!.trim();
     args = args.replace(/^%\{?gpgverify\}?/, '');
     const found: Partial<Record<'keyring' | 'signature' | 'data', string>> = {};
+    let decompress: Decompressor | undefined;
     let problem: string | undefined;
     for (const m of args.matchAll(ARG_RE)) {
       const long = m[1] as 'keyring' | 'signature' | 'data' | undefined;
       const key = long ?? ({ k: 'keyring', s: 'signature', d: 'data' } as const)[m[2] as 'k' | 's' | 'd'];
       const value = m[3]!;
       if (unquote(value) === '-') {
-        problem = `the ${key} comes from a pipe`;
+        const piped = key === 'data' ? pipedSource(raw.slice(0, at)) : undefined;
+        const file = piped ? byNumber.get(piped.n) : undefined;
+        if (!piped || file === undefined) {
+          problem = `the ${key} comes from a pipe Strata cannot follow`;
+          continue;
+        }
+        found.data = file;
+        decompress = piped.kind;
         continue;
       }
       const n = sourceNumber(value, !long);
@@ -88,7 +117,7 @@ export function findGpgVerifyCalls(specText: string, specFile: string, defines: 
       found[key] = file;
     }
     if (found.keyring && found.signature && found.data && !problem) {
-      calls.push({ keyring: found.keyring, signature: found.signature, data: found.data, span });
+      calls.push({ keyring: found.keyring, signature: found.signature, data: found.data, ...(decompress ? { decompress } : {}), span });
     } else {
       diagnostics.push(
         warning('SIGNATURE_NOT_CHECKED', `%gpgverify here is not checked by Strata: ${problem ?? 'it does not name a keyring, signature and data Source'}`, {
@@ -117,7 +146,7 @@ function looksArmored(b: Uint8Array): boolean {
  * mismatch), SIGNATURE_KEYRING_INVALID / SIGNATURE_UNREADABLE (unreadable inputs) or
  * SIGNATURE_FILE_MISSING, all with the span of the `%gpgverify` line.
  */
-export async function verifyGpgCalls(fs: FileSystem, dir: string, calls: readonly GpgVerifyCall[]): Promise<VerifyResult[]> {
+export async function verifyGpgCalls(fs: FileSystem, dir: string, calls: readonly GpgVerifyCall[], decompress?: DecompressFn): Promise<VerifyResult[]> {
   if (calls.length === 0) return [];
   const openpgp = await import('openpgp');
   const config = { ...openpgp.config, minRSABits: 1024, rejectHashAlgorithms: new Set<number>([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]), rejectMessageHashAlgorithms: new Set<number>([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]) };
@@ -132,8 +161,21 @@ export async function verifyGpgCalls(fs: FileSystem, dir: string, calls: readonl
       }
       return fs.readFile(p);
     };
-    const [kr, sig, data] = [await read(call.keyring), await read(call.signature), await read(call.data)];
-    if (!kr || !sig || !data) continue;
+    const [kr, sig, raw] = [await read(call.keyring), await read(call.signature), await read(call.data)];
+    if (!kr || !sig || !raw) continue;
+    let data = raw;
+    if (call.decompress) {
+      if (!decompress) {
+        diags.push(error('SIGNATURE_DATA_UNREADABLE', `the signature covers ${call.data} decompressed with ${call.decompress}, and no decompressor was provided`, { span: call.span }));
+        continue;
+      }
+      try {
+        data = await decompress(path.join(dir, call.data), call.decompress);
+      } catch (e) {
+        diags.push(error('SIGNATURE_DATA_UNREADABLE', `${call.data} cannot be decompressed with ${call.decompress}: ${(e as Error).message}`, { span: call.span }));
+        continue;
+      }
+    }
     let keys: Awaited<ReturnType<typeof openpgp.readKeys>>;
     try {
       keys = looksArmored(kr) ? await openpgp.readKeys({ armoredKeys: new TextDecoder().decode(kr), config }) : await openpgp.readKeys({ binaryKeys: kr, config });
@@ -171,6 +213,6 @@ export async function verifyGpgCalls(fs: FileSystem, dir: string, calls: readonl
     }
     out.push({ call, keyIds: good });
   }
-  if (diags.length) throw new StrataError(diags);
+  if (diags.some((d) => d.severity === 'error')) throw new StrataError(diags);
   return out;
 }

@@ -175,3 +175,39 @@ test('fingerprint: stable under description/metadata edits and unrelated keys; c
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('component update: snapshot-pinned components reuse the lock without network until a resolution input changes', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'strata-update-snap-'));
+  try {
+    const dg = new FakeDistGit(root, 'bash');
+    const c1 = dg.commit('f43', { 'bash.spec': 'Name: bash\n' }, 'one', '2026-01-01T00:00:00Z');
+    const c2 = dg.commit('f43', { 'bash.spec': 'Name: bash\nVersion: 2\n' }, 'two', '2026-01-10T00:00:00Z');
+    const project = path.join(root, 'project');
+    const write = (snapshot: string) => writeTestProject(project, { distGitDir: path.join(root, 'rpms'), snapshot, components: { bash: '[components.bash]\n' } });
+    write('2026-01-05T00:00:00Z');
+    let p = await load(project);
+    const first = await updateLocks(deps, p, [...p.components.values()]);
+    assert.deepEqual(first.results.map((r) => [r.upstreamCommit, r.rule]), [[c1, 'snapshot']]);
+    const lock = readFileSync(path.join(project, 'locks', 'bash.lock'), 'utf8');
+
+    // Dist-git gone: nothing to resolve, nothing fetched, lock byte-identical.
+    const { renameSync } = await import('node:fs');
+    renameSync(dg.bare, dg.bare + '.gone');
+    let fetches = 0;
+    const counting: UpdateDeps = { ...deps, git: { run: (a, o) => (a[0] === 'fetch' && fetches++, deps.git.run(a, o)), ok: (a, o) => deps.git.ok(a, o) } };
+    const again = await updateLocks(counting, p, [...p.components.values()]);
+    assert.deepEqual(again.results.map((r) => [r.status, r.rule]), [['unchanged', 'locked']]);
+    assert.equal(fetches, 0);
+    assert.equal(readFileSync(path.join(project, 'locks', 'bash.lock'), 'utf8'), lock);
+
+    // A later snapshot is a resolution change: re-resolved from the warm mirror (fetch fails → warning).
+    write('2026-01-15T00:00:00Z');
+    p = await load(project);
+    const moved = await updateLocks(counting, p, [...p.components.values()]);
+    assert.deepEqual(moved.results.map((r) => [r.status, r.upstreamCommit, r.rule, r.changedInputs]), [['updated', c2, 'snapshot', ['source']]]);
+    assert.deepEqual(moved.diagnostics.map((d) => d.code), ['DISTGIT_FETCH_FAILED']);
+    assert.ok(fetches > 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

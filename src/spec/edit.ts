@@ -129,7 +129,7 @@ export function resolvePackage(doc: SpecDocument, key: string): { section: Secti
  * `%endif`), before trailing blank lines and comments that introduce the next section.
  */
 export function preambleEnd(doc: SpecDocument, section: Section): { offset: number } | { diagnostic: Diagnostic } {
-  for (let k = section.nodeEnd - 1; k > section.nodeStart; k--) {
+  for (let k = section.nodeEnd - 1; k >= section.nodeStart + (section.header ? 1 : 0); k--) {
     const n = doc.nodes[k]!;
     if (n.kind === 'blank' || n.kind === 'comment') continue;
     if (n.kind === 'conditional') {
@@ -246,7 +246,7 @@ export function planPrependToSection(doc: SpecDocument, section: Section, lines:
  */
 export function planAppendToSection(doc: SpecDocument, section: Section, lines: readonly string[]): EditPlan {
   let at: number | undefined;
-  for (let k = section.nodeEnd - 1; k > section.nodeStart; k--) {
+  for (let k = section.nodeEnd - 1; k >= section.nodeStart + (section.header ? 1 : 0); k--) {
     const n = doc.nodes[k]!;
     if (n.kind === 'blank' || n.kind === 'comment') continue;
     if (n.kind === 'conditional' && n.conditional && n.conditional.start >= section.start && n.conditional.start === n.start && n.conditional.end > section.end) continue; // opener of a wrapper of the next section

@@ -28,6 +28,8 @@ export interface ActiveTag {
   /** False when part of the value could not be expanded (lua, shell, ...). */
   readonly complete: boolean;
   readonly unexpandable: readonly string[];
+  /** For a tag produced by expanding a macro line: that line (then `node` belongs to the expansion, not to the document). */
+  readonly generatedBy?: SpecNode;
 }
 
 export interface EvaluatedPackage {
@@ -182,8 +184,8 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
     }
   };
 
-  const addSource = (kind: 'source' | 'patch', explicitNum: string | undefined, origin: string, raw: string, range: TextRange, line: number, d: SpecDocument): void => {
-    const e = exp(raw);
+  const addSource = (kind: 'source' | 'patch', explicitNum: string | undefined, origin: string, raw: string, range: TextRange, line: number, d: SpecDocument, expanded?: string): void => {
+    const e = expanded !== undefined ? { text: expanded, complete: true, unexpandable: [] as string[], errors: [] as string[] } : exp(raw);
     let num: number;
     if (explicitNum !== undefined) num = Number(explicitNum);
     else num = auto[kind];
@@ -196,6 +198,19 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
     ctx.define(`${up}${num}`, `%{_sourcedir}/${fileName}`);
     ctx.define(`__strata_${kind}_${num}`, fileName);
     if (!e.complete) diagnostics.push(warning('SPEC_CANNOT_EXPAND', `cannot fully expand ${origin}: ${[...e.unexpandable, ...e.errors].join(', ')}`, { span: spanOf(d, range) }));
+  };
+
+  /** A tag of the preamble; `generatedBy` is the macro line that produced it (rpm expands lines before reading tags). */
+  const handleTag = (n: TagNode, d: SpecDocument, generatedBy: SpecNode | undefined): void => {
+    const e = generatedBy ? { text: n.value, complete: true, unexpandable: [] as string[] } : exp(n.value);
+    const value = e.text.trim();
+    if (n.family === 'source' || n.family === 'patch') {
+      if (generatedBy) addSource(n.family, n.number, n.name, d.text.slice(generatedBy.start, generatedBy.contentEnd), { start: generatedBy.start, end: generatedBy.contentEnd }, generatedBy.line, d, value);
+      else addSource(n.family, n.number, n.name, n.value, n.valueRange, n.line, d);
+    } else defineFromTag(n, value);
+    if (current === main && n.family === 'name' && n.number === undefined) { mainName = value; main.name = value; }
+    if (current === main && n.lname === 'release') releaseRaw = n.value;
+    current.tags.push({ node: n, name: n.name, family: n.family, value, complete: e.complete, unexpandable: e.unexpandable, ...(generatedBy ? { generatedBy } : {}) });
   };
 
   const visit = (d: SpecDocument, n: SpecNode, depth: number): void => {
@@ -216,14 +231,7 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
       }
       case 'tag': {
         if (sec.kind !== 'preamble' && sec.kind !== 'package') return;
-        const e = exp(n.value);
-        const value = e.text.trim();
-        if (n.family === 'source' || n.family === 'patch') {
-          addSource(n.family, n.number, n.name, n.value, n.valueRange, n.line, d);
-        } else defineFromTag(n, value);
-        if (current === main && n.family === 'name' && n.number === undefined) { mainName = value; main.name = value; }
-        if (current === main && n.lname === 'release') releaseRaw = n.value;
-        current.tags.push({ node: n, name: n.name, family: n.family, value, complete: e.complete, unexpandable: e.unexpandable });
+        handleTag(n, d, undefined);
         return;
       }
       case 'include': {
@@ -256,7 +264,15 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
           addSource(sec.kind === 'sourcelist' ? 'source' : 'patch', undefined, `%${sec.kind}`, raw, { start: n.start, end: n.contentEnd }, n.line, d);
           return;
         }
-        if (opts.expandAllLines || sec.kind === 'preamble' || sec.kind === 'package' || DEFINING.test(d.text.slice(n.start, n.contentEnd))) {
+        if (sec.kind === 'preamble' || sec.kind === 'package') {
+          const raw = d.text.slice(n.start, n.contentEnd);
+          const e = exp(raw);
+          // a macro that expands to tag lines (`%{?with_x:Requires: y}`) adds tags, as in rpm
+          if (e.text !== raw && e.text.includes(':')) {
+            const frag = parseSpec(e.text, d.file);
+            for (const t of frag.tags) handleTag(t, d, n);
+          }
+        } else if (opts.expandAllLines || DEFINING.test(d.text.slice(n.start, n.contentEnd))) {
           exp(d.text.slice(n.start, n.contentEnd));
         }
         return;

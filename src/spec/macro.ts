@@ -498,7 +498,7 @@ const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['exists', { fn: (a, st, whole) => { const h = st.ctx.hooks.exists; if (!h) { st.unexpandable.add('exists'); return whole; } return h(a) ? '1' : '0'; }, needsArg: true }],
   ['getenv', { fn: (a, st) => st.ctx.hooks.getenv?.(a) ?? '', needsArg: true }],
   ['uncompress', { fn: cannot('uncompress'), needsArg: true }],
-  ['load', { fn: (a, st, whole) => { const h = st.ctx.hooks.load; const t = h?.(a); if (t === undefined) { st.unexpandable.add('load'); return whole; } loadMacroFile(t, st); return ''; }, needsArg: true }],
+  ['load', { fn: (a, st, whole) => { const h = st.ctx.hooks.load; const t = h?.(a); if (t === undefined) { st.unexpandable.add('load'); return whole; } loadInto(t, st); return ''; }, needsArg: true }],
   ['expr', { fn: (a, st, whole) => evalExpr(a, st, whole), rawArg: true, needsArg: true }],
   ['defined', { fn: (a, st) => (st.ctx.has(a.trim()) ? '1' : '0'), needsArg: true }],
   ['undefined', { fn: (a, st) => (st.ctx.has(a.trim()) ? '0' : '1'), needsArg: true }],
@@ -513,7 +513,7 @@ const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['autorelease', { fn: (a, st) => {
     const o = parseAutoreleaseArgs(a);
     const h = st.ctx.hooks.autorelease;
-    if (h) return h(o);
+    if (h) return expand(h(o), st);
     return `${o.prerelease ? '0.' : ''}${o.base ?? 1}${o.extraver ? `.${o.extraver}` : ''}${o.snapinfo ? `.${o.snapinfo}` : ''}${o.noDist ? '' : expand('%{?dist}', st)}`;
   }, bare: 'line' }],
   ['autochangelog', { fn: () => '', bare: 'none' }],
@@ -528,8 +528,11 @@ export const BUILTIN_MACROS: readonly string[] = [...BUILTINS.keys()];
 /**
  * Load an rpm macro file (`%name body` lines with `\` continuations, `#` comments) into the context.
  */
-export function loadMacroFile(text: string, st: State | MacroContext): void {
-  const s: State = st instanceof MacroContext ? { ctx: st, unexpandable: new Set(), undef: new Set(), errors: [], depth: 0, locals: undefined } : st;
+export function loadMacroFile(text: string, ctx: MacroContext): void {
+  loadInto(text, { ctx, unexpandable: new Set(), undef: new Set(), errors: [], depth: 0, locals: undefined });
+}
+
+function loadInto(text: string, s: State): void {
   const lines = text.split('\n');
   for (let k = 0; k < lines.length; k++) {
     let line = lines[k]!;

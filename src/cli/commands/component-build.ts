@@ -16,6 +16,8 @@ interface BuildFlags {
   prepared?: string;
   define?: string[];
   buildPaths?: string;
+  offline?: boolean;
+  failFast?: boolean;
 }
 
 function componentCommand(program: Command): Command {
@@ -33,8 +35,10 @@ export function register(program: Command, host: CommandHost): void {
     .option('-j, --jobs <n>', 'components built at the same time', '1')
     .addOption(new Option('--backend <backend>', 'build backend').choices(['rpmbuild', 'mock']).default('rpmbuild'))
     .option('--force', 'rebuild even when the input fingerprint is unchanged')
+    .option('--fail-fast', 'start no new build after a failure (default: keep going; only dependents of a failure are skipped)')
     .option('--verify-reproducible', 'build every component twice in different directories and compare the RPMs')
-    .option('--prepared <dir>', 'take prepared sources from DIR/<component>/ (as written by `component prepare-sources`)')
+    .option('--prepared <dir>', 'take prepared sources from DIR/<component>/ (as written by `component prepare-sources`) instead of preparing them now')
+    .option('--offline', 'prepare sources from the dist-git mirror cache only')
     .option('--define <macro...>', "extra rpm macro for every build, 'NAME VALUE'")
     .option('--build-paths <dir>', 'base of the fixed build paths (default /var/tmp/strata-build)');
   host.withOutput(cmd);
@@ -51,7 +55,15 @@ export function register(program: Command, host: CommandHost): void {
       const { project } = await loadProject({ fs: ctx.fs, startDir: start });
       const components = selectComponents(project, { all: !!flags.all, patterns: [...(flags.package ?? []), ...names], groups: flags.group ?? [] });
       const backend = flags.backend ?? 'rpmbuild';
-      if (backend === 'mock') await build.requireMock(ctx.proc);
+      let mock: { path: string; config: string } | undefined;
+      if (backend === 'mock') {
+        const m = await build.requireMock(ctx.proc);
+        const ref = project.defaultDistro;
+        const ver = ref ? project.distros.get(ref.name)?.versions.get(ref.version) : undefined;
+        const config = (process.arch === 'arm64' ? ver?.mockConfigAarch64 : ver?.mockConfigX86_64) ?? ver?.mockConfig;
+        if (!config) throw new StrataError(error('BUILD_MOCK_CONFIG', 'the mock backend needs a mock config on the default distro version', { ...(ver ? { span: ver.definedAt } : {}), hint: 'set mock-config-x86_64 (or mock-config) in [distros.NAME.versions.VERSION]' }));
+        mock = { path: m.path!, config };
+      }
       const jobs = Number(flags.jobs ?? '1');
       if (!Number.isInteger(jobs) || jobs < 1) throw new StrataError(error('BUILD_BAD_JOBS', `-j expects a positive integer, not ${flags.jobs}`));
       const macros: Record<string, string> = {};
@@ -64,14 +76,11 @@ export function register(program: Command, host: CommandHost): void {
       // Prepared sources: a directory per component with the rendered spec and verified sources.
       const preparedRoot = flags.prepared ? path.resolve(ctx.cwd, flags.prepared) : path.join(project.project.workDir, 'prepared');
       if (!flags.prepared) {
-        const prepModule = '../../build/prepare-sources.js';
-        const prep: unknown = await import(prepModule).catch(() => undefined);
-        const fn = (prep as { prepareSourcesForBuild?: (...a: unknown[]) => Promise<unknown> } | undefined)?.prepareSourcesForBuild;
-        if (!fn) {
-          throw new StrataError(error('BUILD_NO_PREPARED_SOURCES', 'no prepared sources: pass --prepared DIR (from `strata component prepare-sources`)', { hint: 'prepare-sources renders each spec and fetches and verifies its sources; build reads DIR/<component>/' }));
-        }
-        const { NodeHttp, NodeFileHasher } = await import('../../adapters/http.js');
-        await fn({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() }, project, components, preparedRoot);
+        // update/render + fetch and verify every source (the sources engineer's prepare-sources).
+        const [{ prepareSources }, { NodeHttp, NodeFileHasher }] = await Promise.all([import('../../build/prepare-sources.js'), import('../../adapters/http.js')]);
+        const prepared = await prepareSources({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() }, project, components, preparedRoot, flags.offline ? { refresh: 'never' } : {});
+        const problems = prepared.flatMap((p) => p.diagnostics.filter((d) => d.severity === 'error'));
+        if (problems.length) throw new StrataError(problems);
       }
       const units = [];
       const missing: string[] = [];
@@ -123,8 +132,10 @@ export function register(program: Command, host: CommandHost): void {
           macros,
           jobs,
           force: !!flags.force,
+          failFast: !!flags.failFast,
           backend,
-          inspector: build.rpmspecInspector(ctx.proc),
+          ...(mock ? { mock } : {}),
+          inspector: build.specModelInspector(ctx.fs, build.rpmspecInspector(ctx.proc)),
           readRpm,
           compareRpms,
           channelOf: (component, rpmName) => build.resolvePackageChannel(project, project.components.get(component), rpmName),
@@ -145,12 +156,16 @@ export function register(program: Command, host: CommandHost): void {
       const bad = res.records.filter((r) => r.status === 'failed' || r.status === 'skipped');
       const irreproducible = res.reproducibility.filter((r) => !r.identical);
       const lines: string[] = [];
+      if (res.graph.order.length) {
+        const deps = res.graph.edges.map((e) => `${e.to} -> ${e.from} (${e.dep})`);
+        lines.push(`build order: ${res.graph.order.join(', ')}${deps.length ? `; edges: ${deps.join(', ')}` : ''}`);
+      }
       for (const r of res.records.filter((x) => x.status === 'failed')) {
         lines.push(`\n${r.name} failed: ${r.reason ?? ''}${r.log ? `\n  log: ${path.relative(ctx.cwd, r.log)}` : ''}`);
         for (const l of r.logTail ?? []) lines.push(`  | ${l}`);
       }
       for (const r of res.reproducibility) {
-        lines.push(`\n${r.name}: ${r.identical ? 'reproducible (byte-identical packages from two builds)' : `NOT reproducible, ${r.differences.length} difference(s):`}`);
+        lines.push(`${r.name}: ${r.identical ? 'reproducible (byte-identical packages from two builds)' : `NOT reproducible, ${r.differences.length} difference(s):`}`);
         for (const d of r.differences) lines.push(`  ${d.rpm}: ${d.what}: ${d.first} != ${d.second}`);
       }
       lines.push(
@@ -163,6 +178,7 @@ export function register(program: Command, host: CommandHost): void {
           order: res.graph.order,
           edges: res.graph.edges,
           cycles: res.graph.cycles,
+          externalBuildRequires: Object.fromEntries(res.graph.external),
           records: res.records,
           reproducibility: res.reproducibility,
           wallSeconds: res.wallSeconds,

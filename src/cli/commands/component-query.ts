@@ -20,6 +20,9 @@ function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
 }
 
+/** Values computed from others (distro, version, membership), not written anywhere themselves. */
+const DERIVED = new Set(['groups', 'spec.upstreamName', 'spec.distGitUri', 'spec.branch', 'spec.lookasideBaseUri', 'spec.releaseVer', 'spec.dir']);
+
 /** Flatten the component's JSON view into (field, value, origin) rows. */
 function rows(c: ResolvedComponent, json: Record<string, unknown>, fmt: (s: SourceSpan | undefined) => string): unknown[][] {
   const out: unknown[][] = [];
@@ -35,9 +38,10 @@ function rows(c: ResolvedComponent, json: Record<string, unknown>, fmt: (s: Sour
       for (const [k, x] of entries) walk(x, [...p, k], origin);
       return;
     }
-    const where = origin ?? c.origin(tomlPath(p));
+    const key = p.join('.');
+    const where = origin ?? (key === 'name' ? c.definedAt : c.origin(tomlPath(p)));
     const text = Array.isArray(v) ? JSON.stringify(v) : typeof v === 'string' && /[\n\t]/.test(v) ? JSON.stringify(v) : String(v);
-    out.push([p.join('.'), text, fmt(where)]);
+    out.push([key, text, !where && DERIVED.has(key) ? '(derived)' : fmt(where)]);
   };
   walk(json, []);
   return out;

@@ -31,7 +31,7 @@ export function register(program: Command, host: CommandHost): void {
         ...(s?.definedAt ? { definedAt: s.definedAt } : { definedAt: { file: project.rootFile, line: 1, col: 1 } }),
       });
       try {
-        const keyName = path.basename(project.dir).replace(/[^\w.-]+/g, '-') || 'strata';
+        const keyName = (project.defaultDistro?.name ?? path.basename(project.dir)).replace(/[^\w.-]+/g, '-') || 'strata';
         const r = await repo.publishRepos(
           { fs: ctx.fs, proc: ctx.proc, sink },
           {
@@ -41,6 +41,8 @@ export function register(program: Command, host: CommandHost): void {
             key,
             keyName,
             includeSource: flags.source !== false,
+            // The configured public key must verify what was signed with the secret key.
+            ...(s?.publicKeyFile ? { verifyWith: [s.publicKeyFile] } : {}),
           },
         );
         return {

@@ -118,8 +118,9 @@ export function register(program: Command, host: CommandHost): void {
     const { diagnosticToJson } = await import('../../diag/index.js');
     const d = s.displayText;
     const where = (b: Parameters<typeof s.branchChain>[0]) => s.branchChain(b).map((x) => `%${x.directive.directive}${x.directive.expression ? ` ${d(x.directive.expression)}` : ''}@${x.directive.line}`);
-    const activeTag = new Set(ev.packages.flatMap((p) => p.tags.map((t) => t.node.index)));
-    const expanded = new Map(ev.packages.flatMap((p) => p.tags.map((t) => [t.node.index, t.value] as const)));
+    const own = ev.packages.flatMap((p) => p.tags.filter((t) => !t.generatedBy));
+    const activeTag = new Set(own.map((t) => t.node.index));
+    const expanded = new Map(own.map((t) => [t.node.index, t.value] as const));
     const packages = doc.packages.map((p) => {
       const evp = ev.packages.find((x) => x.section === p.section);
       return {

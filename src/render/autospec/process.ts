@@ -41,6 +41,8 @@ export interface AutospecOptions {
   readonly now?: () => Date;
   /** Spec evaluator (default: the spec layer's). */
   readonly evaluator?: SpecHeaderEvaluator;
+  /** Version printed in the header block (default `RPMAUTOSPEC_VERSION`; some renders show 0.8.3). */
+  readonly rpmautospecVersion?: string;
   /**
    * An already loaded history (skips reading it with git); `head` must be the work tree's HEAD.
    * With a history, the work tree is compared with HEAD only when `reflectWorktree` is true.
@@ -57,7 +59,7 @@ export interface AutospecRun {
 
 /** Walk the history of the spec's repository (the core of both commands). */
 export async function runAutospec(opts: AutospecOptions, withChangelog: boolean): Promise<AutospecRun> {
-  const specFile = path.resolve(opts.cwd ?? '/', opts.specPath);
+  const specFile = await resolveSpecFile(opts);
   const repoDir = path.dirname(specFile);
   const specName = path.basename(specFile);
   const defines = opts.defines ?? [];
@@ -194,7 +196,7 @@ export async function processDistgit(opts: AutospecOptions): Promise<ProcessDist
   const run = await runAutospec(opts, needsAutochangelog);
   const r = run.result;
   if (opts.errorOnUnparseableSpec !== false && (r.epochVersion === null || r.epochVersion === undefined)) throw unparseable(opts.specPath, run.specName, r.verflags);
-  const text = renderProcessedSpec(specText, features, r.releaseNumber ?? 0, needsAutochangelog ? (r.changelog ?? []) : undefined);
+  const text = renderProcessedSpec(specText, features, r.releaseNumber ?? 0, needsAutochangelog ? (r.changelog ?? []) : undefined, opts.rpmautospecVersion);
   return { changed: true, text, features, releaseNumber: r.releaseNumber ?? 0 };
 }
 
@@ -214,7 +216,13 @@ export function autoreleaseBlock(releaseNumber: number): string {
  * rpmautospec reads in text mode) up to `%changelog` when the changelog is generated, then the
  * generated changelog block. `changelog` undefined: the changelog is not generated.
  */
-export function renderProcessedSpec(specText: string, features: SpecFeatures, releaseNumber: number, changelog: readonly ChangelogEntry[] | undefined): string {
+export function renderProcessedSpec(
+  specText: string,
+  features: SpecFeatures,
+  releaseNumber: number,
+  changelog: readonly ChangelogEntry[] | undefined,
+  version: string = RPMAUTOSPEC_VERSION,
+): string {
   const needsAutochangelog = changelog !== undefined;
   let out = '';
   if (features.hasAutorelease || needsAutochangelog) {
@@ -222,7 +230,7 @@ export function renderProcessedSpec(specText: string, features: SpecFeatures, re
     if (features.hasAutorelease) used.push('autorelease');
     if (needsAutochangelog) used.push('autochangelog');
     out += '## START: Set by rpmautospec\n';
-    out += `## (rpmautospec version ${RPMAUTOSPEC_VERSION})\n`;
+    out += `## (rpmautospec version ${version})\n`;
     out += `## RPMAUTOSPEC: ${used.join(', ')}${features.hasAutorelease ? autoreleaseBlock(releaseNumber) : ''}\n`;
     out += '## END: Set by rpmautospec\n\n';
   }
@@ -246,8 +254,15 @@ export function renderProcessedSpec(specText: string, features: SpecFeatures, re
   return out;
 }
 
+/** The spec file named by `specPath`; a directory stands for `<dir>/<dir name>.spec`. */
+async function resolveSpecFile(opts: AutospecOptions): Promise<string> {
+  const p = path.resolve(opts.cwd ?? '/', opts.specPath);
+  const st = await opts.fs.stat(p);
+  return st?.isDirectory ? path.join(p, `${path.basename(p)}.spec`) : p;
+}
+
 async function requireSpec(opts: AutospecOptions): Promise<string> {
-  const specFile = path.resolve(opts.cwd ?? '/', opts.specPath);
+  const specFile = await resolveSpecFile(opts);
   const st = await opts.fs.stat(specFile);
   if (!st || !st.isFile) {
     throw new StrataError(

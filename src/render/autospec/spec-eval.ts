@@ -8,7 +8,7 @@
  * expression rpm cannot evaluate, a missing Name/Version/Release, or `%autorelease` called with
  * an option missing its argument or an unknown option (getopt fails inside rpm).
  */
-import { evaluateSpec, fedoraContext, MacroContext, expandMacros, parseDefineArg, parseSpec, type EvaluatedSpec } from '../../spec/index.js';
+import { evaluateSpec, fedoraContext, MacroContext, expandMacros, parseDefineArg, parseSpec, type EvaluatedSpec, type SpecDocument } from '../../spec/index.js';
 import { AUTORELEASE_OPTIONS, AUTORELEASE_PROBE_BODY, type HeaderEvaluation, type SpecHeaderEvaluator } from './verflags.js';
 
 /** Diagnostics of the spec layer that mean rpm itself fails to parse the spec. */
@@ -45,8 +45,21 @@ export function makeSpecHeaderEvaluator(opts: AutospecContextOptions = {}): Spec
       cachedCtx = autospecContext(defines, opts);
       cachedKey = key;
     }
+    // like rpmautospec: first the spec up to its `%prep` line (faster, and immune to errors
+    // further down), then the whole spec
+    const abridged = abridgeSpec(specText);
+    if (abridged !== specText) {
+      const r = evaluateHeader(abridged, cachedCtx.clone());
+      if (r.ok) return r;
+    }
     return evaluateHeader(specText, cachedCtx.clone());
   };
+}
+
+/** The lines before the first line that is `%prep` (surrounding whitespace allowed). */
+export function abridgeSpec(specText: string): string {
+  const m = /^[ \t\r\f\v]*%prep[ \t\r\f\v]*$/m.exec(specText);
+  return m ? specText.slice(0, m.index) : specText;
 }
 
 /** The default evaluator (plain-rpm context). */
@@ -54,12 +67,14 @@ export const evaluateSpecHeader: SpecHeaderEvaluator = makeSpecHeaderEvaluator()
 
 function evaluateHeader(specText: string, ctx: MacroContext): HeaderEvaluation {
   let ev: EvaluatedSpec;
+  let doc: SpecDocument;
   try {
-    ev = evaluateSpec(parseSpec(specText), ctx);
+    doc = parseSpec(dropCheckExistArgs(specText));
+    ev = evaluateSpec(doc, ctx);
   } catch (e) {
     return { ok: false, detail: `spec evaluation failed: ${(e as Error).message}` };
   }
-  const fatal = ev.diagnostics.find((d) => d.severity === 'error' && RPM_FATAL.has(d.code));
+  const fatal = [...doc.diagnostics, ...ev.diagnostics].find((d) => d.severity === 'error' && RPM_FATAL.has(d.code));
   if (fatal) return { ok: false, detail: `${fatal.code}: ${fatal.message}${fatal.span ? ` (line ${fatal.span.line})` : ''}` };
   if (ev.name === undefined || ev.name.trim() === '') return { ok: false, detail: 'Name field must be present' };
   if (ev.version === undefined || ev.version.trim() === '') return { ok: false, detail: 'Version field must be present' };
@@ -70,9 +85,20 @@ function evaluateHeader(specText: string, ctx: MacroContext): HeaderEvaluation {
   }
   const release = ev.release.trim();
   const version = ev.version.trim();
-  const illegal = /[\s-]/.exec(version) ? 'Version' : /[\s-]/.exec(release) ? 'Release' : undefined;
+  // rpm refuses these characters; a value still holding an unexpandable %(...)/%{lua:} is not judged
+  const illegal = !version.includes('%') && /[\s-]/.test(version) ? 'Version' : !release.includes('%') && /[\s-]/.test(release) ? 'Release' : undefined;
   if (illegal) return { ok: false, detail: `Illegal char in ${illegal}` };
   return { ok: true, ...(ev.epoch !== undefined ? { epoch: ev.epoch.trim() } : {}), version, release };
+}
+
+/**
+ * rpm 4.18 expands `%{?name ARGS}` (check-exist form, no `:`) as the plain body of `name`,
+ * ignoring ARGS: `%{?autorelease -b 3}` behaves like `%{?autorelease}`. The spec layer passes the
+ * arguments, so they are dropped here for `%autorelease` (a small text rewrite of our own, the only
+ * place this matters for rpmautospec).
+ */
+export function dropCheckExistArgs(specText: string): string {
+  return specText.replace(/%\{(!?\?!?)autorelease[ \t][^}\n]*\}/g, '%{$1autorelease}');
 }
 
 /**
@@ -86,7 +112,10 @@ export function autoreleaseGetoptError(releaseRaw: string, ctx: MacroContext): s
   if (!m) return undefined;
   const raw = m[1] ?? m[2] ?? '';
   if (!raw.trim()) return undefined;
-  const args = expandMacros(raw, ctx.clone()).text.split(/[ \t\n]+/).filter(Boolean);
+  const expansion = expandMacros(raw, ctx.clone());
+  // what a shell or lua expansion would produce is unknown: do not guess at its options
+  if (!expansion.complete) return undefined;
+  const args = expansion.text.split(/[ \t\n]+/).filter(Boolean);
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     if (a === '--') break;
