@@ -102,7 +102,7 @@ try {
 
   // -------------------------------------------------------------------------------------------
   step(8, 'verify the published repository in-process (no gpg, no rpmdb)');
-  await run(strata, ['repo', 'verify', path.join(repos, 'base')]);
+  await run(strata, ['repo', 'verify', '--deep', path.join(repos, 'base')]);
 
   // -------------------------------------------------------------------------------------------
   step(9, 'dnf --installroot from the signed repository with gpgcheck=1 and repo_gpgcheck=1');

@@ -20,6 +20,8 @@ const TOOLS = {
   createrepo_c: 'createrepo-c',
   gpg: 'gnupg',
   'gpg-agent': 'gpg-agent',
+  gpgconf: 'gpgconf',
+  rpmkeys: 'rpm',
   dnf: 'dnf',
   python3: 'python3',
   cpio: 'cpio',

@@ -126,3 +126,11 @@ export interface Http {
 export interface FileHasher {
   hashFile(path: string, algorithm: string): Promise<{ readonly hex: string; readonly size: number }>;
 }
+
+/**
+ * Fast writes into a scratch directory that is later renamed into place as a whole (render
+ * staging): no temp file, no fsync. Never use it for files that are published in place.
+ */
+export interface ScratchWriter {
+  writeFile(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
+}

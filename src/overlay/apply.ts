@@ -54,6 +54,10 @@ export interface OverlayTarget {
   readonly specFile: string;
   /** Plan only: nothing is written (spec or files). */
   readonly dryRun?: boolean;
+  /** Leave writing the resulting spec to the caller (it gets the text back). */
+  readonly keepSpecInMemory?: boolean;
+  /** Writer for file contents (default: the FileSystem's atomic write). */
+  readonly write?: (path: string, data: string | Uint8Array, mode?: number) => Promise<void>;
 }
 
 /**
@@ -94,7 +98,7 @@ export async function applyOverlays(t: OverlayTarget, overlays: readonly Overlay
         (rel) => t.fs.readFile(path.join(t.root, rel)),
         async (rel) => current.some((f) => f.rel === rel) || (await t.fs.stat(path.join(t.root, rel))) !== undefined,
       );
-      if (!t.dryRun) await applyFileOps(t.fs, t.root, ops);
+      if (!t.dryRun) await applyFileOps(t.fs, t.root, ops, t.write);
       for (const op of ops) {
         if (op.op === 'remove') removed.add(op.path);
         if (op.op === 'copy') added.add(op.path);
@@ -110,6 +114,6 @@ export async function applyOverlays(t: OverlayTarget, overlays: readonly Overlay
     results.push({ overlay: o, specBefore: before, specAfter: edits.length ? joinSpecLines(lines) : before, splices, fileOps: ops });
   }
   const spec = joinSpecLines(lines);
-  if (!t.dryRun) await t.fs.writeFileAtomic(specPath, spec);
+  if (!t.dryRun && !t.keepSpecInMemory) await (t.write ?? t.fs.writeFileAtomic.bind(t.fs))(specPath, spec);
   return { spec, results };
 }

@@ -172,12 +172,12 @@ export async function planFileOverlay(o: Overlay, files: readonly FileEntry[], r
 }
 
 /** Perform file operations inside `root`. */
-export async function applyFileOps(fs: FileSystem, root: string, ops: readonly FileOp[]): Promise<void> {
+export async function applyFileOps(fs: FileSystem, root: string, ops: readonly FileOp[], write?: (path: string, data: Uint8Array, mode?: number) => Promise<void>): Promise<void> {
   for (const op of ops) {
     const abs = path.join(root, op.path);
     switch (op.op) {
       case 'write':
-        await fs.writeFileAtomic(abs, op.data, op.mode);
+        await (write ?? fs.writeFileAtomic.bind(fs))(abs, op.data, op.mode);
         break;
       case 'copy': {
         const st = await fs.stat(op.from);

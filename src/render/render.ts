@@ -9,8 +9,10 @@
  * into `<out>/<letter>/<name>/`.
  */
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import type { Clock, EventSink, FileSystem, Git, ProcessRunner } from '../adapters/types.js';
+import { componentToJson } from '../config/index.js';
+import type { Clock, EventSink, FileSystem, Git, ProcessRunner, ScratchWriter } from '../adapters/types.js';
 import { error, isStrataError, StrataError, type Diagnostic } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { applyOverlays, decodeBytes, overlayLabel, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
@@ -40,6 +42,8 @@ export interface RenderDeps {
   readonly sink: EventSink;
   readonly listSources?: SourceLister;
   readonly autospec?: AutospecProcessor;
+  /** Fast writes for the staging directory (default: atomic writes through `fs`). */
+  readonly scratch?: ScratchWriter;
 }
 
 export interface RenderOptions {
@@ -67,6 +71,8 @@ export interface ComponentRenderResult {
   readonly syntheticCommits?: number;
   readonly release?: { readonly from: string; readonly to: string };
   readonly diagnostics: readonly Diagnostic[];
+  /** The render was skipped: its stamp matched and the output was intact. */
+  readonly cached?: boolean;
   /** --dry-run: the unified diff each overlay makes. */
   readonly overlayDiffs?: readonly { readonly overlay: string; readonly diff: string }[];
 }
@@ -75,6 +81,37 @@ export interface RenderRunResult {
   readonly results: ComponentRenderResult[];
   readonly stale: string[];
   readonly removedStale: string[];
+}
+
+/** Bump when a change to Strata changes rendered output: invalidates every render stamp. */
+const RENDER_ENGINE = 'strata-render-1';
+
+function hashSnapshot(snap: ReadonlyMap<string, string>): string {
+  const h = createHash('sha256');
+  for (const k of [...snap.keys()].sort()) h.update(`${k}\0${snap.get(k)!.length}\0`).update(snap.get(k)!, 'latin1');
+  return h.digest('hex');
+}
+
+/** Render stamps: `<workDir>/render-stamps/<output-dir hash>/<name>.json` = {key, output}. */
+class StampStore {
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+  ) {}
+
+  async read(name: string): Promise<{ key: string; output: string } | undefined> {
+    const p = path.join(this.dir, `${name}.json`);
+    if (!(await this.fs.stat(p))?.isFile) return undefined;
+    try {
+      return JSON.parse(await this.fs.readText(p)) as { key: string; output: string };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async write(name: string, v: { key: string; output: string }): Promise<void> {
+    await this.fs.writeFileAtomic(path.join(this.dir, `${name}.json`), JSON.stringify(v));
+  }
 }
 
 function toEngineOverlay(o: ConfigOverlay): Overlay {
@@ -130,6 +167,13 @@ async function copyDir(fs: FileSystem, from: string, to: string): Promise<void> 
   }
 }
 
+interface Resolved {
+  readonly mirror: { readonly url: string; readonly path: string };
+  readonly commit: string;
+  readonly rule: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 interface Fetched {
   readonly dir: string;
   readonly commit?: string;
@@ -168,6 +212,7 @@ async function commitSynthetic(git: Git, repo: string, commits: readonly Synthet
 export class Renderer {
   private readonly mirrors: MirrorCache;
   private history?: Promise<ProjectHistory>;
+  private readonly stamps: StampStore;
 
   constructor(
     private readonly deps: RenderDeps,
@@ -175,6 +220,11 @@ export class Renderer {
     private readonly opts: RenderOptions,
   ) {
     this.mirrors = new MirrorCache(this.distgitDeps(), { workDir: project.project.workDir });
+    this.stamps = new StampStore(deps.fs, path.join(project.project.workDir, 'render-stamps', createHash('sha256').update(path.resolve(opts.outDir)).digest('hex').slice(0, 16)));
+  }
+
+  private write(p: string, data: string | Uint8Array, mode?: number): Promise<void> {
+    return this.deps.scratch ? this.deps.scratch.writeFile(p, data, mode) : this.deps.fs.writeFileAtomic(p, data, mode);
   }
 
   private distgitDeps(): DistGitDeps {
@@ -186,16 +236,11 @@ export class Renderer {
     return this.history;
   }
 
-  /** Fetch the pristine sources into `dir`. */
-  private async fetch(c: ResolvedComponent, dir: string): Promise<Fetched> {
-    const { fs, git } = this.deps;
+  /** The upstream commit (lock → pin → snapshot → HEAD), through the mirror cache. */
+  private async resolve(c: ResolvedComponent): Promise<Resolved | undefined> {
+    const { fs } = this.deps;
     const diagnostics: Diagnostic[] = [];
-    if (c.spec.type === 'local') {
-      await copyDir(fs, c.spec.dir, dir);
-      const specName = path.basename(c.spec.path);
-      if (specName !== `${c.name}.spec`) await fs.rename(path.join(dir, specName), path.join(dir, `${c.name}.spec`));
-      return { dir, gitRepo: false, diagnostics };
-    }
+    if (c.spec.type === 'local') return undefined;
     const up = c.spec;
     if (!up.distGitUri || !up.branch) {
       throw new StrataError(
@@ -236,6 +281,22 @@ export class Renderer {
     const resolved = cached ?? (await resolveUpstreamCommit(this.distgitDeps(), mirror, req));
     if (cacheKey && !cached) await writeResolveCache(fs, mirrorPath, cacheKey, { commit: resolved.commit, rule: resolved.rule });
     if ('diagnostics' in resolved) diagnostics.push(...resolved.diagnostics);
+    return { mirror, commit: resolved.commit, rule: resolved.rule, diagnostics };
+  }
+
+  /** Materialize the pristine sources into `dir`. */
+  private async fetch(c: ResolvedComponent, dir: string, resolved: Resolved | undefined): Promise<Fetched> {
+    const { fs, git } = this.deps;
+    if (c.spec.type === 'local' || !resolved) {
+      if (c.spec.type !== 'local') throw new Error('unresolved upstream component');
+      await copyDir(fs, c.spec.dir, dir);
+      const specName = path.basename(c.spec.path);
+      if (specName !== `${c.name}.spec`) await fs.rename(path.join(dir, specName), path.join(dir, `${c.name}.spec`));
+      return { dir, gitRepo: false, diagnostics: [] };
+    }
+    const up = c.spec;
+    const { mirror } = resolved;
+    const diagnostics = [...resolved.diagnostics];
     const specName = `${up.upstreamName}.spec`;
     // One git process: the tree as a tar stream, unpacked in process.
     const archive = await git.run(['archive', '--format=tar', resolved.commit], { cwd: mirror.path, binary: true });
@@ -249,7 +310,7 @@ export class Renderer {
     if (needGit) await checkoutWorkTree(this.distgitDeps(), mirror, resolved.commit, dir, { branch: up.branch });
     else {
       await fs.mkdir(dir);
-      for (const [rel, data] of files) await fs.writeFileAtomic(path.join(dir, rel), data, data.mode);
+      for (const [rel, data] of files) await this.write(path.join(dir, rel), data, data.mode);
     }
     if (up.upstreamName !== c.name) {
       if (needGit) await git.ok(['mv', specName, `${c.name}.spec`], { cwd: dir });
@@ -260,8 +321,14 @@ export class Renderer {
 
   /** Render one component into `stage` (a fresh directory). */
   async renderInto(c: ResolvedComponent, stage: string): Promise<Omit<ComponentRenderResult, 'outputDir' | 'changed' | 'status'>> {
+    const resolved = await this.resolve(c);
+    const history = await this.projectHistory();
+    return this.renderStaged(c, stage, resolved, history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now()));
+  }
+
+  private async renderStaged(c: ResolvedComponent, stage: string, resolved: Resolved | undefined, synthetic: readonly SyntheticCommit[]): Promise<Omit<ComponentRenderResult, 'outputDir' | 'changed' | 'status'>> {
     const { fs } = this.deps;
-    const fetched = await this.fetch(c, stage);
+    const fetched = await this.fetch(c, stage, resolved);
     const specFile = `${c.name}.spec`;
     const specPath = path.join(stage, specFile);
     if (!(await fs.stat(specPath))?.isFile) {
@@ -270,7 +337,7 @@ export class Renderer {
     const specOriginal = decodeBytes(await fs.readFile(specPath));
     // Macros file.
     const macros = printMacrosFile(buildMacrosMap(c.build));
-    if (macros !== undefined) await fs.writeFileAtomic(path.join(stage, macrosFileName(c.name)), macros, 0o644);
+    if (macros !== undefined) await this.write(path.join(stage, macrosFileName(c.name)), macros, 0o644);
     // Overlays, in azldev's order; archive-scoped ones are handled apart.
     const user = c.overlays.map(toEngineOverlay);
     const archive = user.filter((o) => o.archive);
@@ -284,7 +351,7 @@ export class Renderer {
     for (const o of archive) {
       diagnostics.push({ code: 'OVERLAY_ARCHIVE_SKIPPED', severity: 'note', message: `${overlayLabel(o)}: archive ${o.archive} is not downloaded by render; its recorded hash is used`, ...(o.definedAt ? { span: o.definedAt } : {}) });
     }
-    const applied = await applyOverlays({ fs, root: stage, specFile }, all, specOriginal.text);
+    const applied = await applyOverlays({ fs, root: stage, specFile, keepSpecInMemory: true, write: (p, d, m) => this.write(p, d, m) }, all, specOriginal.text);
     let lines = splitSpecText(applied.spec);
     // sources file.
     if (c.sourceFiles.length) {
@@ -294,15 +361,13 @@ export class Renderer {
         existing,
         c.sourceFiles.map((f) => ({ filename: f.filename, ...(f.hash ? { hash: f.hash } : {}), ...(f.hashType ? { hashType: f.hashType } : {}), replaceUpstream: f.replaceUpstream, definedAt: f.definedAt })),
       );
-      await fs.writeFileAtomic(sp, printSourcesFile(merged));
+      await this.write(sp, printSourcesFile(merged));
     }
     // Synthetic commits and the Release bump.
-    const history = await this.projectHistory();
-    const synthetic = history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now());
     const bump = bumpRelease(lines, synthetic.length, c.release.calculation, { specFile, span: c.origin('release.calculation') ?? c.definedAt });
     lines = bump.lines;
     let spec = joinSpecLines(lines);
-    await fs.writeFileAtomic(specPath, specOriginal.encode(spec));
+    await this.write(specPath, specOriginal.encode(spec));
     // rpmautospec.
     const defines: Record<string, string> = { dist: '%{nil}' };
     if (this.deps.autospec && specNeedsAutospec(spec)) {
@@ -320,7 +385,7 @@ export class Renderer {
       const processed = await this.deps.autospec({ repoDir: repo, specPath, defines });
       if (processed !== undefined) {
         spec = processed;
-        await fs.writeFileAtomic(specPath, specOriginal.encode(spec));
+        await this.write(specPath, specOriginal.encode(spec));
       }
     }
     await fs.remove(path.join(stage, '.git'));
@@ -350,8 +415,21 @@ export class Renderer {
     }
     const stage = path.join(stagingRoot, c.name);
     try {
-      const r = await this.renderInto(c, stage);
+      const resolved = await this.resolve(c);
+      const history = await this.projectHistory();
+      const synthetic = history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now());
+      // Render stamp: when nothing that decides the output changed and the output is as written,
+      // the render is skipped (no git, no overlay work).
+      const key = this.opts.dryRun ? undefined : await this.stampKey(c, resolved, synthetic);
       const before = await snapshotDir(fs, outputDir);
+      const beforeHash = hashSnapshot(before);
+      if (key) {
+        const stamp = await this.stamps.read(c.name);
+        if (stamp && stamp.key === key && stamp.output === beforeHash && !before.has(FAILURE_MARKER)) {
+          return { component: c.name, outputDir, status: 'ok', changed: false, ...(resolved ? { upstreamCommit: resolved.commit, commitRule: resolved.rule } : {}), syntheticCommits: synthetic.length, diagnostics: [...(resolved?.diagnostics ?? [])], cached: true };
+        }
+      }
+      const r = await this.renderStaged(c, stage, resolved, synthetic);
       const after = await snapshotDir(fs, stage);
       const d = diffSnapshots(before, after);
       const changed = !isEmptyDiff(d);
@@ -359,6 +437,7 @@ export class Renderer {
         await replaceDir(fs, stage, outputDir);
         await this.alias(c.name);
       } else await fs.remove(stage);
+      if (key && (!changed || (!this.opts.checkOnly && !this.opts.dryRun))) await this.stamps.write(c.name, { key, output: hashSnapshot(after) });
       return { ...r, outputDir, status: 'ok', changed, ...(changed ? { changes: d } : {}) };
     } catch (e) {
       await fs.remove(stage).catch(() => undefined);
@@ -371,6 +450,33 @@ export class Renderer {
       if (!this.opts.checkOnly && !this.opts.dryRun && !marked) await markFailed(fs, outputDir);
       return { component: c.name, outputDir, status: 'error', changed: !marked, diagnostics };
     }
+  }
+
+  /** Everything that decides a component's rendered output, hashed. */
+  private async stampKey(c: ResolvedComponent, resolved: Resolved | undefined, synthetic: readonly SyntheticCommit[]): Promise<string | undefined> {
+    const { fs } = this.deps;
+    const h = createHash('sha256');
+    const put = (label: string, v: string) => h.update(`${label.length}:${label}=${v.length}:${v}\n`);
+    put('engine', RENDER_ENGINE);
+    put('component', JSON.stringify(componentToJson(c, { dir: this.project.dir })));
+    put('upstream', resolved ? resolved.commit : '');
+    put('synthetic', synthetic.filter((s) => s.hash !== 'dirty').map((s) => s.hash).join(','));
+    // Uncommitted input changes: hash the inputs themselves.
+    const files = new Set<string>();
+    for (const o of c.overlays) {
+      const src = (o as { source?: string }).source;
+      if (src) files.add(src);
+    }
+    if (synthetic.some((s) => s.hash === 'dirty')) for (const f of componentInputs(this.project, c)) if (!f.endsWith('/')) files.add(f);
+    if (c.spec.type === 'local') {
+      const { listFiles } = await import('../overlay/index.js');
+      for (const f of await listFiles(fs, c.spec.dir)) files.add(path.join(c.spec.dir, f.rel));
+    }
+    for (const f of [...files].sort()) {
+      const st = await fs.stat(f);
+      put(f, st?.isFile ? createHash('sha256').update(await fs.readFile(f)).digest('hex') : '-');
+    }
+    return h.digest('hex');
   }
 
   private async alias(name: string): Promise<void> {

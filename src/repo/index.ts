@@ -4,6 +4,7 @@
  * - `parseRpm(bytes, file)` / `rpmInfo(pkg)` / `fileList(header)` — Strata's own RPM reader
  *   (lead, signature header, header, tags; `Tag`, `SigTag`).
  * - `checkRpmDigests(pkg)`, `checkRpmSignature(pkg, keys)`, `readPublicKeys(bytes)`.
+ * - `readPayload(pkg, decompress?)`, `parseCpio`, `checkPayloadFiles`, `toolDecompressor(proc)`.
  * - `compareRpmPackages(name, a, b)` — reproducibility differences.
  * - `parseRepomd`, `parsePrimary` — rpm-md metadata.
  * - `loadSigningKey`, `signRpms`, `signDetached` — the project key in an isolated GnuPG home.
@@ -12,6 +13,7 @@
  */
 export * from './rpm-header.js';
 export * from './rpm-verify.js';
+export * from './payload.js';
 export * from './compare.js';
 export * from './metadata.js';
 export * from './signing.js';

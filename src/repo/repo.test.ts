@@ -190,3 +190,40 @@ test('packages signed by another key, unsigned packages and unlisted files are e
   assert.deepEqual(by.get('stray.src.rpm'), ['REPO_PACKAGE_UNLISTED']);
   assert.ok([...by].filter(([f]) => f.startsWith('greet-1') || f.startsWith('libgreet')).every(([, c]) => c.length === 0));
 });
+
+test('payload reader: files, modes and digests agree with the header and with rpm2archive, for gzip and xz payloads', async () => {
+  const { readPayload, checkPayloadFiles, toolDecompressor } = await import('./payload.js');
+  const dec = toolDecompressor(proc);
+  const gz = path.join(outDir, 'rpms', 'base', readdirSync(path.join(outDir, 'rpms', 'base')).find((f) => f.startsWith('libgreet-1'))!);
+  // The same package with an xz payload (what Fedora's rpm writes is zstd; Debian's default is gzip).
+  const xzDir = mkdtempSync(path.join(tmp, 'xz-'));
+  const units = prepareExampleUnits(path.join(xzDir, 'prepared'), makeTarballs(path.join(xzDir, 'tb')), ['libgreet']);
+  const r = await runBuild({ fs, proc, sink: () => {} }, { units, outDir: path.join(xzDir, 'out'), workDir: path.join(xzDir, 'work'), fixedRootBase: path.join(xzDir, 'fixed'), macros: { dist: '.t1', _binary_payload: 'w2.xzdio' }, inspector: specModelInspector(fs, rpmspecInspector(proc)), localRepo: false });
+  const xz = r.records[0]!.rpms.find((f) => path.basename(f).startsWith('libgreet-1'))!;
+  assert.equal(rpmq(xz, '%{PAYLOADCOMPRESSOR}'), 'xz');
+  for (const f of [gz, xz]) {
+    const pkg = parseRpm(readFileSync(f), f);
+    const entries = await readPayload(pkg, dec);
+    // Oracle: rpm's own rpm2archive (payload → tar.gz), listed by tar.
+    const listed = execFileSync('sh', ['-c', `rpm2archive - < '${f}' | tar -tzf -`], { encoding: 'utf8' }).split('\n').filter(Boolean).map((p) => p.replace(/^\.\//, '/').replace(/\/$/, ''));
+    assert.deepEqual(entries.map((e) => e.path).sort(), listed.sort());
+    const so = entries.find((e) => e.path === '/usr/lib64/libgreet.so.1')!;
+    assert.equal(so.mode & 0o777, 0o755);
+    assert.equal(createHash('sha256').update(so.data).digest('hex'), pkg.header.strings(Tag.FILEDIGESTS)[fileList(pkg.header).indexOf('/usr/lib64/libgreet.so.1')]);
+    assert.deepEqual(await checkPayloadFiles(pkg, dec), []);
+  }
+});
+
+test('payload reader: a payload re-packed with a modified file is caught by the deep check', async () => {
+  const { decompressPayload, checkPayloadFiles } = await import('./payload.js');
+  const { gzipSync } = await import('node:zlib');
+  const f = path.join(outDir, 'rpms', 'base', readdirSync(path.join(outDir, 'rpms', 'base')).find((x) => x.startsWith('greet-data'))!);
+  const pkg = parseRpm(readFileSync(f), f);
+  const cpio = Buffer.from(await decompressPayload(pkg));
+  const at = cpio.indexOf('Welcome');
+  assert.ok(at > 0);
+  cpio.write('W3lcome', at, 'latin1');
+  const forged = Buffer.concat([Buffer.from(pkg.bytes.subarray(0, pkg.payloadOffset)), gzipSync(cpio)]);
+  const problems = await checkPayloadFiles(parseRpm(forged, 'forged.rpm'));
+  assert.deepEqual(problems, [{ path: '/usr/share/greet-data/motd', problem: 'content digest differs from the header' }]);
+});

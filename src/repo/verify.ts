@@ -5,7 +5,8 @@
  *   2. every metadata file repomd.xml lists has the recorded checksum;
  *   3. every package primary.xml lists exists with the recorded checksum, size and header range;
  *   4. its header and payload digests recompute, and its header signature verifies;
- *   5. its name/epoch/version/release/arch agree with the metadata;
+ *   5. its name/epoch/version/release/arch agree with the metadata; with `deep` (or when the
+ *      package has no PAYLOADDIGEST) every payload file matches the header's digests and modes;
  *   6. no RPM file sits in the directory that the metadata does not list.
  *
  * Every problem is reported (per package), not only the first.
@@ -18,6 +19,7 @@ import { StrataError, error } from '../diag/index.js';
 import { decompressMetadata, parsePrimary, parseRepomd } from './metadata.js';
 import { parseRpm, Tag } from './rpm-header.js';
 import { checkRpmDigests, checkRpmSignature, readPublicKeys, type RpmProblem } from './rpm-verify.js';
+import { checkPayloadFiles, type Decompressor } from './payload.js';
 
 export interface PackageVerdict {
   readonly file: string;
@@ -38,6 +40,13 @@ export interface RepoVerdict {
 export interface VerifyRepoOptions {
   /** Trusted public keys. Default: RPM-GPG-KEY* files in the repository or its parent. */
   readonly keyFiles?: readonly string[];
+  /**
+   * Also unpack every payload and check each file against the header's digests and modes
+   * (always done for packages without a PAYLOADDIGEST, i.e. built by rpm < 4.14).
+   */
+  readonly deep?: boolean;
+  /** For xz/zstd/bzip2 payloads in deep checks. */
+  readonly decompress?: Decompressor;
 }
 
 async function findKeyFiles(fs: FileSystem, dir: string): Promise<string[]> {
@@ -150,6 +159,13 @@ export async function verifyRepo(fs: FileSystem, dir: string, opts: VerifyRepoOp
         problems.push({ code: 'REPO_HEADER_RANGE', message: `header range ${pkg.header.start}-${pkg.header.end} differs from primary.xml (${p.headerStart}-${p.headerEnd})` });
       }
       problems.push(...checkRpmDigests(pkg));
+      if (opts.deep || !pkg.header.has(Tag.PAYLOADDIGEST)) {
+        try {
+          for (const f of await checkPayloadFiles(pkg, opts.decompress)) problems.push({ code: 'RPM_PAYLOAD_FILE_MISMATCH', message: `${f.path}: ${f.problem}` });
+        } catch (e) {
+          problems.push({ code: (e as StrataError).code ?? 'RPM_PAYLOAD_CORRUPT', message: (e as Error).message });
+        }
+      }
       const sig = await checkRpmSignature(pkg, keys);
       if (sig.ok) keyId = sig.info.keyId;
       else problems.push(sig.problem);

@@ -6,8 +6,9 @@
 import * as path from 'node:path';
 import { formatDiagnostic, error, StrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
+import type { Git } from '../adapters/types.js';
 import { MirrorCache, isAncestor, listCommits, resolveUpstreamCommit, type CommitInfo, type DistGitDeps } from './distgit.js';
-import { loadLock, lockPathFor } from './lockfile.js';
+import { loadLock, lockPathFor, parseLockFile } from './lockfile.js';
 import { updateLocks, type UpdateDeps } from './update.js';
 
 export interface CommandValue {
@@ -158,6 +159,64 @@ export async function findUpstreamChanges(deps: DistGitDeps, project: ResolvedPr
   };
 }
 
+export interface LockChange {
+  /** Project commit that changed the lock. */
+  readonly commit: string;
+  readonly authorName: string;
+  readonly authorDate: string;
+  readonly subject: string;
+  readonly upstreamCommit?: string;
+  readonly inputFingerprint?: string;
+  /** What moved compared with the previous version of the lock. */
+  readonly change: 'created' | 'upstream' | 'inputs' | 'upstream+inputs';
+}
+
+/**
+ * The project commits where a component's lock changed its upstream commit or fingerprint, oldest
+ * first (what azldev's synthetic history and `component history` are built from). Empty outside
+ * a git repository.
+ */
+export async function readLockHistory(git: Git, projectDir: string, lockPath: string): Promise<LockChange[]> {
+  const top = await git.run(['rev-parse', '--show-toplevel'], { cwd: projectDir });
+  if (top.code !== 0) return [];
+  const root = top.stdout.trim();
+  const rel = path.relative(root, lockPath).split(path.sep).join('/');
+  const log = await git.run(['log', '--format=%H%x00%an%x00%aI%x00%s%x01', '--', rel], { cwd: root });
+  if (log.code !== 0) return [];
+  const entries = log.stdout
+    .split('\x01')
+    .map((r) => r.replace(/^\n/, ''))
+    .filter(Boolean)
+    .map((r) => r.split('\0'))
+    .reverse();
+  const out: LockChange[] = [];
+  let prev: { up?: string; fp?: string } | undefined;
+  for (const [commit = '', authorName = '', authorDate = '', subject = ''] of entries) {
+    const shown = await git.run(['show', `${commit}:${rel}`], { cwd: root });
+    if (shown.code !== 0) {
+      prev = undefined; // deleted in this commit
+      continue;
+    }
+    let up: string | undefined;
+    let fp: string | undefined;
+    try {
+      const l = parseLockFile(shown.stdout, `${rel}@${commit.slice(0, 12)}`);
+      up = l.upstreamCommit;
+      fp = l.inputFingerprint;
+    } catch {
+      continue;
+    }
+    const upMoved = prev !== undefined && prev.up !== up;
+    const fpMoved = prev !== undefined && prev.fp !== fp;
+    if (prev === undefined || upMoved || fpMoved) {
+      const change = prev === undefined ? 'created' : upMoved && fpMoved ? 'upstream+inputs' : upMoved ? 'upstream' : 'inputs';
+      out.push({ commit, authorName, authorDate, subject, ...(up ? { upstreamCommit: up } : {}), ...(fp ? { inputFingerprint: fp } : {}), change });
+    }
+    prev = { ...(up ? { up } : {}), ...(fp ? { fp } : {}) };
+  }
+  return out;
+}
+
 export interface HistoryCommandOptions extends ProjectSelection {
   readonly refresh?: 'always' | 'if-needed' | 'never';
 }
@@ -165,8 +224,18 @@ export interface HistoryCommandOptions extends ProjectSelection {
 export async function runHistoryCommand(deps: DistGitDeps, opts: HistoryCommandOptions): Promise<CommandValue> {
   const { project, components } = await loadSelected(deps, opts);
   const all: UpstreamChanges[] = [];
-  for (const c of components) all.push(await findUpstreamChanges(deps, project, c, opts.refresh ? { refresh: opts.refresh } : {}));
+  const locks = new Map<string, LockChange[]>();
+  const mirrors = new MirrorCache(deps, { workDir: project.project.workDir });
+  for (const c of components) {
+    locks.set(c.name, await readLockHistory(deps.git, project.dir, lockPathFor(project.project.lockDir, c.name)));
+    if (c.spec.type === 'upstream') all.push(await findUpstreamChanges(deps, project, c, { mirrors, ...(opts.refresh ? { refresh: opts.refresh } : {}) }));
+  }
   const lines: string[] = [];
+  for (const [name, changes] of locks) {
+    if (!changes.length) continue;
+    lines.push(`${name}: lock history in the project:`);
+    for (const l of changes) lines.push(`  ${l.commit.slice(0, 12)} ${l.authorDate.slice(0, 10)} ${l.change.padEnd(15)} ${short(l.upstreamCommit)}  ${l.subject}`);
+  }
   for (const u of all) {
     for (const d of u.diagnostics) lines.push(formatDiagnostic(d, { relativeTo: opts.cwd }).trimEnd());
     if (u.diverged) lines.push(`${u.component}: warning: ${short(u.from)} (${u.fromRule}) is not on ${u.branch} any more (force-push?)`);
@@ -174,7 +243,14 @@ export async function runHistoryCommand(deps: DistGitDeps, opts: HistoryCommandO
     else lines.push(`${u.component}: ${u.commits.length} new commit(s) on ${u.branch} since ${short(u.from)} (${u.fromRule})`);
   }
   return {
-    json: all.map((u) => ({ component: u.component, url: u.url, branch: u.branch, from: u.from, fromRule: u.fromRule, to: u.to, diverged: u.diverged, commits: u.commits, diagnostics: u.diagnostics })),
+    json: components.map((c) => {
+      const u = all.find((x) => x.component === c.name);
+      return {
+        component: c.name,
+        ...(u ? { url: u.url, branch: u.branch, from: u.from, fromRule: u.fromRule, to: u.to, diverged: u.diverged, commits: u.commits, diagnostics: u.diagnostics } : {}),
+        lockHistory: locks.get(c.name) ?? [],
+      };
+    }),
     table: {
       columns: ['component', 'commit', 'date', 'author', 'subject'],
       rows: all.flatMap((u) => u.commits.map((c) => [u.component, short(c.commit), c.committerDate.slice(0, 10), c.authorName, c.subject])),

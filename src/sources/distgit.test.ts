@@ -67,7 +67,8 @@ test('mirror: clone, incremental fetch, commit rules, offline warm cache', async
       { name: 'snapshot Date', input: { branch: 'rawhide', snapshot: new Date('2026-01-02T00:00:00Z') }, expected: [c1, 'snapshot'] },
       { name: 'short pin beats snapshot', input: { branch: 'rawhide', snapshot: '2026-01-02T00:00:00Z', pin: c2.slice(0, 7) }, expected: [c2, 'pin'] },
       { name: 'uppercase pin', input: { branch: 'rawhide', pin: c1.toUpperCase() }, expected: [c1, 'pin'] },
-      { name: 'lock beats pin', input: { branch: 'rawhide', pin: c2, lock: c1 }, expected: [c1, 'lock'] },
+      { name: 'lock agrees with a short pin', input: { branch: 'rawhide', pin: c1.slice(0, 8), lock: c1 }, expected: [c1, 'lock'] },
+      { name: 'lock beats snapshot', input: { branch: 'rawhide', snapshot: '2026-01-09T00:00:00Z', lock: c1 }, expected: [c1, 'lock'] },
     ];
     for (const r of rules) {
       const got = await resolveUpstreamCommit(deps, m, r.input);
@@ -82,6 +83,7 @@ test('mirror: clone, incremental fetch, commit rules, offline warm cache', async
       { name: 'unknown pin', input: { branch: 'rawhide', pin: '0000000000', spans: { pin: span } }, code: 'DISTGIT_COMMIT_NOT_FOUND' },
       { name: 'unknown lock', input: { branch: 'rawhide', lock: '1'.repeat(40), spans: { lock: span } }, code: 'DISTGIT_COMMIT_NOT_FOUND' },
       { name: 'short lock', input: { branch: 'rawhide', lock: c1.slice(0, 10), spans: { lock: span } }, code: 'LOCK_COMMIT_INVALID' },
+      { name: 'pin changed, lock not updated', input: { branch: 'rawhide', pin: c2, lock: c1, spans: { pin: span } }, code: 'LOCK_PIN_MISMATCH' },
       { name: 'snapshot before history', input: { branch: 'rawhide', snapshot: '2025-01-01T00:00:00Z', spans: { snapshot: span } }, code: 'DISTGIT_SNAPSHOT_BEFORE_HISTORY' },
       { name: 'snapshot not RFC3339', input: { branch: 'rawhide', snapshot: 'yesterday', spans: { snapshot: span } }, code: 'DISTGIT_SNAPSHOT_INVALID' },
     ];

@@ -411,6 +411,16 @@ export async function resolveUpstreamCommit(deps: DistGitDeps, mirror: Pick<Mirr
         }),
       );
     }
+    if (req.pin && !req.lock.startsWith(req.pin.toLowerCase())) {
+      const pinSpan = sp.pin ?? sp.component;
+      throw new StrataError(
+        error('LOCK_PIN_MISMATCH', `the lock pins ${req.lock.slice(0, 12)} but the config pins upstream-commit ${req.pin}${who}`, {
+          ...(pinSpan ? { span: pinSpan } : {}),
+          ...(span ? { related: [{ message: 'locked here', span }] } : {}),
+          hint: 'run `strata component update -p NAME` to lock the new pin',
+        }),
+      );
+    }
     return { commit: req.lock, rule: 'lock', branch: req.branch, branchHead: head, diagnostics };
   }
   if (req.pin !== undefined && req.pin !== '') {

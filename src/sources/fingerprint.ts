@@ -67,6 +67,12 @@ export interface FingerprintInputs {
   readonly upstreamCommit?: string;
   /** The lock's `manual-bump` (azldev `component update --bump`); 0/undefined adds nothing. */
   readonly manualBump?: number;
+  /**
+   * Project config files (absolute paths). A local spec directory's content hash skips them: their
+   * build-relevant fields are already in the other parts, so editing a description in a
+   * `*.comp.toml` next to a local spec does not change the fingerprint (it does in azldev).
+   */
+  readonly configFiles?: ReadonlySet<string>;
 }
 
 export interface Fingerprint {
@@ -93,7 +99,8 @@ export async function fingerprintParts(fs: FileSystem, c: ResolvedComponent, inp
       'release-ver': c.spec.releaseVer,
     };
   } else {
-    parts['source'] = { 'local-dir': await hashDirectory(fs, c.spec.dir) };
+    const skip = new Set([...(inputs.configFiles ?? []), c.file, ...c.overlayFiles].map((f) => path.resolve(f)));
+    parts['source'] = { 'local-dir': await hashDirectory(fs, c.spec.dir, skip) };
     parts['spec'] = { type: 'local', 'spec-file': path.basename(c.spec.path) };
   }
   const overlays: unknown[] = [];
@@ -144,11 +151,12 @@ async function canonicalOverlay(fs: FileSystem, o: Overlay, c: ResolvedComponent
   return out;
 }
 
-/** `sha256:<hex>` over sorted `relpath=sha256\n` lines of every file under `dir` (`.git` skipped). */
-export async function hashDirectory(fs: FileSystem, dir: string): Promise<string> {
+/** `sha256:<hex>` over sorted `relpath=sha256\n` lines of every file under `dir` (`.git` and `skip` left out). */
+export async function hashDirectory(fs: FileSystem, dir: string, skip: ReadonlySet<string> = new Set()): Promise<string> {
   const files = await fs.glob(['**/*'], dir);
   const lines: string[] = [];
   for (const f of files) {
+    if (skip.has(path.resolve(f))) continue;
     const rel = path.relative(dir, f).split(path.sep).join('/');
     if (rel === '.git' || rel.startsWith('.git/')) continue;
     lines.push(`${rel}=${sha256Hex(await fs.readFile(f))}\n`);

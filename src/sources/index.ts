@@ -17,7 +17,7 @@
  * Codes: DISTGIT_URL_INVALID, DISTGIT_UNREACHABLE, DISTGIT_FETCH_FAILED (warning),
  * DISTGIT_BRANCH_NOT_FOUND, DISTGIT_COMMIT_NOT_FOUND, DISTGIT_PIN_INVALID, DISTGIT_PIN_AMBIGUOUS,
  * DISTGIT_PIN_OFF_BRANCH (warning), DISTGIT_SNAPSHOT_INVALID, DISTGIT_SNAPSHOT_BEFORE_HISTORY,
- * DISTGIT_LOCK_BUSY, LOCK_COMMIT_INVALID. Every one carries the span of the config value (or the
+ * DISTGIT_LOCK_BUSY, LOCK_COMMIT_INVALID, LOCK_PIN_MISMATCH (the config pin moved, the lock did not). Every one carries the span of the config value (or the
  * component / lock file) that caused it, when the caller passes `spans`.
  */
 export * from './distgit.js';
@@ -54,3 +54,21 @@ export * from './update.js';
  * `loadSelected`.
  */
 export * from './commands.js';
+
+/*
+ * Signatures (`signature.ts`): `findGpgVerifyCalls(specText, specFile, defines)` → the active
+ * `%gpgverify` calls (`--keyring/--signature/--data`, `-k/-s/-d`, `%{?gpgverify:…}`, piped
+ * `xzcat|gzip -dc|zstdcat … | %{gpgverify} --data=-`) as Source file names, plus
+ * SIGNATURE_NOT_CHECKED warnings for calls Strata cannot follow; `verifyGpgCalls(fs, dir, calls,
+ * decompress?)` verifies in-process with OpenPGP.js. Codes: SIGNATURE_INVALID,
+ * SIGNATURE_KEYRING_INVALID, SIGNATURE_UNREADABLE, SIGNATURE_FILE_MISSING,
+ * SIGNATURE_DATA_UNREADABLE.
+ *
+ * `mapPool(items, jobs, fn)` — bounded parallelism collecting StrataErrors.
+ *
+ * prepare-sources lives above render: `src/build/prepare-sources.ts` (`prepareSources`,
+ * `prepareComponent`, `planSourceFetches`, `prepareSourcesForBuild`); the rendered-diff half of
+ * diff-sources is `src/render/upstream-diff.ts` (`diffUpstream`, `runDiffSourcesCommand`).
+ */
+export * from './signature.js';
+export { mapPool } from './pool.js';

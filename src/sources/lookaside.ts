@@ -8,11 +8,12 @@
  * truncated bodies are retried with exponential backoff; a 404 moves on to the next candidate URL;
  * a hash mismatch is never retried against the same URL.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { error, StrataError, spanAt, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { EventSink, FileHasher, FileSystem, Http } from '../adapters/types.js';
 import { pathEscape } from './distgit.js';
+import { mapPool } from './pool.js';
 
 export const HASH_TYPES = ['MD5', 'SHA1', 'SHA224', 'SHA256', 'SHA384', 'SHA512'] as const;
 export type HashType = (typeof HASH_TYPES)[number];
@@ -368,7 +369,7 @@ export class LookasideCache {
     const { fs } = this.deps;
     const dir = path.dirname(dest);
     await fs.mkdir(dir);
-    const tmp = path.join(dir, `.${path.basename(dest)}.strata-tmp`);
+    const tmp = path.join(dir, `.${path.basename(dest)}.${randomBytes(6).toString('hex')}.strata-tmp`);
     try {
       await fs.copyFile(cached, tmp);
       await fs.rename(tmp, dest);
@@ -383,24 +384,7 @@ export class LookasideCache {
    * together after the others finished.
    */
   async fetchAll(reqs: readonly FetchSourceRequest[], concurrency = 4): Promise<FetchSourceResult[]> {
-    const results: FetchSourceResult[] = new Array(reqs.length);
-    const diags: Diagnostic[] = [];
-    let next = 0;
-    const worker = async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= reqs.length) return;
-        try {
-          results[i] = await this.fetch(reqs[i]!);
-        } catch (e) {
-          if (e instanceof StrataError) diags.push(...e.diagnostics);
-          else throw e;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, reqs.length) }, worker));
-    if (diags.length) throw new StrataError(diags);
-    return results;
+    return mapPool(reqs, concurrency, (r) => this.fetch(r));
   }
 }
 

@@ -44,7 +44,7 @@ export interface SignatureScan {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const ARG_RE = /(?:--(keyring|signature|data)(?:=|\s+)|-([ksd])\s*)('[^']*'|"[^"]*"|\S+)/g;
+const ARG_RE = /(?:--(keyring|signature|data)(?:=|\s+)|(?<=^|\s)-([ksd])\s*)('[^']*'|"[^"]*"|\S+)/g;
 
 function unquote(s: string): string {
   return (s.startsWith("'") && s.endsWith("'")) || (s.startsWith('"') && s.endsWith('"')) ? s.slice(1, -1) : s;

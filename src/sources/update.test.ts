@@ -211,3 +211,76 @@ test('component update: snapshot-pinned components reuse the lock without networ
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('fingerprint: local specs hash their directory but not the config files in it', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'strata-fp-local-'));
+  try {
+    const project = path.join(root, 'project');
+    const comp = (desc: string) => `[components.tool]\nspec = { type = "local", path = "tool.spec" }\n\n[[components.tool.overlays]]\ntype = "spec-add-tag"\ntag = "Provides"\nvalue = "t"\ndescription = "${desc}"\n`;
+    writeTestProject(project, { distGitDir: path.join(root, 'rpms'), components: { tool: comp('one') }, files: { 'base/comps/tool/tool.spec': 'Name: tool\n', 'base/comps/tool/extra.patch': 'p\n' } });
+    const lockOf = async () => {
+      const p = await load(project);
+      const r = await updateLocks(deps, p, [...p.components.values()], { checkOnly: true });
+      return r.results[0]!;
+    };
+    {
+      const p = await load(project);
+      await updateLocks(deps, p, [...p.components.values()]);
+    }
+    const base = await lockOf();
+    assert.equal(base.status, 'unchanged');
+    assert.equal(base.upstreamCommit, undefined);
+    assert.equal(base.lock.importCommit, undefined);
+    const edits = [
+      { name: 'description in the comp.toml beside the spec', file: 'base/comps/tool/tool.comp.toml', text: comp('two'), same: true },
+      { name: 'the spec', file: 'base/comps/tool/tool.spec', text: 'Name: tool\nVersion: 2\n', same: false },
+      { name: 'a sidecar file', file: 'base/comps/tool/extra.patch', text: 'q\n', same: false },
+      { name: 'a new file', file: 'base/comps/tool/new.txt', text: 'n\n', same: false },
+    ];
+    for (const e of edits) {
+      const abs = path.join(project, e.file);
+      const before = existsSync(abs) ? readFileSync(abs, 'utf8') : undefined;
+      writeFileSync(abs, e.text);
+      try {
+        const got = await lockOf();
+        assert.equal(got.lock.inputFingerprint === base.lock.inputFingerprint, e.same, e.name);
+        assert.deepEqual([got.status, got.changedInputs], e.same ? ['unchanged', []] : ['updated', ['source']], e.name);
+      } finally {
+        if (before === undefined) rmSync(abs);
+        else writeFileSync(abs, before);
+      }
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('fingerprint: every field of the resolved component model has a decision', async () => {
+  // When the config model grows a field, decide whether it changes rendered output (then add it to
+  // fingerprintParts) or not, and record the decision here. Unknown overlay fields are included.
+  const decided = {
+    component: ['name', 'definedAt', 'file', 'groups', 'spec', 'overlays', 'overlayFiles', 'build', 'release', 'render', 'sourceFiles', 'publish', 'packages', 'origin', 'origins'],
+    build: ['with', 'without', 'defines', 'undefines', 'emitUpstreamProvenance', 'check', 'failure', 'hints'],
+    upstream: ['type', 'upstreamName', 'upstreamCommit', 'upstreamDistro', 'distGitUri', 'branch', 'lookasideBaseUri', 'releaseVer'],
+    sourceFile: ['filename', 'hash', 'hashType', 'origin', 'replaceUpstream', 'replaceReason', 'definedAt'],
+  };
+  const { root, project } = setup();
+  try {
+    writeFileSync(
+      path.join(project, 'base/comps/zlib/zlib.comp.toml'),
+      `[components.zlib]\n\n[[components.zlib.source-files]]\nfilename = "a.tar.gz"\nhash = "${'a'.repeat(128)}"\nhash-type = "SHA512"\norigin = { type = "download", uri = "https://example.org/a.tar.gz" }\n`,
+    );
+    const p = await load(project);
+    for (const c of p.components.values()) {
+      const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
+      const extra = (have: string[], known: string[]) => have.filter((k) => !known.includes(k));
+      const proto = Object.getPrototypeOf(c) === Object.prototype ? [] : Object.getOwnPropertyNames(Object.getPrototypeOf(c)).filter((k) => k !== 'constructor');
+      assert.deepEqual(extra([...keys(c), ...proto], decided.component), [], `component ${c.name}`);
+      assert.deepEqual(extra(keys(c.build), decided.build), [], 'build');
+      if (c.spec.type === 'upstream') assert.deepEqual(extra(keys(c.spec), decided.upstream), [], 'spec');
+      for (const f of c.sourceFiles) assert.deepEqual(extra(keys(f), decided.sourceFile), [], 'source-files');
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

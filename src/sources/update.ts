@@ -8,10 +8,11 @@
  * the whole run before anything is written.
  */
 import type { FileSystem } from '../adapters/types.js';
-import { error, isStrataError, StrataError, type Diagnostic } from '../diag/index.js';
+import { error, StrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { MirrorCache, resolveUpstreamCommit, type DistGitDeps, type DistGitSpans } from './distgit.js';
 import { computeFingerprint, resolutionHash } from './fingerprint.js';
+import { mapPool } from './pool.js';
 import { findOrphanLocks, loadLock, lockPathFor, printLockFile, type LoadedLock, type LockFile } from './lockfile.js';
 
 export interface UpdateOptions {
@@ -109,7 +110,11 @@ export async function planComponentLock(deps: UpdateDeps, project: ResolvedProje
       rule = r.rule;
     }
   }
-  const fp = await computeFingerprint(deps.fs, c, { ...(upstreamCommit ? { upstreamCommit } : {}), ...(old?.manualBump ? { manualBump: old.manualBump } : {}) });
+  const fp = await computeFingerprint(deps.fs, c, {
+    ...(upstreamCommit ? { upstreamCommit } : {}),
+    ...(old?.manualBump ? { manualBump: old.manualBump } : {}),
+    configFiles: new Set(project.files.map((f) => f.path)),
+  });
   const importCommit = upstreamCommit ? (old?.importCommit ?? upstreamCommit) : undefined;
   const lock: LockFile = {
     version: 1,
@@ -144,31 +149,22 @@ export async function planComponentLock(deps: UpdateDeps, project: ResolvedProje
 /** Update (or check) the locks of `components`. */
 export async function updateLocks(deps: UpdateDeps, project: ResolvedProject, components: readonly ResolvedComponent[], opts: UpdateOptions = {}): Promise<UpdateResult> {
   const mirrors = opts.mirrors ?? new MirrorCache(deps, { workDir: project.project.workDir });
-  const results: ComponentLockResult[] = new Array(components.length);
-  const errors: Diagnostic[] = [];
-  let next = 0;
-  const jobs = Math.max(1, opts.jobs ?? 8);
   deps.sink?.({ kind: 'start', task: 'update', total: components.length });
-  await Promise.all(
-    Array.from({ length: Math.min(jobs, components.length) }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= components.length) return;
-        const c = components[i]!;
-        try {
-          const r = await planComponentLock(deps, project, c, mirrors, opts);
-          results[i] = r;
-          deps.sink?.({ kind: 'item', task: 'update', item: c.name, status: r.status === 'unchanged' ? 'unchanged' : 'changed' });
-        } catch (e) {
-          if (!isStrataError(e)) throw e;
-          errors.push(...e.diagnostics);
-          deps.sink?.({ kind: 'item', task: 'update', item: c.name, status: 'failed', detail: e.message });
-        }
-      }
-    }),
-  );
-  deps.sink?.({ kind: 'end', task: 'update' });
-  if (errors.some((d) => d.severity === 'error')) throw new StrataError(errors);
+  let results: ComponentLockResult[];
+  try {
+    results = await mapPool(
+      components,
+      opts.jobs ?? 8,
+      async (c) => {
+        const r = await planComponentLock(deps, project, c, mirrors, opts);
+        deps.sink?.({ kind: 'item', task: 'update', item: c.name, status: r.status === 'unchanged' ? 'unchanged' : 'changed' });
+        return r;
+      },
+      (c, e) => deps.sink?.({ kind: 'item', task: 'update', item: c.name, status: 'failed', detail: e.message }),
+    );
+  } finally {
+    deps.sink?.({ kind: 'end', task: 'update' });
+  }
   const orphans = opts.pruneOrphans ? await findOrphanLocks(deps.fs, project.project.lockDir, new Set(project.components.keys())) : [];
   const written: string[] = [];
   const removed: string[] = [];
@@ -184,5 +180,5 @@ export async function updateLocks(deps: UpdateDeps, project: ResolvedProject, co
     }
   }
   const changed = results.some((r) => r.status !== 'unchanged') || orphans.length > 0;
-  return { results, orphans, written, removed, changed, diagnostics: [...errors, ...results.flatMap((r) => r.diagnostics)] };
+  return { results, orphans, written, removed, changed, diagnostics: results.flatMap((r) => r.diagnostics) };
 }

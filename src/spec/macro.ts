@@ -5,6 +5,7 @@
  * Undefined macros are kept literally, like rpm does (`Expansion.undefined` lists them).
  */
 import { evaluateExpression, formatExprValue } from './expr.js';
+import { emulateShell, ShellUnsupported } from './shell.js';
 
 export interface MacroDef {
   readonly name: string;
@@ -26,6 +27,12 @@ export interface MacroHooks {
    * fallback is used (`[0.]BASE[.extraver][.snapinfo][%{?dist}]` with BASE = -b or 1).
    */
   autorelease?(opts: AutoreleaseOptions): string;
+  /**
+   * `%(...)` is never run. By default the side-effect-free idioms specs use to compute file
+   * names (`echo ${c:0:7}`, `cut`, `tr`, `sed s///`, `awk '{print}'`, `printf`) are emulated in
+   * pure code with bash semantics; `false` reports every `%(...)` as "cannot expand".
+   */
+  readonly shellIdioms?: boolean;
 }
 
 /** Options of `%autorelease` (rpmautospec): `-p`, `-e EXTRAVER`, `-s SNAPINFO`, `-b BASE`, `-n`. */
@@ -109,6 +116,8 @@ export interface Expansion {
   readonly unexpandable: readonly string[];
   /** Macros referenced but not defined (kept literally in the text, as rpm does). */
   readonly undefined: readonly string[];
+  /** `%(...)` bodies answered by the pure shell-idiom emulator (shell.ts) instead of being run. */
+  readonly emulated: readonly string[];
   readonly errors: readonly string[];
 }
 
@@ -116,6 +125,7 @@ interface State {
   readonly ctx: MacroContext;
   readonly unexpandable: Set<string>;
   readonly undef: Set<string>;
+  readonly emulated: Set<string>;
   readonly errors: string[];
   depth: number;
   /** Names %define'd inside the current parametric call (popped at its end). */
@@ -127,9 +137,9 @@ const MAX_DEPTH = 64;
 
 /** Expand all macros in `text`. Definitions (`%define`, `%global`, `%undefine`) modify `ctx`. */
 export function expandMacros(text: string, ctx: MacroContext): Expansion {
-  const st: State = { ctx, unexpandable: new Set(), undef: new Set(), errors: [], depth: 0, locals: undefined };
+  const st: State = { ctx, unexpandable: new Set(), undef: new Set(), emulated: new Set(), errors: [], depth: 0, locals: undefined };
   const out = expand(text, st);
-  return { text: out, complete: st.unexpandable.size === 0 && st.errors.length === 0, unexpandable: [...st.unexpandable], undefined: [...st.undef], errors: st.errors };
+  return { text: out, complete: st.unexpandable.size === 0 && st.errors.length === 0, unexpandable: [...st.unexpandable], undefined: [...st.undef], emulated: [...st.emulated], errors: st.errors };
 }
 
 /** Expand and return only the text (convenience). */
@@ -201,8 +211,7 @@ function expandInner(s: string, st: State): string {
     if (c === '(') {
       const e = matchClose(s, i);
       if (e < 0) { out += '%'; continue; }
-      st.unexpandable.add('shell');
-      out += s.slice(p, e + 1);
+      out += shellExpand(s.slice(i + 1, e), s.slice(p, e + 1), st);
       i = e + 1;
       continue;
     }
@@ -344,6 +353,21 @@ function expandBraced(inner: string, whole: string, st: State): string {
   // rpm keeps an undefined macro as written but expands its arguments
   if (arg !== undefined && arg.includes('%')) return `%{${inner.slice(0, j + 1)}${expand(arg, st)}}`;
   return whole;
+}
+
+/** `%(...)`: never run; the pure idiom emulator (shell.ts) answers when it can, else "cannot expand". */
+function shellExpand(body: string, whole: string, st: State): string {
+  if (st.ctx.hooks.shellIdioms === false) { st.unexpandable.add('shell'); return whole; }
+  const inner = expandMacros(body, st.ctx);
+  if (!inner.complete) { st.unexpandable.add('shell'); return whole; }
+  try {
+    const r = emulateShell(inner.text);
+    st.emulated.add(`%(${body})`);
+    return r;
+  } catch (e) {
+    if (e instanceof ShellUnsupported) { st.unexpandable.add('shell'); return whole; }
+    throw e;
+  }
 }
 
 function evalExpr(text: string, st: State, whole: string): string {
@@ -529,7 +553,7 @@ export const BUILTIN_MACROS: readonly string[] = [...BUILTINS.keys()];
  * Load an rpm macro file (`%name body` lines with `\` continuations, `#` comments) into the context.
  */
 export function loadMacroFile(text: string, ctx: MacroContext): void {
-  loadInto(text, { ctx, unexpandable: new Set(), undef: new Set(), errors: [], depth: 0, locals: undefined });
+  loadInto(text, { ctx, unexpandable: new Set(), undef: new Set(), emulated: new Set(), errors: [], depth: 0, locals: undefined });
 }
 
 function loadInto(text: string, s: State): void {

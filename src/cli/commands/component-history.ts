@@ -2,15 +2,12 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
+import { componentCommand } from './component-update.js';
 
 interface HistoryFlags {
   package?: string[];
   all?: boolean;
   offline?: boolean;
-}
-
-function componentCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
 }
 
 export function register(program: Command, host: CommandHost): void {

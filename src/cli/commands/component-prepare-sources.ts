@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
+import { componentCommand } from './component-update.js';
 
 interface PrepFlags {
   all?: boolean;
@@ -10,10 +11,6 @@ interface PrepFlags {
   outputDir?: string;
   offline?: boolean;
   jobs?: string;
-}
-
-function componentCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
 }
 
 export function register(program: Command, host: CommandHost): void {

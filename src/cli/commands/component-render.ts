@@ -40,9 +40,10 @@ export function register(program: Command, host: CommandHost): void {
     host.action(async (names: string[], flags: RenderFlags, c: Command): Promise<CommandResult> => {
       const g = host.globals(c);
       const { runRenderCommand } = await import('../../render/command.js');
+      const { NodeScratchWriter } = await import('../../adapters/scratch-fs.js');
       const sink = makeSink(host.ctx, g);
       const r = await runRenderCommand(
-        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink },
+        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter() },
         {
           cwd: host.ctx.cwd,
           ...(g.project ? { projectDir: g.project } : {}),

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, renameSync, existsSync } from 'node:
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main, realContext } from '../main.js';
-import { FakeDistGit } from '../../sources/testing/git-fixtures.js';
+import { FakeDistGit, sh } from '../../sources/testing/git-fixtures.js';
 import { writeTestProject } from '../../sources/testing/project.js';
 import { LookasideServer } from '../../sources/testing/http-server.js';
 
@@ -38,6 +38,10 @@ test('CLI: component update / --check-only / history / diff-sources / prepare-so
     r = await cli(project, 'component', 'update', '-a');
     assert.equal(r.code, 0, r.out + r.err);
     const lock = readFileSync(path.join(project, 'locks', 'tool.lock'), 'utf8');
+    // The project is a git repository; its lock history shows in `component history`.
+    sh(project, ['init', '-q', '-b', 'main']);
+    sh(project, ['add', '-A']);
+    sh(project, ['commit', '-q', '-m', 'import tool'], { GIT_AUTHOR_DATE: '2026-02-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-02-01T00:00:00Z' });
     assert.match(lock, new RegExp(`^upstream-commit = '${c1}'$`, 'm'));
     r = await cli(project, 'component', 'update', '-a', '--check-only');
     assert.equal(r.code, 0, r.out);
@@ -66,6 +70,11 @@ test('CLI: component update / --check-only / history / diff-sources / prepare-so
     assert.equal(r.code, 1);
     r = await cli(project, 'component', 'update', '-a');
     assert.equal(r.code, 0);
+    sh(project, ['commit', '-q', '-am', 'update tool to 1.1'], { GIT_AUTHOR_DATE: '2026-02-02T00:00:00Z', GIT_COMMITTER_DATE: '2026-02-02T00:00:00Z' });
+    r = await cli(project, '-o', 'json', 'component', 'history', 'tool');
+    const hist = JSON.parse(r.out) as { lockHistory: { change: string; upstreamCommit: string; subject: string }[]; commits: unknown[] }[];
+    assert.deepEqual(hist[0]!.lockHistory.map((l) => [l.change, l.upstreamCommit, l.subject]), [['created', c1, 'import tool'], ['upstream+inputs', c2, 'update tool to 1.1']]);
+    assert.deepEqual(hist[0]!.commits, []);
     r = await cli(project, 'component', 'prepare-sources', '-p', 'tool', '--output-dir', 'prep');
     assert.equal(r.code, 0, r.out + r.err);
     assert.deepEqual(existsSync(path.join(project, 'prep', 'tool', 'tool-1.0.tar.gz')), false);

@@ -11,7 +11,8 @@ interface UpdateFlags {
   force?: boolean;
 }
 
-function componentCommand(program: Command): Command {
+/** The shared `component` command group (created by whichever module registers first). */
+export function componentCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
 }
 

@@ -60,13 +60,15 @@ export function register(program: Command, host: CommandHost): void {
     .command('verify')
     .description('verify a repository in-process: metadata signature, checksums, every package signature and digest')
     .argument('<dir>', 'repository directory (holding repodata/)')
-    .option('--key <file...>', 'trusted public key(s) (default: the RPM-GPG-KEY* file next to the repository)');
+    .option('--key <file...>', 'trusted public key(s) (default: the RPM-GPG-KEY* file next to the repository)')
+    .option('--deep', "also unpack every payload and check each file against the header's digests and modes");
   host.withOutput(verify);
   verify.action(
-    host.action(async (dir: string, flags: { key?: string[] }): Promise<CommandResult> => {
+    host.action(async (dir: string, flags: { key?: string[]; deep?: boolean }): Promise<CommandResult> => {
       const ctx = host.ctx;
       const { verifyRepo } = await import('../../repo/verify.js');
-      const v = await verifyRepo(ctx.fs, path.resolve(ctx.cwd, dir), flags.key ? { keyFiles: flags.key.map((k) => path.resolve(ctx.cwd, k)) } : {});
+      const { toolDecompressor } = await import('../../repo/payload.js');
+      const v = await verifyRepo(ctx.fs, path.resolve(ctx.cwd, dir), { ...(flags.key ? { keyFiles: flags.key.map((k) => path.resolve(ctx.cwd, k)) } : {}), deep: !!flags.deep, decompress: toolDecompressor(ctx.proc) });
       const rows: unknown[][] = [['repodata/repomd.xml', v.metadata.ok ? 'ok' : 'BAD', v.metadata.signedBy ?? '', v.metadata.problems.map((p) => `${p.code}: ${p.message}`).join('; ')]];
       for (const p of v.packages) rows.push([p.file, p.ok ? 'ok' : 'BAD', p.keyId ?? '', p.problems.map((x) => `${x.code}: ${x.message}`).join('; ')]);
       const bad = v.packages.filter((p) => !p.ok).length;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { error, StrataError } from '../../diag/index.js';
+import { error, formatDiagnostic, StrataError, type Diagnostic } from '../../diag/index.js';
 import type { CommandHost } from '../host.js';
 
 /** `--define 'NAME VALUE'` (repeatable), as rpm/rpmbuild take it. */
@@ -48,13 +48,14 @@ export function register(program: Command, host: CommandHost): void {
         errorOnUnparseableSpec: o.errorOnUnparseableSpec !== false,
         now: () => ctx.clock.now(),
       });
+      printWarnings(host, cmd, cwd, r.warnings);
       const out = path.resolve(cwd, target);
       if (r.changed && r.text !== undefined) {
         const st = await ctx.fs.stat(out);
         const mode = st ? st.mode & 0o7777 : ((await ctx.fs.stat(path.resolve(cwd, spec)))?.mode ?? 0o644) & 0o7777;
         await ctx.fs.writeFileAtomic(out, r.text, mode);
       }
-      const json = { changed: r.changed, target: r.changed ? out : null, releaseNumber: r.releaseNumber ?? null, features: r.features };
+      const json = { changed: r.changed, target: r.changed ? out : null, releaseNumber: r.releaseNumber ?? null, features: r.features, warnings: r.warnings };
       const text = r.changed ? `wrote ${target}` : `nothing to do for ${spec}: ${r.features.isProcessed ? 'already processed' : 'no %autorelease or %autochangelog'}`;
       return { json, text };
     }),
@@ -84,10 +85,16 @@ export function register(program: Command, host: CommandHost): void {
         errorOnUnparseableSpec: o.errorOnUnparseableSpec !== false,
         now: () => ctx.clock.now(),
       });
+      printWarnings(host, cmd, cwd, r.warnings);
       const shown = o.numberOnly ? String(r.releaseNumber) : r.release;
       return { json: r, text: `Calculated release number: ${shown}\n` };
     }),
   );
+}
+
+function printWarnings(host: CommandHost, cmd: Command, cwd: string, warnings: readonly Diagnostic[]): void {
+  if (host.globals(cmd).quiet) return;
+  for (const d of warnings) host.ctx.err(formatDiagnostic(d, { relativeTo: cwd, color: host.ctx.color }) + '\n');
 }
 
 function workDir(host: CommandHost, cmd: Command): string {

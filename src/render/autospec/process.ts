@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import type { FileSystem, Git } from '../../adapters/types.js';
-import { error, StrataError } from '../../diag/index.js';
+import { error, warning, StrataError, type Diagnostic } from '../../diag/index.js';
 import { formatChangelog, type ChangelogEntry } from './changelog.js';
 import { detectSpecFeatures, splitUniversalLines, type SpecFeatures } from './features.js';
 import { loadHistory, type History } from './history.js';
@@ -159,12 +159,27 @@ function unparseable(specPath: string, specName: string, vf: Verflags | undefine
   );
 }
 
+/**
+ * Warnings for the current spec: Version/Release values Strata could not fully expand because it
+ * never runs `%(...)` or `%{lua:}` (rpmautospec, through rpm, does), so the release text may differ.
+ */
+export function autospecWarnings(specPath: string, vf: Verflags | undefined): Diagnostic[] {
+  if (!vf || !vf.ok || !vf.unexpanded) return [];
+  return vf.unexpanded.map((u) =>
+    warning('AUTOSPEC_NOT_EXPANDED', `${u.tag} of ${path.basename(specPath)} needs ${u.what.map((w) => (w === 'shell' ? '%(...)' : w === 'lua' ? '%{lua:}' : w)).join(', ')}, which Strata does not run; the release text may differ from rpmautospec's`, {
+      span: { file: specPath, line: u.line, col: 1 },
+      hint: 'define the value literally (e.g. %global shortcommit 1a2b3c4) or pass it with --define',
+    }),
+  );
+}
+
 export interface CalculateReleaseResult {
   /** The bare release number (`calculate-release -n`). */
   readonly releaseNumber: number;
   /** The complete release without dist tag (`calculate-release`). */
   readonly release: string;
   readonly epochVersion: string | null;
+  readonly warnings: readonly Diagnostic[];
 }
 
 /** `rpmautospec calculate-release`: the release of the next build. */
@@ -173,7 +188,7 @@ export async function calculateRelease(opts: AutospecOptions): Promise<Calculate
   const run = await runAutospec(opts, false);
   const r = run.result;
   if (opts.errorOnUnparseableSpec !== false && (r.epochVersion === null || r.epochVersion === undefined)) throw unparseable(opts.specPath, run.specName, r.verflags);
-  return { releaseNumber: r.releaseNumber ?? 0, release: r.releaseComplete ?? String(r.releaseNumber ?? 0), epochVersion: r.epochVersion ?? null };
+  return { releaseNumber: r.releaseNumber ?? 0, release: r.releaseComplete ?? String(r.releaseNumber ?? 0), epochVersion: r.epochVersion ?? null, warnings: autospecWarnings(opts.specPath, r.verflags) };
 }
 
 export interface ProcessDistgitResult {
@@ -183,6 +198,7 @@ export interface ProcessDistgitResult {
   readonly text?: string;
   readonly features: SpecFeatures;
   readonly releaseNumber?: number;
+  readonly warnings: readonly Diagnostic[];
 }
 
 /** `rpmautospec process-distgit`: the spec with `%autorelease`/`%autochangelog` resolved. */
@@ -191,13 +207,13 @@ export async function processDistgit(opts: AutospecOptions): Promise<ProcessDist
   const specText = await opts.fs.readText(specFile);
   const features = detectSpecFeatures(specText);
   const necessary = !features.isProcessed && (features.hasAutorelease || features.hasAutochangelog || features.changelogLine === null);
-  if (!necessary) return { changed: false, features };
+  if (!necessary) return { changed: false, features, warnings: [] };
   const needsAutochangelog = (features.changelogLine === null && features.autochangelogLine === null) || features.hasAutochangelog;
   const run = await runAutospec(opts, needsAutochangelog);
   const r = run.result;
   if (opts.errorOnUnparseableSpec !== false && (r.epochVersion === null || r.epochVersion === undefined)) throw unparseable(opts.specPath, run.specName, r.verflags);
   const text = renderProcessedSpec(specText, features, r.releaseNumber ?? 0, needsAutochangelog ? (r.changelog ?? []) : undefined, opts.rpmautospecVersion);
-  return { changed: true, text, features, releaseNumber: r.releaseNumber ?? 0 };
+  return { changed: true, text, features, releaseNumber: r.releaseNumber ?? 0, warnings: autospecWarnings(opts.specPath, r.verflags) };
 }
 
 /** The `%define autorelease` block rpmautospec writes, for a release number. */

@@ -88,7 +88,11 @@ function evaluateHeader(specText: string, ctx: MacroContext): HeaderEvaluation {
   // rpm refuses these characters; a value still holding an unexpandable %(...)/%{lua:} is not judged
   const illegal = !version.includes('%') && /[\s-]/.test(version) ? 'Version' : !release.includes('%') && /[\s-]/.test(release) ? 'Release' : undefined;
   if (illegal) return { ok: false, detail: `Illegal char in ${illegal}` };
-  return { ok: true, ...(ev.epoch !== undefined ? { epoch: ev.epoch.trim() } : {}), version, release };
+  const unexpanded: { tag: string; line: number; what: readonly string[] }[] = [];
+  for (const t of ev.packages.find((p) => p.key === '')?.tags ?? []) {
+    if (!t.complete && (t.family === 'release' || t.family === 'version' || t.family === 'epoch')) unexpanded.push({ tag: t.node.name, line: t.node.line, what: t.unexpandable });
+  }
+  return { ok: true, ...(ev.epoch !== undefined ? { epoch: ev.epoch.trim() } : {}), version, release, ...(unexpanded.length ? { unexpanded } : {}) };
 }
 
 /**

@@ -25,12 +25,22 @@ export type Verflags =
       readonly prerelease: boolean | null;
       /** `-b` value; 1 when absent; null when the Release is not the probe's output. */
       readonly base: number | null;
+      /** Tags that could not be fully expanded (Strata never runs `%(...)` or `%{lua:}`). */
+      readonly unexpanded?: readonly UnexpandedTag[];
     }
   | { readonly ok: false; readonly error: 'specfile-missing' | 'specfile-parse-error'; readonly detail: string };
 
+/** A Version/Release/Epoch tag whose value could not be fully expanded (`%(...)`, `%{lua:}`). */
+export interface UnexpandedTag {
+  readonly tag: string;
+  readonly line: number;
+  /** What could not be expanded: `shell`, `lua`, ... */
+  readonly what: readonly string[];
+}
+
 /** What a spec evaluator reports for the main package (values fully expanded). */
 export type HeaderEvaluation =
-  | { readonly ok: true; readonly epoch?: string; readonly version: string; readonly release: string }
+  | { readonly ok: true; readonly epoch?: string; readonly version: string; readonly release: string; readonly unexpanded?: readonly UnexpandedTag[] }
   | { readonly ok: false; readonly detail: string };
 
 /**
@@ -47,9 +57,11 @@ export function verflagsFromHeader(h: HeaderEvaluation): Verflags {
   if (!h.ok) return { ok: false, error: 'specfile-parse-error', detail: h.detail };
   const epochVersion = h.epoch !== undefined ? `${normalizeEpoch(h.epoch)}:${h.version}` : h.version;
   const m = PROBE_RE.exec(h.release);
-  if (!m) return { ok: true, epochVersion, extraver: null, snapinfo: null, prerelease: null, base: null };
+  const extra = h.unexpanded?.length ? { unexpanded: h.unexpanded } : {};
+  if (!m) return { ok: true, epochVersion, extraver: null, snapinfo: null, prerelease: null, base: null, ...extra };
   return {
     ok: true,
+    ...extra,
     epochVersion,
     extraver: m[1] || null,
     snapinfo: m[2] || null,
