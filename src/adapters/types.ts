@@ -134,3 +134,12 @@ export interface FileHasher {
 export interface ScratchWriter {
   writeFile(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
 }
+
+/**
+ * An exclusive lock between processes on one machine: `acquire` waits until it holds the lock at
+ * `path` (a directory created atomically, holding the owner's pid; a lock whose owner is gone is
+ * taken over) and returns its release function.
+ */
+export interface ProcessLock {
+  acquire(path: string, opts?: { readonly pollMs?: number }): Promise<() => Promise<void>>;
+}

@@ -4,3 +4,4 @@ export * from './spec-lines.js';
 export * from './spec-overlays.js';
 export * from './file-overlays.js';
 export * from './apply.js';
+export * from './archive.js';

@@ -41,7 +41,7 @@ export async function runRender(deps: RenderDeps, project: ResolvedProject, comp
     checkOnly: opts.checkOnly,
     dryRun: opts.dryRun,
     cleanStale: opts.cleanStale,
-    jobs: opts.jobs ?? cpus * 2,
+    jobs: opts.jobs ?? Math.max(2, cpus),
     ...(opts.refresh ? { refresh: opts.refresh } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
@@ -84,6 +84,7 @@ function jsonResult(r: ComponentRenderResult): unknown {
     outputDir: r.outputDir,
     status: r.status,
     changed: r.changed,
+    ...(r.cached ? { cached: true } : {}),
     ...(r.changes ? { changes: r.changes } : {}),
     ...(r.upstreamCommit ? { upstreamCommit: r.upstreamCommit, commitRule: r.commitRule } : {}),
     syntheticCommits: r.syntheticCommits ?? 0,

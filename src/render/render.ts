@@ -15,7 +15,7 @@ import { componentToJson } from '../config/index.js';
 import type { Clock, EventSink, FileSystem, Git, ProcessRunner, ScratchWriter } from '../adapters/types.js';
 import { error, isStrataError, StrataError, type Diagnostic } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
-import { applyOverlays, decodeBytes, overlayLabel, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
+import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, overlayLabel, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
 import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, type DistGitDeps } from '../sources/index.js';
 import { parseTar, readBranchHead, readResolveCache, writeResolveCache } from './git-fast.js';
 import { buildMacrosMap, checkSkipOverlay, headerOverlay, macrosFileName, macrosLoadOverlays, printMacrosFile } from './macros.js';
@@ -96,6 +96,7 @@ function hashSnapshot(snap: ReadonlyMap<string, string>): string {
 class StampStore {
   constructor(
     private readonly fs: FileSystem,
+    private readonly scratch: ScratchWriter | undefined,
     private readonly dir: string,
   ) {}
 
@@ -110,7 +111,10 @@ class StampStore {
   }
 
   async write(name: string, v: { key: string; output: string }): Promise<void> {
-    await this.fs.writeFileAtomic(path.join(this.dir, `${name}.json`), JSON.stringify(v));
+    // A stamp is only a cache (a torn one fails to parse and forces a render): no fsync needed.
+    const p = path.join(this.dir, `${name}.json`);
+    if (this.scratch) await this.scratch.writeFile(p, JSON.stringify(v));
+    else await this.fs.writeFileAtomic(p, JSON.stringify(v));
   }
 }
 
@@ -220,7 +224,7 @@ export class Renderer {
     private readonly opts: RenderOptions,
   ) {
     this.mirrors = new MirrorCache(this.distgitDeps(), { workDir: project.project.workDir });
-    this.stamps = new StampStore(deps.fs, path.join(project.project.workDir, 'render-stamps', createHash('sha256').update(path.resolve(opts.outDir)).digest('hex').slice(0, 16)));
+    this.stamps = new StampStore(deps.fs, deps.scratch, path.join(project.project.workDir, 'render-stamps', createHash('sha256').update(path.resolve(opts.outDir)).digest('hex').slice(0, 16)));
   }
 
   private write(p: string, data: string | Uint8Array, mode?: number): Promise<void> {
@@ -232,7 +236,7 @@ export class Renderer {
   }
 
   private projectHistory(): Promise<ProjectHistory> {
-    this.history ??= ProjectHistory.load(this.deps.git, this.project.dir);
+    this.history ??= ProjectHistory.load(this.deps.git, this.project.dir, this.project.project.lockDir);
     return this.history;
   }
 
@@ -322,8 +326,31 @@ export class Renderer {
   /** Render one component into `stage` (a fresh directory). */
   async renderInto(c: ResolvedComponent, stage: string): Promise<Omit<ComponentRenderResult, 'outputDir' | 'changed' | 'status'>> {
     const resolved = await this.resolve(c);
+    return this.renderStaged(c, stage, resolved, await this.syntheticFor(c, resolved));
+  }
+
+  /**
+   * The synthetic commits of a component: with a committed lock file, one per change of its
+   * input fingerprint (plus one when the current inputs differ from the lock at HEAD); without,
+   * the project commits that touched its input files (plus one for uncommitted changes).
+   */
+  private async syntheticFor(c: ResolvedComponent, resolved: Resolved | undefined): Promise<SyntheticCommit[]> {
     const history = await this.projectHistory();
-    return this.renderStaged(c, stage, resolved, history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now()));
+    const lockPath = path.resolve(this.project.dir, this.project.project.lockDir, `${c.name}.lock`);
+    const locked = history.lockHistory(lockPath);
+    if (!locked) return history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now());
+    const out = [...locked.commits];
+    const { computeFingerprint, loadLock } = await import('../sources/index.js');
+    const current = await loadLock(this.deps.fs, lockPath).catch(() => undefined);
+    const fp = await computeFingerprint(this.deps.fs, c, {
+      ...(resolved ? { upstreamCommit: resolved.commit } : {}),
+      ...(current?.lock.manualBump ? { manualBump: current.lock.manualBump } : {}),
+      configFiles: new Set(this.project.files.map((f) => f.path)),
+    });
+    if (fp.value !== locked.head) {
+      out.push({ hash: 'dirty', authorName: 'strata', authorEmail: 'strata@local', time: Math.floor(this.deps.clock.now().getTime() / 1000), subject: 'Local changes (uncommitted)' });
+    }
+    return out;
   }
 
   private async renderStaged(c: ResolvedComponent, stage: string, resolved: Resolved | undefined, synthetic: readonly SyntheticCommit[]): Promise<Omit<ComponentRenderResult, 'outputDir' | 'changed' | 'status'>> {
@@ -348,19 +375,47 @@ export class Renderer {
       headerOverlay(),
     ];
     const diagnostics: Diagnostic[] = [...fetched.diagnostics];
-    for (const o of archive) {
-      diagnostics.push({ code: 'OVERLAY_ARCHIVE_SKIPPED', severity: 'note', message: `${overlayLabel(o)}: archive ${o.archive} is not downloaded by render; its recorded hash is used`, ...(o.definedAt ? { span: o.definedAt } : {}) });
+    // Archive-scoped overlays run first, one batch per archive (first-seen order). Render does
+    // not download lookaside archives: an absent archive is skipped and `sources` carries the
+    // hash recorded for it; a present one (local sources) is edited, repacked and checked.
+    const archiveNames = [...new Set(archive.map((o) => o.archive!))];
+    const repacked = new Map<string, { sha256: string; sha512: string }>();
+    for (const name of archiveNames) {
+      const group = archive.filter((o) => o.archive === name);
+      const rel = confinedRel(group[0]!, name, 'archive');
+      const abs = path.join(stage, rel);
+      if (!(await fs.stat(abs))?.isFile) {
+        for (const o of group) diagnostics.push({ code: 'OVERLAY_ARCHIVE_SKIPPED', severity: 'note', message: `${overlayLabel(o)}: archive ${name} is a lookaside file render does not download; its recorded hash is used`, ...(o.definedAt ? { span: o.definedAt } : {}) });
+        continue;
+      }
+      const scratch = await fs.mkdtemp('.archive-', path.dirname(stage));
+      try {
+        const r = await applyArchiveOverlays({ fs, proc: this.deps.proc }, abs, group, scratch);
+        const rec = c.sourceFiles.find((f) => f.filename === path.basename(rel));
+        checkArchiveHash(r, rec?.hash && rec.hashType ? { hashType: rec.hashType, hash: rec.hash } : undefined, rec?.definedAt ?? group[0]!.definedAt);
+        repacked.set(path.basename(rel), r);
+      } finally {
+        await fs.remove(scratch);
+      }
     }
     const applied = await applyOverlays({ fs, root: stage, specFile, keepSpecInMemory: true, write: (p, d, m) => this.write(p, d, m) }, all, specOriginal.text);
     let lines = splitSpecText(applied.spec);
-    // sources file.
-    if (c.sourceFiles.length) {
+    // sources file (source-files merged; repacked archives rehashed).
+    if (c.sourceFiles.length || repacked.size) {
       const sp = path.join(stage, 'sources');
       const existing = (await fs.stat(sp))?.isFile ? parseSourcesFile(await fs.readText(sp), `${c.name}/sources`) : [];
       const merged = mergeSourceFiles(
         existing,
         c.sourceFiles.map((f) => ({ filename: f.filename, ...(f.hash ? { hash: f.hash } : {}), ...(f.hashType ? { hashType: f.hashType } : {}), replaceUpstream: f.replaceUpstream, definedAt: f.definedAt })),
-      );
+      ).map((l) => {
+        const r = l.kind === 'entry' ? repacked.get(l.file) : undefined;
+        return r && l.kind === 'entry' ? { ...l, hash: l.hashType.toUpperCase() === 'SHA256' ? r.sha256 : r.sha512, hashType: l.hashType === 'MD5' ? 'SHA512' : l.hashType } : l;
+      });
+      for (const name of repacked.keys()) {
+        if (!merged.some((l) => l.kind === 'entry' && l.file === name)) {
+          throw new StrataError(error('ARCHIVE_NOT_IN_SOURCES', `archive ${name} was repacked by overlays but has no line in the sources file`, { span: c.definedAt, hint: 'add it to source-files with its post-overlay hash' }));
+        }
+      }
       await this.write(sp, printSourcesFile(merged));
     }
     // Synthetic commits and the Release bump.
@@ -416,8 +471,7 @@ export class Renderer {
     const stage = path.join(stagingRoot, c.name);
     try {
       const resolved = await this.resolve(c);
-      const history = await this.projectHistory();
-      const synthetic = history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now());
+      const synthetic = await this.syntheticFor(c, resolved);
       // Render stamp: when nothing that decides the output changed and the output is as written,
       // the render is skipped (no git, no overlay work).
       const key = this.opts.dryRun ? undefined : await this.stampKey(c, resolved, synthetic);

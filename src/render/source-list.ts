@@ -12,8 +12,10 @@ export async function defaultSourceLister(): Promise<SourceLister | undefined> {
   const spec = await import('../spec/index.js');
   const macro = await import('../spec/macro.js');
   const defaults = await import('../spec/defaults.js');
+  const base = defaults.fedoraContext();
   return async (specText, opts) => {
-    const ctx = defaults.fedoraContext({ overrides: { ...opts.defines, _sourcedir: opts.sourceDir } });
+    const ctx = base.clone();
+    for (const [k, v] of Object.entries({ ...opts.defines, _sourcedir: opts.sourceDir })) ctx.set(k, v);
     const values: string[] = [];
     const walk = async (text: string, file: string, depth: number): Promise<void> => {
     const doc = spec.parseSpec(text, file);

@@ -27,12 +27,20 @@ export class ProjectHistory {
     readonly root: string | undefined,
     private readonly commits: readonly LoggedCommit[],
     private readonly dirty: readonly string[],
+    private readonly locks: ReadonlyMap<string, readonly LockChange[]> = new Map(),
   ) {}
 
-  static async load(git: Git, dir: string): Promise<ProjectHistory> {
+  static async load(git: Git, dir: string, lockDir?: string): Promise<ProjectHistory> {
     const top = await git.run(['rev-parse', '--show-toplevel'], { cwd: dir });
     if (top.code !== 0) return new ProjectHistory(undefined, [], []);
     const root = top.stdout.trim();
+    const locks = new Map<string, LockChange[]>();
+    const lockRel = lockDir ? path.relative(root, lockDir) : undefined;
+    if (lockRel !== undefined && !lockRel.startsWith('..') && !path.isAbsolute(lockRel)) {
+      // One process for every lock's history: the diffs show each new input-fingerprint value.
+      const lp = await git.run(['log', '--no-renames', '--no-color', '-U0', '--format=%x01%H%x00%an%x00%ae%x00%at%x00%s', '-p', 'HEAD', '--', lockRel || '.'], { cwd: root });
+      if (lp.code === 0) parseLockLog(lp.stdout, locks);
+    }
     const log = await git.run(['-c', 'core.quotepath=off', 'log', '--no-renames', '--format=%x01%H%x00%an%x00%ae%x00%at%x00%s', '--name-only', '-z', 'HEAD'], { cwd: root });
     const commits: LoggedCommit[] = [];
     if (log.code === 0) {
@@ -67,7 +75,32 @@ export class ProjectHistory {
         if (r[0] === 'R' || r[0] === 'C') i++;
       }
     }
-    return new ProjectHistory(root, commits.reverse(), dirty);
+    return new ProjectHistory(root, commits.reverse(), dirty, locks);
+  }
+
+  /**
+   * Lock-file era (azldev HEAD): one synthetic commit per change of the lock's
+   * `input-fingerprint`, oldest first; undefined when the lock has no committed history (or was
+   * deleted at HEAD). `head` is the fingerprint at HEAD.
+   */
+  lockHistory(lockPath: string): { commits: SyntheticCommit[]; head: string } | undefined {
+    const rel = this.rel(lockPath);
+    const changes = rel ? this.locks.get(rel) : undefined;
+    if (!changes?.length) return undefined;
+    const last = changes[changes.length - 1]!;
+    if (last.value === undefined) return undefined;
+    const out: SyntheticCommit[] = [];
+    let prev: string | undefined;
+    for (const ch of changes) {
+      if (ch.value === undefined) {
+        out.length = 0;
+        prev = undefined;
+        continue;
+      }
+      if (ch.value !== prev) out.push(ch.commit);
+      prev = ch.value;
+    }
+    return { commits: out, head: last.value };
   }
 
   private rel(p: string): string | undefined {
@@ -89,5 +122,36 @@ export class ProjectHistory {
       out.push({ hash: 'dirty', authorName: 'strata', authorEmail: 'strata@local', time: Math.floor(now.getTime() / 1000), subject: 'Local changes (uncommitted)' });
     }
     return out;
+  }
+}
+
+interface LockChange {
+  readonly commit: SyntheticCommit;
+  /** The new input-fingerprint, or undefined when the commit deleted the lock. */
+  readonly value: string | undefined;
+}
+
+/** `git log -p -U0` of the lock dir → per lock path, its fingerprint changes oldest first. */
+export function parseLockLog(text: string, into: Map<string, LockChange[]>): void {
+  const recs = text.split('\x01').filter((r) => r.trim());
+  for (const rec of recs.reverse()) {
+    const nl = rec.indexOf('\n');
+    const head = nl >= 0 ? rec.slice(0, nl) : rec;
+    const [hash, an, ae, at, subject] = head.split('\0');
+    if (!hash) continue;
+    const commit: SyntheticCommit = { hash, authorName: an ?? '', authorEmail: ae ?? '', time: Number(at), subject: subject ?? '' };
+    const body = nl >= 0 ? rec.slice(nl + 1) : '';
+    for (const part of body.split(/^diff --git /m).slice(1)) {
+      const m = /^a\/(.*?) b\/(.*)$/m.exec(part);
+      if (!m) continue;
+      const file = m[2]!;
+      const deleted = /^\+\+\+ \/dev\/null$/m.test(part);
+      const v = /^\+\s*input-fingerprint\s*=\s*['"]([^'"]*)['"]/m.exec(part);
+      const list = into.get(file) ?? [];
+      if (deleted) list.push({ commit, value: undefined });
+      else if (v) list.push({ commit, value: v[1]! });
+      else continue;
+      into.set(file, list);
+    }
   }
 }

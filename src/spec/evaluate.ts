@@ -85,6 +85,8 @@ export interface EvaluatedSpec {
   readonly buildRequires: readonly Dependency[];
   /** Whether node `index` of the document is in an active branch. */
   readonly active: readonly boolean[];
+  /** `%(...)` bodies answered by the pure shell-idiom emulator rather than left unexpanded. */
+  readonly emulated: readonly string[];
   /** Conditionals whose value could not be decided (treated as false). */
   readonly undecided: readonly ConditionalNode[];
   readonly diagnostics: readonly Diagnostic[];
@@ -118,7 +120,12 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
   pkgs.push(main);
   let current = main;
 
-  const exp = (text: string): Expansion => expandMacros(text, ctx);
+  const emulated = new Set<string>();
+  const exp = (text: string): Expansion => {
+    const e = expandMacros(text, ctx);
+    for (const x of e.emulated) emulated.add(x);
+    return e;
+  };
   const cannotDecide = (n: ConditionalNode, why: string): void => {
     undecided.push(n);
     diagnostics.push(warning('SPEC_CANNOT_DECIDE', `cannot decide %${n.directive} ${n.expression}: ${why}; treating it as false`, { span: spanOf(doc, { start: n.start, end: n.contentEnd }) }));
@@ -267,6 +274,7 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
         if (sec.kind === 'preamble' || sec.kind === 'package') {
           const raw = d.text.slice(n.start, n.contentEnd);
           const e = exp(raw);
+          if (!e.complete && e.unexpandable.length) diagnostics.push(warning('SPEC_CANNOT_EXPAND', `cannot expand this preamble line, which may generate tags: ${e.unexpandable.join(', ')}`, { span: spanOf(d, { start: n.start, end: n.contentEnd }) }));
           // a macro that expands to tag lines (`%{?with_x:Requires: y}`) adds tags, as in rpm
           if (e.text !== raw && e.text.includes(':')) {
             const frag = parseSpec(e.text, d.file);
@@ -308,6 +316,7 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
     buildRequires: evPkgs.flatMap((p) => p.buildRequires),
     active,
     undecided,
+    emulated: [...emulated],
     diagnostics,
     context: ctx,
   };

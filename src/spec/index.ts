@@ -43,9 +43,30 @@
  * `preambleEnd`, `sectionBodyRange`, `afterNodeOutsideConditionals`, `formatTagLine`,
  * `insertLinesAt`, `resolvePackage`, `findTags`, `requirePlan`.
  *
- * ## Macros and evaluation (`macro.ts`, `expr.ts`, `evaluate.ts`, `defaults.ts`, `rpmver.ts`)
- * See the doc comments there: `MacroContext`, `fedoraContext`, `expandMacros`, `evaluateExpression`,
- * `evaluateSpec`, `rpmvercmp`, `compareEVR`, `parseDependency`, `matchesConstraint`.
+ * ## Macros and evaluation (`macro.ts`, `expr.ts`, `evaluate.ts`, `defaults.ts`, `rpmver.ts`, `shell.ts`)
+ * - `MacroContext` (stack of definitions per name; `define`, `set` (= --define), `undefine`,
+ *   `delete`, `clone`; `hooks` for `%{exists:}`, `%{getenv:}`, `%{load:}`, `%autorelease`,
+ *   `shellIdioms`), `fedoraContext({fedora, dist, arch, overrides, undefines, with, without})`,
+ *   `fedoraDefinitions()`, `parseDefineArg('name value')`, `loadMacroFile(text, ctx)`.
+ * - `expandMacros(text, ctx) → {text, complete, unexpandable, undefined, emulated, errors}`:
+ *   `%{lua:}` is never run and `%(...)` is never run; a pure emulator answers the
+ *   side-effect-free idioms specs use for file names (`c=…; echo ${c:0:7}`, `cut`, `tr`,
+ *   `sed s///`, `awk '{print}'`, `printf`) and lists them in `emulated`; anything else is left as
+ *   written and listed in `unexpandable` (`complete: false`). Disable with
+ *   `hooks.shellIdioms = false`.
+ * - `evaluateExpression(text)` (rpm's `%if` language), `rpmvercmp`, `parseEVR`, `compareEVR`,
+ *   `parseDependencies`, `matchesConstraint`, `satisfies`.
+ * - `evaluateSpec(doc, ctx, {include?}) → EvaluatedSpec`: name/epoch/version/release, per-package
+ *   active tags with expanded values and Requires/Provides/BuildRequires/..., sources/patches as
+ *   `spectool -l -a` numbers them (`printSourceList`), `active[nodeIndex]`, `undecided`
+ *   conditionals, diagnostics (SPEC_CANNOT_DECIDE, SPEC_BAD_EXPRESSION, SPEC_CANNOT_EXPAND,
+ *   SPEC_INCLUDE_NOT_FOLLOWED, SPEC_MACRO_ERROR).
+ * - rpmautospec: `evaluateNEVR(text, ctx)`, `findAutorelease(releaseValue)`; the default context
+ *   defines rpmautospec's fallback `%autorelease`/`%autochangelog`; pass `hooks.autorelease` to
+ *   compute the real number (the macro definition is then dropped so the hook is used).
+ *
+ * ## Files (`load.ts`)
+ * `loadSpec(fs, path)`, `saveSpecText(fs, path, text)`, `resolveSpecPaths`, `checkSpecs`.
  */
 export * from './text.js';
 export * from './cst.js';
@@ -56,3 +77,4 @@ export * from './macro.js';
 export * from './defaults.js';
 export * from './evaluate.js';
 export * from './load.js';
+export * from './shell.js';

@@ -123,7 +123,7 @@ export interface Expansion {
 
 interface State {
   readonly ctx: MacroContext;
-  readonly unexpandable: Set<string>;
+  unexpandable: Set<string>;
   readonly undef: Set<string>;
   readonly emulated: Set<string>;
   readonly errors: string[];
@@ -358,10 +358,21 @@ function expandBraced(inner: string, whole: string, st: State): string {
 /** `%(...)`: never run; the pure idiom emulator (shell.ts) answers when it can, else "cannot expand". */
 function shellExpand(body: string, whole: string, st: State): string {
   if (st.ctx.hooks.shellIdioms === false) { st.unexpandable.add('shell'); return whole; }
-  const inner = expandMacros(body, st.ctx);
-  if (!inner.complete) { st.unexpandable.add('shell'); return whole; }
+  const saved = st.unexpandable;
+  const savedErrors = st.errors.length;
+  st.unexpandable = new Set();
+  let text: string;
+  let innerComplete: boolean;
   try {
-    const r = emulateShell(inner.text);
+    text = expand(body, st);
+  } finally {
+    innerComplete = st.unexpandable.size === 0 && st.errors.length === savedErrors;
+    for (const u of st.unexpandable) saved.add(u);
+    st.unexpandable = saved;
+  }
+  if (!innerComplete) { st.unexpandable.add('shell'); return whole; }
+  try {
+    const r = emulateShell(text);
     st.emulated.add(`%(${body})`);
     return r;
   } catch (e) {

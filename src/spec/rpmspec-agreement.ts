@@ -37,9 +37,14 @@ export function agreementDefines(): string[] {
   return fedoraDefinitions().filter(([k]) => k !== 'nil').flatMap(([k, v, params]) => ['--define', `${k}${params !== undefined ? `(${params})` : ''} ${v === '' ? '%{nil}' : v}`]);
 }
 
-function runRpmspec(file: string, defines: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runRpmspec(file: string, defines: readonly string[], bashSh = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  // bashSh: run rpmspec in a private mount namespace where /bin/sh is bash, as on Fedora
+  // (Debian's /bin/sh is dash, which fails on bash idioms such as ${c:0:7} inside %(...)).
+  const [cmd, args] = bashSh
+    ? ['unshare', ['-m', 'sh', '-c', 'mount --bind /bin/bash /bin/sh && exec rpmspec "$@"', 'rpmspec', '-P', ...defines, file]]
+    : ['rpmspec', ['-P', ...defines, file]];
   return new Promise((resolve) => {
-    const p = spawn('rpmspec', ['-P', ...defines, file], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', LC_ALL: 'C' } });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', LC_ALL: 'C' } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
@@ -65,15 +70,16 @@ export function sourcesOfExpandedSpec(text: string): string[] {
 }
 
 /** Our Source/Patch entries in document order, same format. */
-export function oursForFile(text: string, file: string): { list: string[]; incomplete: string[]; undecided: number } {
+export function oursForFile(text: string, file: string): { list: string[]; incomplete: string[]; undecided: number; shellIdioms: string[] } {
   const doc = parseSpec(text, file);
   const ev = evaluateSpec(doc, fedoraContext());
+  const shellIdioms = [...ev.emulated];
   const all = [...ev.sources, ...ev.patches].sort((a, b) => a.range.start - b.range.start);
   const incomplete = [...new Set(ev.diagnostics.filter((d) => d.code === 'SPEC_CANNOT_EXPAND' || d.code === 'SPEC_CANNOT_DECIDE').map((d) => d.message.replace(/^.*: /, '')))];
-  return { list: all.map((s) => `${s.kind}:${s.value}`), incomplete, undecided: ev.undecided.length };
+  return { list: all.map((s) => `${s.kind}:${s.value}`), incomplete, undecided: ev.undecided.length, shellIdioms };
 }
 
-function classify(ours: { list: string[]; incomplete: string[]; undecided: number }, rpm: string[], text: string): string {
+function classify(ours: { list: string[]; incomplete: string[]; undecided: number; shellIdioms: string[] }, rpm: string[], text: string): string {
   if (ours.undecided > 0) return 'condition uses %{lua:} or %() (cannot decide)';
   if (ours.incomplete.length) return `value uses ${ours.incomplete.join('/')} (cannot expand)`;
   if (ours.list.length !== rpm.length) {
@@ -84,6 +90,9 @@ function classify(ours: { list: string[]; incomplete: string[]; undecided: numbe
     const a = ours.list[i]!;
     const b = rpm[i]!;
     if (a === b) continue;
+    if (ours.shellIdioms.some((x) => /\$\{\w+:|\$\{\w+\/|<<</.test(x))) return "bash-only %(...) idiom: Debian's /bin/sh (dash) fails where Fedora's bash works";
+    if (ours.shellIdioms.length) return 'emulated %(...) differs from rpm';
+    if (/\x1f/.test(b)) return "rpm's internal quote marker (\\x1f) leaks into its output";
     if (/%\{?[A-Za-z_]/.test(a) && !/%\{?[A-Za-z_]/.test(b)) return 'macro defined only in rpm\'s own macro files';
     if (!/%\{?[A-Za-z_]/.test(a) && /%\{?[A-Za-z_]/.test(b)) return 'macro defined only in our context';
     return 'different expansion';
@@ -91,7 +100,7 @@ function classify(ours: { list: string[]; incomplete: string[]; undecided: numbe
   return 'different order';
 }
 
-export async function compareWithRpmspec(files: readonly string[], opts: { concurrency?: number; onProgress?: (done: number) => void } = {}): Promise<AgreementReport> {
+export async function compareWithRpmspec(files: readonly string[], opts: { concurrency?: number; onProgress?: (done: number) => void; bashSh?: boolean } = {}): Promise<AgreementReport> {
   const defines = agreementDefines();
   const cases: AgreementCase[] = [];
   let next = 0;
@@ -102,7 +111,7 @@ export async function compareWithRpmspec(files: readonly string[], opts: { concu
       if (k >= files.length) return;
       const file = files[k]!;
       const t0 = performance.now();
-      const r = await runRpmspec(file, defines);
+      const r = await runRpmspec(file, defines, opts.bashSh);
       rpmMs += performance.now() - t0;
       if (r.code !== 0) { cases.push({ file, status: 'rpmspec-failed', cause: (r.stderr.split('\n').find((l) => l.startsWith('error:')) ?? 'error').slice(0, 200) }); continue; }
       const text = decodeSpecBytes(readFileSync(file));
@@ -131,14 +140,21 @@ async function main(argv: string[]): Promise<void> {
   const limit = argv.includes('--limit') ? Number(argv[argv.indexOf('--limit') + 1]) : Infinity;
   const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  const fromJson = argv.includes('--disagreements-of') ? argv[argv.indexOf('--disagreements-of') + 1] : undefined;
+  const bashSh = argv.includes('--bash-sh');
   const dir = corpusDir();
   let files = readdirSync(dir).filter((f) => f.endsWith('.spec')).sort().map((f) => path.join(dir, f));
   if (only) files = files.filter((f) => f.includes(only));
+  if (fromJson) {
+    const prev = JSON.parse(readFileSync(fromJson, 'utf8')) as AgreementReport;
+    const want = new Set(prev.cases.filter((c) => c.status === 'disagree').map((c) => c.file));
+    files = files.filter((f) => want.has(f));
+  }
   if (Number.isFinite(limit)) {
     const step = Math.max(1, Math.floor(files.length / limit));
     files = files.filter((_, i) => i % step === 0).slice(0, limit);
   }
-  const rep = await compareWithRpmspec(files, { concurrency: 3, onProgress: (n) => { if (n % 1000 === 0) process.stderr.write(`${n}/${files.length}\n`); } });
+  const rep = await compareWithRpmspec(files, { concurrency: 3, bashSh, onProgress: (n) => { if (n % 1000 === 0) process.stderr.write(`${n}/${files.length}\n`); } });
   const failCauses: Record<string, number> = {};
   for (const c of rep.cases) if (c.status === 'rpmspec-failed') { const k = c.cause!.replace(/line \d+/g, 'line N').replace(/: .*$/, '').slice(0, 80); failCauses[k] = (failCauses[k] ?? 0) + 1; }
   console.log(`specs: ${rep.total}; rpmspec parsed: ${rep.parsedByRpm}; agree: ${rep.agree}; rate: ${(rep.rate * 100).toFixed(2)}%`);

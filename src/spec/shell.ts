@@ -271,7 +271,8 @@ function printfFormat(fmt: string, args: string[]): string {
   let out = '';
   let k = 0;
   const unescaped = fmt.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
-  do {
+  for (;;) {
+    const before = k;
     out += unescaped.replace(/%(%|-?\d*(?:\.\d+)?[sd])/g, (_m, spec: string) => {
       if (spec === '%') return '%';
       const a = args[k++] ?? '';
@@ -281,7 +282,9 @@ function printfFormat(fmt: string, args: string[]): string {
       const w = Number(p[2] || 0);
       return p[1] ? v.padEnd(w) : v.padStart(w);
     });
-  } while (k < args.length && /%[^%]/.test(unescaped));
+    if (k >= args.length || k === before) break; // the format is reused while arguments remain
+  }
+  if (/%[^%sd0-9.-]/.test(unescaped)) fail('printf conversion');
   return out;
 }
 
@@ -317,7 +320,7 @@ function runCommand(argv: string[], input: string, vars: Vars): string {
     }
     case 'tr': {
       if (args[0] === '-d') { const set = expandTrSet(args[1] ?? fail('tr -d')); return [...input].filter((c) => !set.includes(c)).join(''); }
-      if (args.length !== 2 || args[0]!.startsWith('-')) return fail('tr arguments');
+      if (args.length !== 2 || (args[0]!.startsWith('-') && args[0]!.length > 1)) return fail('tr arguments');
       const a = expandTrSet(args[0]!);
       const b = expandTrSet(args[1]!);
       return [...input].map((c) => { const i = a.indexOf(c); return i === -1 ? c : b[Math.min(i, b.length - 1)] ?? c; }).join('');

@@ -82,7 +82,7 @@ export function register(program: Command, host: CommandHost): void {
         const problems = prepared.flatMap((p) => p.diagnostics.filter((d) => d.severity === 'error'));
         if (problems.length) throw new StrataError(problems);
       }
-      const units = [];
+      const units: import('../../build/index.js').BuildUnit[] = [];
       const missing: string[] = [];
       for (const comp of components) {
         const dir = path.join(preparedRoot, comp.name);
@@ -122,10 +122,12 @@ export function register(program: Command, host: CommandHost): void {
         const [x, y] = await Promise.all([ctx.fs.readFile(a), ctx.fs.readFile(b)]);
         return repo.compareRpmPackages(path.basename(a), repo.parseRpm(x, a), repo.parseRpm(y, b));
       };
+      const { NodeProcessLock } = await import('../../adapters/process-lock.js');
       const res = await build.runBuild(
-        { fs: ctx.fs, proc: ctx.proc, sink },
+        { fs: ctx.fs, proc: ctx.proc, sink, lock: new NodeProcessLock() },
         {
           units,
+          providers: [...project.components.keys()].filter((n) => !units.some((u) => u.name === n)),
           outDir: project.project.outputDir,
           workDir: project.project.workDir,
           ...(flags.buildPaths ? { fixedRootBase: path.resolve(ctx.cwd, flags.buildPaths) } : {}),
@@ -156,9 +158,10 @@ export function register(program: Command, host: CommandHost): void {
       const bad = res.records.filter((r) => r.status === 'failed' || r.status === 'skipped');
       const irreproducible = res.reproducibility.filter((r) => !r.identical);
       const lines: string[] = [];
+      const selected = new Set(res.records.map((r) => r.name));
       if (res.graph.order.length) {
-        const deps = res.graph.edges.map((e) => `${e.to} -> ${e.from} (${e.dep})`);
-        lines.push(`build order: ${res.graph.order.join(', ')}${deps.length ? `; edges: ${deps.join(', ')}` : ''}`);
+        const deps = res.graph.edges.filter((e) => selected.has(e.from)).map((e) => `${e.to} -> ${e.from} (${e.dep})${selected.has(e.to) ? '' : ' [last build of ' + e.to + ']'}`);
+        lines.push(`build order: ${res.graph.order.filter((n) => selected.has(n)).join(', ')}${deps.length ? `; edges: ${deps.join(', ')}` : ''}`);
       }
       for (const r of res.records.filter((x) => x.status === 'failed')) {
         lines.push(`\n${r.name} failed: ${r.reason ?? ''}${r.log ? `\n  log: ${path.relative(ctx.cwd, r.log)}` : ''}`);

@@ -31,7 +31,7 @@ export function register(program: Command, host: CommandHost): void {
     .option('--check-only', 'render and compare only; exit 1 and list what would change')
     .option('--clean-stale', 'remove output directories of components that no longer exist')
     .option('--dry-run', 'print the unified diff each overlay makes; write nothing')
-    .option('-j, --jobs <n>', 'parallel components (default: 2 × CPUs)')
+    .option('-j, --jobs <n>', 'parallel components (default: the number of CPUs)')
     .option('--fail-on-error', 'exit 1 when any component failed (default: also 1)')
     .option('--refresh', 'fetch dist-git mirrors even when they already hold what is needed')
     .option('--offline', 'never fetch; use the mirror cache only');
@@ -53,7 +53,7 @@ export function register(program: Command, host: CommandHost): void {
           checkOnly: !!flags.checkOnly,
           cleanStale: !!flags.cleanStale,
           dryRun: !!flags.dryRun,
-          ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}),
+          jobs: flags.jobs && Number(flags.jobs) > 0 ? Number(flags.jobs) : Math.max(2, (await import('node:os')).availableParallelism()),
           refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
         },
       );

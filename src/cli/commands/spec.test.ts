@@ -50,6 +50,14 @@ describe('strata spec', () => {
     assert.equal(v.complete, true);
     assert.deepEqual(v.sources.map((s) => [s.tag, s.fileName]), [['Source0', 'foo-1.2.tar.gz'], ['Source1', 'extra.txt']]);
   });
+  it('sources follows %include of a file next to the spec', async () => {
+    const d = project();
+    writeFileSync(path.join(d, 'inc.spec'), 'Patch7: from-include.patch\n');
+    writeFileSync(path.join(d, 'main.spec'), 'Name: m\nSource1: inc.spec\n%include %{SOURCE1}\n%include ../../etc/passwd\n');
+    const r = await cli(d, 'spec', 'sources', 'main.spec');
+    assert.match(r.out, /^Source1: inc\.spec\nPatch7: from-include\.patch\n/);
+    assert.match(r.out, /warning\[SPEC_INCLUDE_NOT_FOLLOWED\]: %include \.\.\/\.\.\/etc\/passwd was not followed/);
+  });
   it('show prints packages, sections, conditionals and sources', async () => {
     const d = project();
     const r = await cli(d, 'spec', 'show', 'foo.spec');

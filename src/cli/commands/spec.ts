@@ -32,9 +32,23 @@ async function evaluateFile(host: CommandHost, file: string, o: EvalFlags) {
     ...(o.dist !== undefined ? { dist: o.dist } : {}),
     undefines: o.undefine, with: o.with, without: o.without,
   });
+  // sources live next to the spec (dist-git layout), so %{SOURCEn} and %include find them
+  if (!('_sourcedir' in overrides)) ctx.set('_sourcedir', spec.toSpecBytesString(path.dirname(abs)));
   for (const [k, v] of Object.entries(overrides)) ctx.set(k, v, params[k]);
   for (const n of o.undefine) ctx.delete(n);
-  const ev = spec.evaluateSpec(doc, ctx);
+  let ev = spec.evaluateSpec(doc, ctx.clone());
+  // follow %include of files inside the spec's directory (read first, then evaluate again)
+  const wanted = ev.diagnostics.filter((x) => x.code === 'SPEC_INCLUDE_NOT_FOLLOWED').map((x) => /^%include (.*) was not followed$/.exec(x.message)?.[1]).filter((x): x is string => !!x);
+  if (wanted.length) {
+    const files = new Map<string, string>();
+    const dir = path.dirname(abs);
+    for (const w of wanted) {
+      const p = path.resolve(dir, spec.displayText(w));
+      if (p !== dir && !p.startsWith(dir + path.sep)) continue;
+      try { files.set(w, spec.decodeSpecBytes(await host.ctx.fs.readFile(p))); } catch { /* stays not followed */ }
+    }
+    ev = spec.evaluateSpec(doc, ctx.clone(), { include: (p) => files.get(p) });
+  }
   return { spec, doc, ev, abs };
 }
 
@@ -100,10 +114,10 @@ export function register(program: Command, host: CommandHost): void {
     const d = s.displayText;
     const entry = (r: (typeof ev.sources)[number]) => ({ tag: `${r.kind === 'source' ? 'Source' : 'Patch'}${r.number}`, kind: r.kind, number: r.number, explicit: r.explicit, origin: r.origin, value: d(r.value), fileName: d(r.fileName), line: r.line, complete: r.complete });
     const all = [...ev.sources, ...ev.patches].map(entry);
-    const notes = ev.diagnostics.filter((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.severity === 'error');
+    const notes = ev.diagnostics.filter((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED' || x.severity === 'error');
     const text = [...all.map((e) => `${e.tag}: ${e.value}`), ...notes.map((x) => formatDiagnostic(x, { relativeTo: host.ctx.cwd, color: host.ctx.color }))].join('\n');
     return {
-      json: { file: path.relative(host.ctx.cwd, abs) || abs, complete: all.every((e) => e.complete) && ev.undecided.length === 0, sources: all.filter((e) => e.kind === 'source'), patches: all.filter((e) => e.kind === 'patch'), diagnostics: notes.map((x) => diagnosticToJson(x, host.ctx.cwd)) },
+      json: { file: path.relative(host.ctx.cwd, abs) || abs, complete: all.every((e) => e.complete) && !ev.diagnostics.some((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED'), sources: all.filter((e) => e.kind === 'source'), patches: all.filter((e) => e.kind === 'patch'), diagnostics: notes.map((x) => diagnosticToJson(x, host.ctx.cwd)) },
       text: text || '(no sources)',
     };
   }));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { commitLogToChangelogItems, formatChangelogDate, formatChangelogEntry, CHANGELOG_WRAP } from './changelog.js';
 import { detectSpecFeatures } from './features.js';
 import type { History, HistoryCommit } from './history.js';
-import { parseBatchOutput, parseLogOutput } from './history.js';
+import { blobsAlongFirstParents, parseBatchOutput, parseLogOutput } from './history.js';
 import { parseMagicComments } from './magic-comments.js';
 import { renderProcessedSpec, runAutospec } from './process.js';
 import { fillText } from './textwrap.js';
@@ -312,9 +312,26 @@ test('renderProcessedSpec: autorelease with a hand-written changelog keeps it', 
 });
 
 test('parseLogOutput and parseBatchOutput read git output exactly', () => {
-  const rec = ['c1', 'p1 p2', 't1', 'Ann', 'a@x', '1600000000', 'Subj\n\nbody\x1fwith US\n'].join('\x1f');
-  const [c] = parseLogOutput(rec + '\0');
-  assert.deepEqual(c, { id: 'c1', parents: ['p1', 'p2'], tree: 't1', authorName: 'Ann', authorEmail: 'a@x', commitTime: 1600000000, message: 'Subj\n\nbody\x1fwith US\n' });
+  const id = (c: string) => c.repeat(40);
+  const rec1 = [id('a'), id('b'), id('t'), 'Ann', 'a@x', '1600000000', 'Subj\n\nbody\x1fwith US\n'].join('\x1f');
+  const raw1 = `\n:100644 100644 ${id('1')} ${id('2')} M\0p.spec\0:100644 000000 ${id('3')} ${id('0')} D\0changelog\0:000000 100644 ${id('0')} ${id('4')} A\0dir/x\0`;
+  const rec2 = [id('b'), '', id('u'), 'Bob', 'b@x', '1500000000', 'Root'].join('\x1f');
+  const raw2 = `\n:000000 100644 ${id('0')} ${id('1')} A\0p.spec\0:000000 100644 ${id('0')} ${id('3')} A\0changelog\0`;
+  const rec3 = [id('c'), id('a'), id('t'), 'Cy', 'c@x', '1700000000', 'Empty'].join('\x1f');
+  // log order is by date: the child c comes first and has no diff (an empty commit)
+  const logs = parseLogOutput(`${rec3}\0${rec1}\0${raw1}${rec2}\0${raw2}`);
+  assert.deepEqual(
+    logs.map((c) => [c.id[0], c.parents.map((p) => p[0]), c.message, [...c.changes.entries()].map(([k, v]) => `${k}=${v?.[0] ?? '-'}`)]),
+    [
+      ['c', ['a'], 'Empty', []],
+      ['a', ['b'], 'Subj\n\nbody\x1fwith US\n', ['p.spec=2', 'changelog=-', 'dir/x=4']],
+      ['b', [], 'Root', ['p.spec=1', 'changelog=3']],
+    ],
+  );
+  const spec = blobsAlongFirstParents(logs, 'p.spec');
+  assert.deepEqual([spec.get(id('c')), spec.get(id('a')), spec.get(id('b'))], [id('2'), id('2'), id('1')]);
+  const cl = blobsAlongFirstParents(logs, 'changelog');
+  assert.deepEqual([cl.get(id('c')), cl.get(id('a')), cl.get(id('b'))], [undefined, undefined, id('3')]);
   const body = Buffer.from('héllo', 'utf8');
   const batch = Buffer.concat([Buffer.from(`b1 blob ${body.length}\n`), body, Buffer.from('\nmissing-thing missing\n')]);
   assert.deepEqual([...parseBatchOutput(batch)], [['b1', 'héllo']]);

@@ -1,8 +1,8 @@
 /**
- * Loading a dist-git history for rpmautospec processing with a constant number of git processes:
+ * Loading a dist-git history for rpmautospec processing with two git processes whatever its size:
  * one `git log` for every commit reachable from the head (ids, parents, trees, author, committer
- * time, raw message), one `git cat-file --batch-check` for the spec file and `changelog` file of
- * every commit, and one `git cat-file --batch` for the distinct blobs.
+ * time, raw message, and the raw diff against the first parent, from which the spec and
+ * `changelog` blob of every commit follow), and one `git cat-file --batch` for the distinct blobs.
  */
 import type { Git } from '../../adapters/types.js';
 
@@ -34,16 +34,44 @@ export interface History {
 
 const FIELD = '\x1f';
 const LOG_FORMAT = ['%H', '%P', '%T', '%an', '%ae', '%ct', '%B'].join('%x1f');
+const HEX40 = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
-/** Parse `git log -z --format=LOG_FORMAT` output. */
-export function parseLogOutput(out: string): Omit<HistoryCommit, 'specBlob' | 'changelogBlob'>[] {
-  const commits: Omit<HistoryCommit, 'specBlob' | 'changelogBlob'>[] = [];
-  if (!out) return commits;
-  for (const rec of out.split('\0')) {
+/** A commit as `git log` lists it, with the raw diff entries against its first parent. */
+export interface LoggedCommit extends Omit<HistoryCommit, 'specBlob' | 'changelogBlob'> {
+  /** path → new blob id (undefined: deleted or not a blob), for every path the commit changed. */
+  readonly changes: ReadonlyMap<string, string | undefined>;
+}
+
+/**
+ * Parse `git log -z --format=LOG_FORMAT --raw --no-abbrev --no-renames --diff-merges=first-parent`
+ * output: each record is the format text ended by NUL, optionally followed by `\n` and raw diff
+ * entries `:<mode> <mode> <sha> <sha> <status>\0<path>\0`.
+ */
+export function parseLogOutput(out: string): LoggedCommit[] {
+  const commits: LoggedCommit[] = [];
+  let pos = 0;
+  while (pos < out.length) {
+    const end = out.indexOf('\0', pos);
+    const rec = out.slice(pos, end < 0 ? out.length : end);
+    pos = end < 0 ? out.length : end + 1;
     if (!rec) continue;
     const f = rec.split(FIELD);
-    if (f.length < 7) throw new Error(`unexpected git log record: ${JSON.stringify(rec.slice(0, 80))}`);
+    if (f.length < 7 || !HEX40.test(f[0]!.replace(/^\n/, ''))) throw new Error(`unexpected git log record: ${JSON.stringify(rec.slice(0, 80))}`);
     const [id, parents, tree, an, ae, ct] = f as [string, string, string, string, string, string];
+    const changes = new Map<string, string | undefined>();
+    if (out.startsWith('\n:', pos)) pos++;
+    while (out[pos] === ':') {
+      const hEnd = out.indexOf('\0', pos);
+      const pEnd = out.indexOf('\0', hEnd + 1);
+      if (hEnd < 0 || pEnd < 0) throw new Error('truncated raw diff in git log output');
+      const header = out.slice(pos + 1, hEnd).split(' ');
+      const path = out.slice(hEnd + 1, pEnd);
+      const newMode = header[1] ?? '';
+      const newSha = header[3] ?? '';
+      const isBlob = newMode.startsWith('10') || newMode.startsWith('12');
+      changes.set(path, isBlob && !/^0+$/.test(newSha) ? newSha : undefined);
+      pos = pEnd + 1;
+    }
     commits.push({
       id: id.replace(/^\n/, ''),
       parents: parents ? parents.split(' ') : [],
@@ -52,9 +80,38 @@ export function parseLogOutput(out: string): Omit<HistoryCommit, 'specBlob' | 'c
       authorEmail: ae,
       commitTime: Number(ct),
       message: f.slice(6).join(FIELD),
+      changes,
     });
   }
   return commits;
+}
+
+/**
+ * The blob of `path` in every commit, from the first-parent diffs: a commit that did not change
+ * the path has its first parent's blob. (Log order is by date, not topology: resolved with memo.)
+ */
+export function blobsAlongFirstParents(commits: readonly LoggedCommit[], path: string): Map<string, string | undefined> {
+  const byId = new Map(commits.map((c) => [c.id, c]));
+  const memo = new Map<string, string | undefined>();
+  for (const start of commits) {
+    const chain: LoggedCommit[] = [];
+    let c: LoggedCommit | undefined = start;
+    let known: string | undefined;
+    while (c && !memo.has(c.id)) {
+      if (c.changes.has(path)) {
+        known = c.changes.get(path);
+        memo.set(c.id, known);
+        break;
+      }
+      chain.push(c);
+      const fp: string | undefined = c.parents[0];
+      c = fp === undefined ? undefined : byId.get(fp);
+      if (!c) known = undefined;
+    }
+    if (c && memo.has(c.id)) known = memo.get(c.id);
+    for (const x of chain) memo.set(x.id, known);
+  }
+  return memo;
 }
 
 /** Parse `git cat-file --batch` output (text blobs) into id → content. */
@@ -85,33 +142,18 @@ export interface LoadHistoryOptions {
   readonly rev?: string;
 }
 
-/** Read the history reachable from `rev` with three git processes. */
+/** Read the history reachable from `rev` with two git processes. */
 export async function loadHistory(opts: LoadHistoryOptions): Promise<History> {
   const { git, repoDir, specName } = opts;
   const rev = opts.rev ?? 'HEAD';
-  const log = await git.ok(['log', '-z', `--format=${LOG_FORMAT}`, rev, '--'], { cwd: repoDir });
+  const log = await git.ok(['log', '-z', `--format=${LOG_FORMAT}`, '--raw', '--no-abbrev', '--no-renames', '--diff-merges=first-parent', rev, '--'], { cwd: repoDir });
   const raw = parseLogOutput(log);
   if (raw.length === 0) throw new Error(`no commits reachable from ${rev}`);
   const head = raw[0]!.id;
-  const treeIds = [...new Set(raw.map((c) => c.tree))];
-  const query = treeIds.flatMap((t) => [`${t}:${specName}`, `${t}:changelog`]).join('\n') + '\n';
-  const check = await git.ok(['cat-file', '--batch-check'], { cwd: repoDir, input: query });
-  const lines = check.split('\n');
-  const specOf = new Map<string, string>();
-  const changelogOf = new Map<string, string>();
+  const specOf = blobsAlongFirstParents(raw, specName);
+  const changelogOf = blobsAlongFirstParents(raw, 'changelog');
   const wanted = new Set<string>();
-  for (let i = 0; i < treeIds.length; i++) {
-    const s = parseCheckLine(lines[2 * i]);
-    const c = parseCheckLine(lines[2 * i + 1]);
-    if (s) {
-      specOf.set(treeIds[i]!, s);
-      wanted.add(s);
-    }
-    if (c) {
-      changelogOf.set(treeIds[i]!, c);
-      wanted.add(c);
-    }
-  }
+  for (const m of [specOf, changelogOf]) for (const b of m.values()) if (b) wanted.add(b);
   let blobs = new Map<string, string>();
   if (wanted.size > 0) {
     const r = await git.run(['cat-file', '--batch'], { cwd: repoDir, input: [...wanted].join('\n') + '\n', binary: true });
@@ -119,17 +161,10 @@ export async function loadHistory(opts: LoadHistoryOptions): Promise<History> {
     blobs = parseBatchOutput(r.stdoutBytes);
   }
   const commits = new Map<string, HistoryCommit>();
-  for (const c of raw) {
-    const specBlob = specOf.get(c.tree);
-    const changelogBlob = changelogOf.get(c.tree);
+  for (const { changes: _changes, ...c } of raw) {
+    const specBlob = specOf.get(c.id);
+    const changelogBlob = changelogOf.get(c.id);
     commits.set(c.id, { ...c, ...(specBlob ? { specBlob } : {}), ...(changelogBlob ? { changelogBlob } : {}) });
   }
   return { head, specName, commits, blobs };
-}
-
-/** `<oid> blob <size>` → oid; anything else (missing, a tree) → undefined. */
-function parseCheckLine(line: string | undefined): string | undefined {
-  if (!line) return undefined;
-  const parts = line.split(' ');
-  return parts.length === 3 && parts[1] === 'blob' ? parts[0] : undefined;
 }
