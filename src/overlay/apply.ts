@@ -110,10 +110,23 @@ export async function applyOverlays(t: OverlayTarget, overlays: readonly Overlay
       }
     }
     const splices = edits.length ? lineEditsToSplices(lines, edits) : [];
-    if (edits.length) lines = applyLineEdits(lines, edits);
-    results.push({ overlay: o, specBefore: before, specAfter: edits.length ? joinSpecLines(lines) : before, splices, fileOps: ops });
+    const next = edits.length ? applyLineEdits(lines, edits) : lines;
+    const after = edits.length ? joinSpecLines(next) : before;
+    if (after === before && ops.length === 0) {
+      throw overlayError(o, 'OVERLAY_NO_CHANGE', `matched, but changes nothing: ${describeTarget(o)} is already in the requested state`,
+        'the change may have landed upstream; remove the overlay (or update it)', t.specFile);
+    }
+    lines = next;
+    results.push({ overlay: o, specBefore: before, specAfter: after, splices, fileOps: ops });
   }
   const spec = joinSpecLines(lines);
   if (!t.dryRun && !t.keepSpecInMemory) await (t.write ?? t.fs.writeFileAtomic.bind(t.fs))(specPath, spec);
   return { spec, results };
+}
+
+function describeTarget(o: Overlay): string {
+  if (o.tag) return `tag ${o.tag}${o.value !== undefined ? ` = ${JSON.stringify(o.value)}` : ''}`;
+  if (o.regex) return `regex ${JSON.stringify(o.regex)} → ${JSON.stringify(o.replacement ?? '')}`;
+  if (o.section) return `section ${o.section}${o.package ? ` ${o.package}` : ''}`;
+  return o.file ? `file ${o.file}` : 'the spec';
 }

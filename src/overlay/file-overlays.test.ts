@@ -89,6 +89,8 @@ const cases: Case[] = [
       assert.equal(readFileSync(path.join(r, 'x.spec'), 'utf8'), 'Name: x\n\n%prep\n');
     },
   },
+  { name: 'a spec overlay that matches but changes nothing', overlay: () => ({ type: 'spec-update-tag', tag: 'Name', value: 'x' }), code: 'OVERLAY_NO_CHANGE' },
+  { name: 'a search-replace whose result equals its input', overlay: () => ({ type: 'spec-search-replace', regex: 'Name', replacement: 'Name' }), code: 'OVERLAY_NO_CHANGE' },
 ];
 
 for (const c of cases) {

@@ -19,6 +19,7 @@ export interface RenderCommandOptions {
   readonly dryRun: boolean;
   readonly jobs?: number;
   readonly refresh?: 'always' | 'if-needed' | 'never';
+  readonly noCache?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -43,6 +44,7 @@ export async function runRender(deps: RenderDeps, project: ResolvedProject, comp
     cleanStale: opts.cleanStale,
     jobs: opts.jobs ?? Math.max(2, cpus),
     ...(opts.refresh ? { refresh: opts.refresh } : {}),
+    ...(opts.noCache ? { noCache: true } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const run = await renderer.run(components);
@@ -109,8 +111,8 @@ export async function withDefaultEngines(deps: RenderDeps): Promise<RenderDeps> 
     const { processDistgit } = await import('./autospec/index.js');
     out = {
       ...out,
-      autospec: async ({ specPath, defines }) => {
-        const r = await processDistgit({ git: deps.git, fs: deps.fs, specPath, defines: Object.entries(defines), reflectWorktree: false });
+      autospec: async ({ specPath, defines, history }) => {
+        const r = await processDistgit({ git: deps.git, fs: deps.fs, specPath, defines: Object.entries(defines), reflectWorktree: false, ...(history ? { history } : {}) });
         return r.changed ? r.text : undefined;
       },
     };

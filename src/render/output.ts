@@ -112,3 +112,37 @@ export async function findStale(fs: FileSystem, outDir: string, known: ReadonlyS
   }
   return stale.sort();
 }
+
+/**
+ * Undo what an interrupted run left: staging directories are removed, and a component directory
+ * that was moved aside (`.<name>.old-*`) but never replaced is moved back.
+ */
+export async function recoverInterrupted(fs: FileSystem, outDir: string): Promise<string[]> {
+  const fixed: string[] = [];
+  let top: string[];
+  try {
+    top = await fs.readdir(outDir);
+  } catch {
+    return fixed;
+  }
+  for (const n of top) {
+    if (n.startsWith('.strata-render-')) {
+      await fs.remove(path.join(outDir, n));
+      fixed.push(n);
+    }
+  }
+  for (const l of top) {
+    if ([...l].length !== 1) continue;
+    const ld = path.join(outDir, l);
+    if (!(await fs.stat(ld))?.isDirectory) continue;
+    for (const n of await fs.readdir(ld)) {
+      const m = /^\.(.+)\.old-[0-9a-f]{8}$/.exec(n);
+      if (!m) continue;
+      const target = path.join(ld, m[1]!);
+      if (await fs.stat(target)) await fs.remove(path.join(ld, n));
+      else await fs.rename(path.join(ld, n), target);
+      fixed.push(`${l}/${n}`);
+    }
+  }
+  return fixed;
+}

@@ -68,3 +68,26 @@ test('dir diff lists added, removed and modified files', () => {
   const d = diffSnapshots(new Map([['a', '1'], ['b', '2']]), new Map([['b', '3'], ['c', '4']]));
   assert.deepEqual(d, { added: ['c'], removed: ['a'], modified: ['b'] });
 });
+
+test('an interrupted run is recovered: staging removed, moved-aside output restored', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { NodeFileSystem } = await import('../adapters/node-fs.js');
+  const { recoverInterrupted } = await import('./output.js');
+  const out = mkdtempSync(path.join(os.tmpdir(), 'recover-'));
+  try {
+    mkdirSync(path.join(out, '.strata-render-abc123', 'x'), { recursive: true });
+    mkdirSync(path.join(out, 'a', '.alpha.old-0123abcd'), { recursive: true });
+    writeFileSync(path.join(out, 'a', '.alpha.old-0123abcd', 'alpha.spec'), 'old');
+    mkdirSync(path.join(out, 'b', 'beta'), { recursive: true });
+    mkdirSync(path.join(out, 'b', '.beta.old-89abcdef'), { recursive: true });
+    const fixed = await recoverInterrupted(new NodeFileSystem(), out);
+    assert.equal(fixed.length, 3);
+    assert.ok(!existsSync(path.join(out, '.strata-render-abc123')));
+    assert.equal(readFileSync(path.join(out, 'a', 'alpha', 'alpha.spec'), 'utf8'), 'old');
+    assert.ok(existsSync(path.join(out, 'b', 'beta')) && !existsSync(path.join(out, 'b', '.beta.old-89abcdef')));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * Render throughput: N generated components (default 2,000; STRATA_BENCH_COMPONENTS overrides),
  * each with its own local dist-git repository (file://), some overlays, a %check skip on every
- * 10th and a macros file on every 25th. Measures a full render with a warm mirror cache and the
+ * 10th and a macros file on every 25th; every other spec uses %autorelease + %autochangelog (as
+ * about half of Fedora does), so rpmautospec processing runs on its dist-git history. Measures a full render with a warm mirror cache and the
  * no-change `--check-only` re-render. Targets: < 60 s and < 15 s on 2 cores.
  */
 import * as os from 'node:os';
@@ -31,7 +32,7 @@ function git(args: string[], cwd: string, input?: string): void {
 function specFor(name: string, i: number): string {
   return `Name:           ${name}
 Version:        1.${i}
-Release:        ${1 + (i % 5)}%{?dist}
+Release:        ${i % 2 ? '%autorelease' : `${1 + (i % 5)}%{?dist}`}
 Summary:        Generated component ${i}
 License:        MIT
 URL:            https://example.org/${name}
@@ -74,8 +75,7 @@ make check
 /usr/include/${name}.h
 
 %changelog
-* Mon Jan 05 2026 Packager <p@example.org> - 1.${i}-1
-- Initial package
+${i % 2 ? '%autochangelog' : `* Mon Jan 05 2026 Packager <p@example.org> - 1.${i}-1\n- Initial package`}
 `;
 }
 
@@ -143,8 +143,9 @@ console.log(`setup: ${N} dist-git repos + project in ${setupS.toFixed(1)} s; ${c
 await timed('cold (fills the mirror cache)', { ...base, outputDir: path.join(root, 'out-cold') });
 const warm = await timed('warm render', { ...base, outputDir: path.join(root, 'out') });
 const check = await timed('no-change --check-only', { ...base, outputDir: path.join(root, 'out'), checkOnly: true });
+const fresh = await timed('no-change --check-only --no-cache (a fresh clone: no render stamps)', { ...base, outputDir: path.join(root, 'out'), checkOnly: true, noCache: true });
 clearInterval(sampler);
 console.log(`peak RSS: ${(peak / 1048576).toFixed(0)} MiB`);
 const scale = 2000 / N;
-console.log(`targets for 2,000 (projected linearly from ${N}): warm ${(warm * scale).toFixed(0)} s < 60 s ${warm * scale < 60 ? 'OK' : 'MISSED'}; --check-only ${(check * scale).toFixed(0)} s < 15 s ${check * scale < 15 ? 'OK' : 'MISSED'}`);
+console.log(`targets for 2,000 (projected linearly from ${N}): warm ${(warm * scale).toFixed(0)} s < 60 s ${warm * scale < 60 ? 'OK' : 'MISSED'}; --check-only ${(check * scale).toFixed(0)} s < 15 s ${check * scale < 15 ? 'OK' : 'MISSED'} (without stamps ${(fresh * scale).toFixed(0)} s)`);
 rmSync(root, { recursive: true, force: true });

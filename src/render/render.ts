@@ -13,17 +13,18 @@ import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { componentToJson } from '../config/index.js';
 import type { Clock, EventSink, FileSystem, Git, ProcessRunner, ScratchWriter } from '../adapters/types.js';
-import { error, isStrataError, StrataError, type Diagnostic } from '../diag/index.js';
+import { error, isStrataError, StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, overlayLabel, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
 import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, type DistGitDeps } from '../sources/index.js';
 import { parseTar, readBranchHead, readResolveCache, writeResolveCache } from './git-fast.js';
 import { buildMacrosMap, checkSkipOverlay, headerOverlay, macrosFileName, macrosLoadOverlays, printMacrosFile } from './macros.js';
-import { bumpRelease, usesAutorelease } from './release.js';
+import { bumpRelease } from './release.js';
 import { mergeSourceFiles, parseSourcesFile, printSourcesFile } from './sources-file.js';
 import { keepSet } from './file-filter.js';
+import { loadHistory, type History, type HistoryCommit } from './autospec/history.js';
 import { ProjectHistory, type SyntheticCommit } from './synthetic.js';
-import { componentOutputDir, diffSnapshots, FAILURE_MARKER, FAILURE_TEXT, findStale, isEmptyDiff, isSafeComponentName, markFailed, replaceDir, snapshotDir } from './output.js';
+import { recoverInterrupted, componentOutputDir, diffSnapshots, FAILURE_MARKER, FAILURE_TEXT, findStale, isEmptyDiff, isSafeComponentName, markFailed, replaceDir, snapshotDir } from './output.js';
 
 /** Lists the Source/Patch values of a spec as `spectool -l -a` would (after macro expansion). */
 export type SourceLister = (
@@ -31,8 +32,11 @@ export type SourceLister = (
   opts: { specPath: string; sourceDir: string; defines: Readonly<Record<string, string>>; readFile?: (p: string) => Promise<string | undefined> },
 ) => Promise<string[]>;
 
-/** rpmautospec `process-distgit` in-process: returns the processed spec, or undefined for "nothing to do". */
-export type AutospecProcessor = (opts: { repoDir: string; specPath: string; defines: Readonly<Record<string, string>> }) => Promise<string | undefined>;
+/**
+ * rpmautospec `process-distgit` in-process: returns the processed spec, or undefined for "nothing
+ * to do". With `history`, that in-memory commit graph is used instead of the repository's.
+ */
+export type AutospecProcessor = (opts: { repoDir: string; specPath: string; defines: Readonly<Record<string, string>>; history?: History }) => Promise<string | undefined>;
 
 export interface RenderDeps {
   readonly fs: FileSystem;
@@ -55,6 +59,8 @@ export interface RenderOptions {
   readonly signal?: AbortSignal;
   /** How mirrors are refreshed (default `if-needed`: fetch only what is missing). */
   readonly refresh?: 'always' | 'if-needed' | 'never';
+  /** Ignore render stamps: render every component (stamps are still not written). */
+  readonly noCache?: boolean;
 }
 
 export type RenderStatus = 'ok' | 'error' | 'cancelled';
@@ -116,6 +122,10 @@ class StampStore {
     if (this.scratch) await this.scratch.writeFile(p, JSON.stringify(v));
     else await this.fs.writeFileAtomic(p, JSON.stringify(v));
   }
+}
+
+function withSpan(o: Overlay, span: SourceSpan): Overlay {
+  return { ...o, definedAt: span };
 }
 
 function toEngineOverlay(o: ConfigOverlay): Overlay {
@@ -191,7 +201,7 @@ function specNeedsAutospec(text: string): boolean {
 }
 
 /** Synthetic commits on top of the work tree's HEAD; the last one carries the overlaid tree. */
-async function commitSynthetic(git: Git, repo: string, commits: readonly SyntheticCommit[], now: Date): Promise<void> {
+export async function commitSynthetic(git: Git, repo: string, commits: readonly SyntheticCommit[], now: Date): Promise<void> {
   const baseEnv = { GIT_CONFIG_NOSYSTEM: '1' };
   await git.ok(['add', '-A', '.'], { cwd: repo, env: baseEnv });
   const tree = (await git.ok(['write-tree'], { cwd: repo })).trim();
@@ -211,6 +221,45 @@ async function commitSynthetic(git: Git, repo: string, commits: readonly Synthet
     ).trim();
   }
   await git.ok(['reset', '-q', '--soft', parent], { cwd: repo });
+}
+
+/**
+ * The dist-git history with the synthetic commits stacked on it, in memory: each synthetic commit
+ * keeps its parent's spec and `changelog`, except the last, which carries the rendered ones
+ * (what committing the overlaid tree would give).
+ */
+export function appendSynthetic(h: History, synthetic: readonly SyntheticCommit[], finalSpec: string, finalChangelog: string | undefined, now: Date): History {
+  if (!synthetic.length) return h;
+  const commits = new Map(h.commits);
+  const blobs = new Map(h.blobs);
+  let parent = commits.get(h.head)!;
+  const specBlob = 'f'.repeat(24) + createHash('sha1').update(finalSpec).digest('hex').slice(0, 16);
+  blobs.set(specBlob, finalSpec);
+  let changelogBlob: string | undefined;
+  if (finalChangelog !== undefined) {
+    changelogBlob = 'e'.repeat(24) + createHash('sha1').update(finalChangelog).digest('hex').slice(0, 16);
+    blobs.set(changelogBlob, finalChangelog);
+  }
+  for (let i = 0; i < synthetic.length; i++) {
+    const c = synthetic[i]!;
+    const last = i === synthetic.length - 1;
+    const message = (c.hash === 'dirty' ? c.subject : `${c.subject}\n\nProject commit: ${c.hash}`) + '\n';
+    const id = createHash('sha1').update(`${parent.id}\0${c.hash}\0${i}`).digest('hex');
+    const next: HistoryCommit = {
+      id,
+      parents: [parent.id],
+      tree: last ? createHash('sha1').update(`tree\0${id}`).digest('hex') : parent.tree,
+      authorName: c.authorName,
+      authorEmail: c.authorEmail,
+      commitTime: c.time || Math.floor(now.getTime() / 1000),
+      message,
+      ...(last ? { specBlob } : parent.specBlob ? { specBlob: parent.specBlob } : {}),
+      ...(last ? (changelogBlob ? { changelogBlob } : {}) : parent.changelogBlob ? { changelogBlob: parent.changelogBlob } : {}),
+    };
+    commits.set(id, next);
+    parent = next;
+  }
+  return { head: parent.id, specName: h.specName, commits, blobs };
 }
 
 export class Renderer {
@@ -310,7 +359,9 @@ export class Renderer {
     if (specBytes === undefined) {
       throw new StrataError(error('RENDER_SPEC_MISSING', `dist-git ${up.distGitUri} has no ${specName} at ${resolved.commit.slice(0, 12)}`, { span: c.definedAt, hint: 'check upstream-name' }));
     }
-    const needGit = !!this.deps.autospec && specNeedsAutospec(decodeBytes(specBytes).text);
+    // %autorelease/%autochangelog read the dist-git history straight from the mirror (in memory,
+    // synthetic commits appended); only a renamed spec needs a real work tree.
+    const needGit = !!this.deps.autospec && up.upstreamName !== c.name && specNeedsAutospec(decodeBytes(specBytes).text);
     if (needGit) await checkoutWorkTree(this.distgitDeps(), mirror, resolved.commit, dir, { branch: up.branch });
     else {
       await fs.mkdir(dir);
@@ -369,9 +420,9 @@ export class Renderer {
     const user = c.overlays.map(toEngineOverlay);
     const archive = user.filter((o) => o.archive);
     const all: Overlay[] = [
-      ...(macros !== undefined ? macrosLoadOverlays(c.name) : []),
+      ...(macros !== undefined ? macrosLoadOverlays(c.name).map((o) => withSpan(o, c.origin('build.with') ?? c.origin('build.without') ?? c.origin('build.defines') ?? c.definedAt)) : []),
       ...user.filter((o) => !o.archive),
-      ...(c.build.check.skip ? [checkSkipOverlay(c.build.check.skipReason)] : []),
+      ...(c.build.check.skip ? [withSpan(checkSkipOverlay(c.build.check.skipReason), c.origin('build.check.skip') ?? c.definedAt)] : []),
       headerOverlay(),
     ];
     const diagnostics: Diagnostic[] = [...fetched.diagnostics];
@@ -425,7 +476,16 @@ export class Renderer {
     await this.write(specPath, specOriginal.encode(spec));
     // rpmautospec.
     const defines: Record<string, string> = { dist: '%{nil}' };
-    if (this.deps.autospec && specNeedsAutospec(spec)) {
+    if (this.deps.autospec && specNeedsAutospec(spec) && resolved && !fetched.gitRepo && c.spec.type === 'upstream') {
+      const upstream = await loadHistory({ git: this.deps.git, repoDir: resolved.mirror.path, specName: specFile, rev: resolved.commit });
+      const cl = await fs.stat(path.join(stage, 'changelog'));
+      const history = appendSynthetic(upstream, synthetic, spec, cl?.isFile ? decodeBytes(await fs.readFile(path.join(stage, 'changelog'))).text : undefined, this.deps.clock.now());
+      const processed = await this.deps.autospec({ repoDir: stage, specPath, defines, history });
+      if (processed !== undefined) {
+        spec = processed;
+        await this.write(specPath, specOriginal.encode(spec));
+      }
+    } else if (this.deps.autospec && specNeedsAutospec(spec)) {
       let repo = stage;
       if (!fetched.gitRepo) {
         await this.deps.git.ok(['init', '-q', '-b', 'main', '.'], { cwd: stage });
@@ -474,7 +534,7 @@ export class Renderer {
       const synthetic = await this.syntheticFor(c, resolved);
       // Render stamp: when nothing that decides the output changed and the output is as written,
       // the render is skipped (no git, no overlay work).
-      const key = this.opts.dryRun ? undefined : await this.stampKey(c, resolved, synthetic);
+      const key = this.opts.dryRun || this.opts.noCache ? undefined : await this.stampKey(c, resolved, synthetic);
       const before = await snapshotDir(fs, outputDir);
       const beforeHash = hashSnapshot(before);
       if (key) {
@@ -528,7 +588,7 @@ export class Renderer {
     }
     for (const f of [...files].sort()) {
       const st = await fs.stat(f);
-      put(f, st?.isFile ? createHash('sha256').update(await fs.readFile(f)).digest('hex') : '-');
+      put(path.relative(this.project.dir, f), st?.isFile ? createHash('sha256').update(await fs.readFile(f)).digest('hex') : '-');
     }
     return h.digest('hex');
   }
@@ -550,6 +610,7 @@ export class Renderer {
   async run(components: readonly ResolvedComponent[]): Promise<RenderRunResult> {
     const { fs, sink } = this.deps;
     await fs.mkdir(this.opts.outDir);
+    for (const f of await recoverInterrupted(fs, this.opts.outDir)) sink({ kind: 'log', level: 'info', message: `recovered from an interrupted render: ${f}` });
     const stagingRoot = await fs.mkdtemp('.strata-render-', this.opts.outDir);
     const results: ComponentRenderResult[] = new Array(components.length);
     const jobs = Math.max(1, this.opts.jobs ?? 4);
@@ -615,4 +676,3 @@ function overlayDiffs(specFile: string, results: readonly OverlayResult[]): { ov
   return out;
 }
 
-export { usesAutorelease };

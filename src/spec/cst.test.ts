@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { branchChain, findSections, nodeAt, parseSpec, printSpec, SECTION_KINDS, type SpecNode, type TagNode } from './cst.js';
+import { branchChain, filesEntries, findSections, nodeAt, parseSpec, printSpec, scriptletSections, SECTION_KINDS, type SpecNode, type TagNode } from './cst.js';
 import { decodeSpecBytes, displayText, encodeSpecText, toSpecBytesString } from './text.js';
 
 const kinds = (text: string): string[] => parseSpec(text).nodes.map((n) => n.kind);
@@ -211,6 +211,12 @@ describe('other views', () => {
       ['Mon Jan 01 2024 A <a@b> - 1-1', 3, '* Mon Jan 01 2024 A <a@b> - 1-1\n- one\n\n'],
       ['Sun Dec 31 2023 B <b@c> - 0.9-1', 6, '* Sun Dec 31 2023 B <b@c> - 0.9-1\n- two\n'],
     ]);
+  });
+  it('%files entries and scriptlets', () => {
+    const d = parseSpec('Name: x\n%files -f x.lang\n%license COPYING\n%config(noreplace) %attr(0600,root,root) %{_sysconfdir}/x.conf\n%if 1\n%{_bindir}/x\n%endif\n# c\n%post -p /sbin/ldconfig\n%triggerin -- bash\n');
+    const f = filesEntries(d, findSections(d, 'files')[0]!);
+    assert.deepEqual(f.map((e) => [e.directives, e.paths, e.node.line]), [[['%license'], 'COPYING', 3], [['%config(noreplace)', '%attr(0600,root,root)'], '%{_sysconfdir}/x.conf', 4], [[], '%{_bindir}/x', 6]]);
+    assert.deepEqual(scriptletSections(d).map((s) => [s.name, s.kind]), [['post', 'scriptlet'], ['triggerin', 'trigger']]);
   });
   it('final newline presence', () => {
     assert.equal(parseSpec('Name: x\n').finalNewline, true);

@@ -719,3 +719,42 @@ export function nodeAt(doc: SpecDocument, offset: number): SpecNode | undefined 
   }
   return undefined;
 }
+
+/** One line of a `%files` section: its directives (`%doc`, `%config(noreplace)`, `%attr(...)`) and paths. */
+export interface FilesEntry extends TextRange {
+  readonly node: TextNode;
+  /** Directives as written, e.g. `%config(noreplace)`, `%attr(0644,root,root)`, `%dir`. */
+  readonly directives: readonly string[];
+  /** The paths (or file-list text) after the directives, as written (macros unexpanded). */
+  readonly paths: string;
+}
+
+const FILES_DIRECTIVE = /^%(?:[A-Za-z_]+)(?:\([^)]*\))?/;
+
+/** The entries of a `%files` section (text lines that are not blank, comments or conditionals). */
+export function filesEntries(doc: SpecDocument, section: Section): FilesEntry[] {
+  const out: FilesEntry[] = [];
+  for (let k = section.nodeStart; k < section.nodeEnd; k++) {
+    const n = doc.nodes[k]!;
+    if (n.kind !== 'text') continue;
+    let rest = doc.text.slice(n.start, n.contentEnd).trim();
+    const directives: string[] = [];
+    for (;;) {
+      const m = FILES_DIRECTIVE.exec(rest);
+      if (!m || /^%\{/.test(rest)) break;
+      const word = m[0].replace(/\(.*$/, '').slice(1);
+      if (!FILES_DIRECTIVES.has(word)) break;
+      directives.push(m[0]);
+      rest = rest.slice(m[0].length).trimStart();
+    }
+    out.push({ node: n, start: n.start, end: n.contentEnd, directives, paths: rest });
+  }
+  return out;
+}
+
+const FILES_DIRECTIVES = new Set(['doc', 'license', 'config', 'attr', 'defattr', 'dir', 'docdir', 'ghost', 'exclude', 'lang', 'verify', 'caps', 'missingok', 'readme', 'artifact']);
+
+/** Scriptlet, trigger and file-trigger sections (`%post`, `%triggerin`, `%filetriggerin`, ...). */
+export function scriptletSections(doc: SpecDocument): Section[] {
+  return doc.sections.filter((s) => s.kind === 'scriptlet' || s.kind === 'trigger' || s.kind === 'file-trigger');
+}

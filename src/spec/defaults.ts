@@ -144,6 +144,12 @@ export function fedoraDefinitions(o: Pick<DefaultContextOptions, 'fedora' | 'dis
     ['perl_vendorlib', '/usr/share/perl5/vendor_perl'],
     ['perl_vendorarch', '%{_libdir}/perl5/vendor_perl'],
     ['_hardened_build', '1'],
+    ['build_cflags', '%{optflags}'],
+    ['build_cxxflags', '%{optflags}'],
+    ['build_fflags', '%{optflags} -I%{_fmoddir}'],
+    ['build_fcflags', '%{optflags} -I%{_fmoddir}'],
+    ['build_ldflags', '%{__global_ldflags}'],
+    ['_fmoddir', '%{_libdir}/gfortran/modules'],
     ['__global_ldflags', '-Wl,-z,relro -Wl,--as-needed -Wl,-z,now'],
     // rpmautospec's fallback definitions (what Fedora's redhat-rpm-config provides when the
     // release is not computed from git history); replace with the `autorelease` hook by undefining.

@@ -17,6 +17,8 @@ export interface EvaluateOptions {
   readonly include?: (path: string) => string | undefined;
   /** Evaluate every line of every section (slower; default: only lines that can define macros). */
   readonly expandAllLines?: boolean;
+  /** Re-read the spec for its main-package BuildArch like rpm does (default true). */
+  readonly buildArchReparse?: boolean;
 }
 
 /** A tag in an active branch, with its expanded value. */
@@ -107,18 +109,31 @@ interface Frame { parentActive: boolean; taken: boolean; active: boolean }
  * SPEC_CANNOT_EXPAND, SPEC_INCLUDE_NOT_FOLLOWED).
  */
 export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: EvaluateOptions = {}): EvaluatedSpec {
-  const diagnostics: Diagnostic[] = [];
-  const undecided: ConditionalNode[] = [];
-  const active: boolean[] = new Array<boolean>(doc.nodes.length).fill(false);
-  const pkgs: Array<{ key: string; absolute: boolean; name: string; section: number; tags: ActiveTag[] }> = [];
-  const sources: SourceRef[] = [];
-  const patches: SourceRef[] = [];
-  const auto = { source: 0, patch: 0 };
+  let diagnostics: Diagnostic[] = [];
+  let undecided: ConditionalNode[] = [];
+  let active: boolean[] = new Array<boolean>(doc.nodes.length).fill(false);
+  let pkgs: Array<{ key: string; absolute: boolean; name: string; section: number; tags: ActiveTag[] }> = [];
+  let sources: SourceRef[] = [];
+  let patches: SourceRef[] = [];
+  let auto = { source: 0, patch: 0 };
   let mainName: string | undefined;
   let releaseRaw: string | undefined;
-  const main = { key: '', absolute: false, name: '', section: 0, tags: [] as ActiveTag[] };
+  let main = { key: '', absolute: false, name: '', section: 0, tags: [] as ActiveTag[] };
   pkgs.push(main);
   let current = main;
+  const reset = (): void => {
+    diagnostics = [];
+    undecided = [];
+    active = new Array<boolean>(doc.nodes.length).fill(false);
+    sources = [];
+    patches = [];
+    auto = { source: 0, patch: 0 };
+    mainName = undefined;
+    releaseRaw = undefined;
+    main = { key: '', absolute: false, name: '', section: 0, tags: [] };
+    pkgs = [main];
+    current = main;
+  };
 
   const emulated = new Set<string>();
   const exp = (text: string): Expansion => {
@@ -133,17 +148,20 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
 
   const decide = (d: SpecDocument, n: ConditionalNode): boolean => {
     const kind = n.directive.replace(/^el(?=if)/, '');
+    // `\`-continued %if lines: the backslash-newline is whitespace for the expression
+    const exprText = n.expression.replace(/\\\r?\n/g, ' ');
     if (kind === 'if') {
-      const e = exp(n.expression);
+      const e = exp(exprText);
       if (e.unexpandable.length) { cannotDecide(n, `uses ${e.unexpandable.join(', ')}`); return false; }
       const r = evaluateExpression(e.text);
+      if (!r.ok && e.undefined.length) { cannotDecide(n, `undefined macro ${e.undefined.map((u) => `%{${u}}`).join(', ')} (defined by an %include or %{lua:} that was not followed?)`); return false; }
       if (!r.ok) {
         diagnostics.push(error('SPEC_BAD_EXPRESSION', `${r.error} in %${n.directive} ${n.expression}${e.text !== n.expression ? ` (expanded: ${e.text.trim()})` : ''}`, { span: spanOf(d, n.expressionRange), hint: 'rpm fails on this line; an empty value needs a fallback such as 0%{?name}' }));
         return false;
       }
       return isTrue(r.value);
     }
-    const e = exp(n.expression);
+    const e = exp(exprText);
     if (e.unexpandable.length) { cannotDecide(n, `uses ${e.unexpandable.join(', ')}`); return false; }
     const want = kind.includes('arch') ? ctx.get('_target_cpu')?.body ?? 'x86_64' : ctx.get('_target_os')?.body ?? 'linux';
     const list = e.text.split(/[\s,]+/).filter(Boolean);
@@ -291,6 +309,17 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
   };
 
   walk(doc, 0, true);
+  // rpm parses a spec whose main package has BuildArch again, for that architecture
+  // (`_target_cpu` = the BuildArch), with the macros of the first pass still defined; that
+  // second pass is what rpm builds from (and what `rpmspec -P` prints).
+  const buildArch = main.tags.find((t) => (t.family === 'buildarch' || t.family === 'buildarchitectures') && !t.generatedBy)?.value.split(/[\s,]+/).filter(Boolean);
+  if (buildArch && buildArch.length && opts.buildArchReparse !== false) {
+    const cur = ctx.get('_target_cpu')?.body;
+    const arch = cur !== undefined && buildArch.includes(cur) ? cur : buildArch[0]!;
+    reset();
+    ctx.set('_target_cpu', arch);
+    walk(doc, 0, true);
+  }
 
   const evPkgs: EvaluatedPackage[] = pkgs.map((p) => {
     const deps = (fam: string): Dependency[] => p.tags.filter((t) => t.family === fam).flatMap((t) => parseDependencies(t.value));

@@ -33,6 +33,8 @@
  *   `doc.includes`, `doc.listEntries` (`%sourcelist`/`%patchlist`), `doc.changelog`,
  *   `doc.finalNewline`, `doc.diagnostics` (SPEC_UNCLOSED_IF, SPEC_ENDIF_WITHOUT_IF,
  *   SPEC_ELSE_WITHOUT_IF, SPEC_BRANCH_AFTER_ELSE, SPEC_UNCLOSED_MACRO, SPEC_UNKNOWN_TAG, ...).
+ * - `filesEntries(doc, section)` (directives + paths of `%files` lines), `scriptletSections(doc)`,
+ *   `findSections(doc, name, pkg?)`, `findPackages(doc, key)`, `nodeAt(doc, offset)`, `textOf`.
  * - `spanOf(doc, range)` converts a range into a diag `SourceSpan`.
  *
  * ## Edits (`edit.ts`): splices `{offset, length, text}` on the original text

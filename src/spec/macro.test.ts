@@ -69,6 +69,14 @@ describe('expandMacros', () => {
     assert.equal(e.complete, false);
     assert.match(e.errors[0]!, /recursion/);
   });
+  it('stops exponential expansions with an error instead of exhausting memory', () => {
+    const c = new MacroContext();
+    c.define('a0', 'xxxxxxxxxxxxxxxx');
+    for (let k = 1; k < 40; k++) c.define(`a${k}`, `%{a${k - 1}}%{a${k - 1}}`);
+    const e = expandMacros('%{a39}', c);
+    assert.equal(e.complete, false);
+    assert.ok(e.errors.includes('macro expansion result too large'));
+  });
   it('bcond family with --with/--without', () => {
     const c = fedoraContext({ with: ['docs'], without: ['tests'] });
     expandMacros('%bcond_without tests\n%bcond_with docs\n%bcond_with gui\n%bcond check %{defined fedora}\n', c);
@@ -216,11 +224,23 @@ describe('evaluateSpec', () => {
     assert.equal(ev.release, '2.fc39');
   });
   it('reports undecidable and bad conditions with spans', () => {
-    const t = 'Name: x\n%if %(test -e /x && echo 1)\nSource0: a\n%endif\n%if %{?nothing}\n%endif\n%ifarch %{lua: print("x")}\n%endif\n';
+    const t = 'Name: x\n%if %(test -e /x && echo 1)\nSource0: a\n%endif\n%if %{?nothing}\n%endif\n%ifarch %{lua: print("x")}\n%endif\n%if 0%{from_include}\n%endif\n';
     const ev = evaluateSpec(parseSpec(t, 'x.spec'), fedoraContext());
-    assert.deepEqual(ev.diagnostics.map((d) => [d.code, d.span?.line, d.span?.col]), [['SPEC_CANNOT_DECIDE', 2, 1], ['SPEC_BAD_EXPRESSION', 5, 5], ['SPEC_CANNOT_DECIDE', 7, 1]]);
+    assert.deepEqual(ev.diagnostics.map((d) => [d.code, d.span?.line, d.span?.col]), [['SPEC_CANNOT_DECIDE', 2, 1], ['SPEC_BAD_EXPRESSION', 5, 5], ['SPEC_CANNOT_DECIDE', 7, 1], ['SPEC_CANNOT_DECIDE', 9, 1]]);
     assert.deepEqual(ev.sources, []);
-    assert.equal(ev.undecided.length, 2);
+    assert.equal(ev.undecided.length, 3);
+  });
+  it('handles rpm idioms: bare %with/%defined, names with dashes, continued %if lines', () => {
+    const t = [
+      'Name: x', '%bcond_without gtk', '%global snap 1',
+      '%if %with gtk', 'Source1: gtk.tar', '%endif',
+      '%if ! %defined snap', 'Source2: no.tar', '%endif',
+      '%if 0%{?with_foo-bar}', 'Source3: no.tar', '%endif',
+      '%if %{with gtk} || \\', '    %{with qt}', 'Source4: yes.tar', '%endif', '',
+    ].join('\n');
+    const ev = evaluateSpec(parseSpec(t), fedoraContext());
+    assert.deepEqual(ev.diagnostics, []);
+    assert.deepEqual(ev.sources.map((s) => s.value), ['gtk.tar', 'yes.tar']);
   });
   it('reports a source it cannot expand', () => {
     const ev = evaluateSpec(parseSpec('Name: x\n%global c abcdef1234\nSource0: x-%(git describe).tgz\n', 'x.spec'), fedoraContext());
@@ -242,6 +262,18 @@ describe('evaluateSpec', () => {
     assert.deepEqual(ev.sources.map((s) => [s.number, s.value, s.line]), [[3, 'gen.tar', 3]]);
     assert.deepEqual(ev.buildRequires.map((d) => d.name), ['gen-dep']);
     assert.equal(ev.packages[0]!.tags[2]!.generatedBy?.line, 4);
+  });
+  it('re-reads the spec for a main-package BuildArch, as rpm does', () => {
+    const t = '%global rv %(echo %{version} | cut -d. -f1-2)\nName: x\nVersion: 2.38.0\nBuildArch: noarch\nSource0: a/%{rv}/b\n%ifarch x86_64\nSource1: only-on-x86_64\n%endif\n';
+    const ev = evaluateSpec(parseSpec(t), fedoraContext());
+    assert.deepEqual(ev.sources.map((s) => s.value), ['a/2.38/b']);
+    const once = evaluateSpec(parseSpec(t), fedoraContext(), { buildArchReparse: false });
+    assert.deepEqual(once.sources.map((s) => s.value), ['a/2.38.0/b', 'only-on-x86_64']); // the first pass saw %{version} undefined
+  });
+  it('a macro definition drops one level of backslash escaping, like rpm', () => {
+    const c = fedoraContext();
+    expandMacros('%global g a\\\\.b\\\\\\\\c\\\\d', c);
+    assert.equal(c.get('g')?.body, 'a\\.b\\\\c\\d');
   });
   it('evaluateNEVR honours --define overrides and the autorelease hook', () => {
     const t = 'Name: x\nVersion: %{ver}\nRelease: %autorelease -e beta\nEpoch: 3\n';

@@ -134,6 +134,8 @@ interface State {
 }
 
 const MAX_DEPTH = 64;
+/** Guard against exponential expansions (`%define a %b%b`, ...). */
+const MAX_OUTPUT = 8 * 1024 * 1024;
 
 /** Expand all macros in `text`. Definitions (`%define`, `%global`, `%undefine`) modify `ctx`. */
 export function expandMacros(text: string, ctx: MacroContext): Expansion {
@@ -201,6 +203,10 @@ function expandInner(s: string, st: State): string {
   let out = '';
   let i = 0;
   while (i < s.length) {
+    if (out.length > MAX_OUTPUT) {
+      st.errors.push('macro expansion result too large');
+      return out;
+    }
     const p = s.indexOf('%', i);
     if (p === -1) { out += s.slice(i); break; }
     out += s.slice(i, p);
@@ -300,29 +306,22 @@ function expandBraced(inner: string, whole: string, st: State): string {
   let test = false;
   let neg = false;
   while (inner[j] === '?' || inner[j] === '!') { if (inner[j] === '?') test = true; else neg = true; j++; }
-  let name = '';
-  if (inner[j] === '-' && /[A-Za-z0-9]/.test(inner[j + 1] ?? '')) {
-    name = inner.slice(j, j + 2);
-    j += 2;
-    if (inner[j] === '*') { name += '*'; j++; }
-    test = true; // %{-f:X} and %{!-f:Y} are conditional
-  } else if (inner.startsWith('**', j)) { name = '**'; j += 2; } else if (inner[j] === '*' || inner[j] === '#') { name = inner[j]!; j++; } else {
-    while (isIdentChar(inner[j])) { name += inner[j]; j++; }
-  }
+  // like rpm, the name is everything up to a space or ':' (so `%{?with_foo-bar}` is one name)
+  let e = j;
+  while (e < inner.length && inner[e] !== ' ' && inner[e] !== ':' && inner[e] !== '\t' && inner[e] !== '\n') e++;
+  const name = inner.slice(j, e);
+  j = e;
+  if (name.startsWith('-')) test = true; // %{-f:X} and %{!-f:Y} are conditional
   if (name === '') {
-    if (inner.slice(j).trim() === '' ) return whole; // %{} or %{?}
+    if (inner.slice(j).trim() === '') return whole; // %{} or %{?}
     st.errors.push(`invalid macro syntax: ${whole}`);
     return whole;
   }
   let arg: string | undefined;
   let spaced = false;
   if (j < inner.length) {
-    const c = inner[j]!;
-    if (c === ':') arg = inner.slice(j + 1);
-    else if (c === ' ' || c === '\t' || c === '\n') { arg = inner.slice(j + 1); spaced = true; } else {
-      st.errors.push(`invalid macro name in ${whole}`);
-      return whole;
-    }
+    if (inner[j] === ':') arg = inner.slice(j + 1);
+    else { arg = inner.slice(j + 1); spaced = true; }
   }
   if (test) {
     const def = st.ctx.get(name);
@@ -445,8 +444,10 @@ function doDefine(kind: string, text: string, st: State): void {
   if (!m) { st.errors.push(`%${kind}: macro name expected`); return; }
   const name = m[1]!;
   if (kind === 'undefine') { st.ctx.undefine(name); return; }
-  let body = text.slice(m[0].length).replace(/\\\n/g, '\n').trim();
-  if (body.endsWith('\\')) body = body.slice(0, -1).trim();
+  // rpm's doDefine drops one level of backslash escaping (`\\.` → `\.`, backslash-newline → newline)
+  let body = text.slice(m[0].length).trim();
+  if (body.endsWith('\\') && !body.endsWith('\\\\')) body = body.slice(0, -1).trim();
+  body = body.replace(/\\([\s\S])/g, '$1');
   const params = m[2] !== undefined ? m[3] ?? '' : undefined;
   if (kind === 'global') body = expand(body, st);
   st.ctx.define(name, body, params);
@@ -464,6 +465,11 @@ interface Builtin {
 
 function cannot(what: string): (arg: string, st: State, whole: string) => string {
   return (_a, st, whole) => { st.unexpandable.add(what); return whole; };
+}
+
+/** A parametric call uses `%1`: the first whitespace-separated argument (the rest is ignored, as in rpm). */
+function firstArg(a: string): string {
+  return a.trim().split(/[ \t\n]+/)[0] ?? '';
 }
 
 function luaSub(s: string, i: number, j: number): string {
@@ -485,6 +491,7 @@ function bcondDefine(name: string, on: boolean, st: State): void {
 
 function exprTruth(text: string, st: State): boolean | undefined {
   const e = expand(text, st);
+  if (/%[[(]|%\{lua:/.test(e)) { st.unexpandable.add('expression'); return undefined; }
   const r = evaluateExpression(e);
   if (!r.ok) { st.errors.push(`${r.error} in expression: ${text.trim()}`); return undefined; }
   return r.value.type === 'int' ? r.value.value !== 0 : r.value.value !== '';
@@ -529,20 +536,20 @@ const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['lower', { fn: (a) => a.toLowerCase(), needsArg: true }],
   ['reverse', { fn: (a) => [...a].reverse().join(''), needsArg: true }],
   ['sub', { fn: (a) => { const p = splitArgs(a); return luaSub(p[0] ?? '', Number(p[1] ?? 1), Number(p[2] ?? -1)); }, needsArg: true }],
-  ['rep', { fn: (a) => { const p = splitArgs(a); const n = Math.max(0, Number(p[1] ?? 0)); return Array.from({ length: n }, () => p[0] ?? '').join(p[2] ?? ''); }, needsArg: true }],
+  ['rep', { fn: (a) => { const p = splitArgs(a); const n = Math.min(Math.max(0, Number(p[1] ?? 0) || 0), 10000); return Array.from({ length: n }, () => p[0] ?? '').join(p[2] ?? ''); }, needsArg: true }],
   ['exists', { fn: (a, st, whole) => { const h = st.ctx.hooks.exists; if (!h) { st.unexpandable.add('exists'); return whole; } return h(a) ? '1' : '0'; }, needsArg: true }],
   ['getenv', { fn: (a, st) => st.ctx.hooks.getenv?.(a) ?? '', needsArg: true }],
   ['uncompress', { fn: cannot('uncompress'), needsArg: true }],
   ['load', { fn: (a, st, whole) => { const h = st.ctx.hooks.load; const t = h?.(a); if (t === undefined) { st.unexpandable.add('load'); return whole; } loadInto(t, st); return ''; }, needsArg: true }],
   ['expr', { fn: (a, st, whole) => evalExpr(a, st, whole), rawArg: true, needsArg: true }],
-  ['defined', { fn: (a, st) => (st.ctx.has(a.trim()) ? '1' : '0'), needsArg: true }],
-  ['undefined', { fn: (a, st) => (st.ctx.has(a.trim()) ? '0' : '1'), needsArg: true }],
+  ['defined', { fn: (a, st) => (st.ctx.has(firstArg(a)) ? '1' : '0'), needsArg: true, bare: 'line' }],
+  ['undefined', { fn: (a, st) => (st.ctx.has(firstArg(a)) ? '0' : '1'), needsArg: true, bare: 'line' }],
   ['macrobody', { fn: (a, st) => { const d = st.ctx.get(a.trim()); if (!d) { st.errors.push(`no such macro: ${a.trim()}`); return ''; } return d.body; }, needsArg: true }],
   ['S', { fn: (a, st) => `${expand('%{_sourcedir}', st)}/${st.ctx.get(`__strata_source_${a.trim()}`)?.body ?? a.trim()}`, needsArg: true }],
   ['P', { fn: (a, st) => `${expand('%{_sourcedir}', st)}/${st.ctx.get(`__strata_patch_${a.trim()}`)?.body ?? a.trim()}`, needsArg: true }],
-  ['with', { fn: (a, st) => (st.ctx.has(`with_${a.trim()}`) ? '1' : '0'), needsArg: true }],
-  ['without', { fn: (a, st) => (st.ctx.has(`with_${a.trim()}`) ? '0' : '1'), needsArg: true }],
-  ['bcond', { fn: (a, st) => { const p = a.trim().split(/[ \t]+/); const name = p[0] ?? ''; const t = exprTruth(p.slice(1).join(' ') || '0', st); if (name && t !== undefined) bcondDefine(name, t, st); return ''; }, bare: 'line', needsArg: true }],
+  ['with', { fn: (a, st) => (st.ctx.has(`with_${firstArg(a)}`) ? '1' : '0'), needsArg: true, bare: 'line' }],
+  ['without', { fn: (a, st) => (st.ctx.has(`with_${firstArg(a)}`) ? '0' : '1'), needsArg: true, bare: 'line' }],
+  ['bcond', { fn: (a, st) => { const p = a.trim().split(/[ \t]+/); const name = p[0] ?? ''; const t = exprTruth(p[1] ?? '0', st); /* rpm's %bcond uses %2 only; further words (comments) are ignored */ if (name && t !== undefined) bcondDefine(name, t, st); return ''; }, bare: 'line', needsArg: true }],
   ['bcond_with', { fn: (a, st) => { const n = a.trim(); if (n) bcondDefine(n, false, st); return ''; }, bare: 'line', needsArg: true }],
   ['bcond_without', { fn: (a, st) => { const n = a.trim(); if (n) bcondDefine(n, true, st); return ''; }, bare: 'line', needsArg: true }],
   ['autorelease', { fn: (a, st) => {
@@ -571,10 +578,10 @@ function loadInto(text: string, s: State): void {
   const lines = text.split('\n');
   for (let k = 0; k < lines.length; k++) {
     let line = lines[k]!;
-    while (line.endsWith('\\') && k + 1 < lines.length) line = `${line.slice(0, -1)}\n${lines[++k]!}`;
+    while (line.endsWith('\\') && k + 1 < lines.length) line = `${line}\n${lines[++k]!}`;
     const m = /^%([A-Za-z_][A-Za-z0-9_]*)(\(([^)]*)\))?[ \t]+([\s\S]*)$/.exec(line);
     if (!m) continue;
-    s.ctx.define(m[1]!, m[4]!.trim(), m[2] !== undefined ? m[3] ?? '' : undefined);
+    s.ctx.define(m[1]!, m[4]!.trim().replace(/\\([\s\S])/g, '$1'), m[2] !== undefined ? m[3] ?? '' : undefined);
   }
 }
 

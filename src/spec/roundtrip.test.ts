@@ -29,7 +29,7 @@ function checkInvariants(doc: SpecDocument): void {
   assert.equal(s, doc.text.length);
 }
 
-const SPEC_WORDS = ['%if ', '%else\n', '%endif\n', '%ifarch x86_64\n', '%package devel\n', '%files\n', '%{', '}', '%(', ')', '\\\n', '%global x ', '%define y(n:) ', 'Name: ', 'Source0: ', '\n', '\r\n', '#', '%%', '%description -n', '%changelog\n* ', '%sourcelist\n', '%{expand:', '%include ', '%{load:', ' ', '\t'];
+const SPEC_WORDS = ['%(echo ', ' | sed s/a/b/g', '%[', ']', '%{lua:', '%{?', '%bcond x ', '%{sub ', '%{rep x 99999999}', '%if ', '%else\n', '%endif\n', '%ifarch x86_64\n', '%package devel\n', '%files\n', '%{', '}', '%(', ')', '\\\n', '%global x ', '%define y(n:) ', 'Name: ', 'Source0: ', '\n', '\r\n', '#', '%%', '%description -n', '%changelog\n* ', '%sourcelist\n', '%{expand:', '%include ', '%{load:', ' ', '\t'];
 
 describe('round-trip', () => {
   it('holds for random byte strings', () => {

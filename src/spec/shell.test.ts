@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { fedoraContext } from './defaults.js';
 import { expandMacros } from './macro.js';
 import { emulateShell, ShellUnsupported } from './shell.js';
@@ -37,6 +38,16 @@ describe('emulateShell (pure; nothing is executed)', () => {
     { name: 'globs', input: 'echo *', why: /glob/ },
   ];
   for (const c of unsupported) it(`refuses ${c.name}`, () => assert.throws(() => emulateShell(c.input), (e: unknown) => e instanceof ShellUnsupported && c.why.test(e.message)));
+  it('never throws anything but ShellUnsupported on random input', () => {
+    const parts = ['echo ', 'cut -d. -f', 'sed "s/', '/g"', 'tr ', 'awk ', "'{print $1}'", '| ', '; ', '${v:', '${v//', '}', 'v=', 'printf ', '%', '[', '(', '\\', '"', "'", '<<< ', '1', '-', ' '];
+    fc.assert(fc.property(fc.array(fc.oneof(fc.constantFrom(...parts), fc.string({ maxLength: 4 })), { maxLength: 25 }), (xs) => {
+      try {
+        emulateShell(xs.join(''));
+      } catch (e) {
+        assert.ok(e instanceof ShellUnsupported, String(e));
+      }
+    }), { numRuns: 3000 });
+  });
   it('is used by %(...) unless disabled, and reported', () => {
     const ctx = fedoraContext();
     ctx.define('commit', 'abcdef123456');

@@ -279,7 +279,7 @@ function printfFormat(fmt: string, args: string[]): string {
       const p = /^(-?)(\d*)(?:\.(\d+))?([sd])$/.exec(spec)!;
       let v = p[4] === 'd' ? String(Number.parseInt(a, 10) || 0) : a;
       if (p[3] !== undefined && p[4] === 's') v = v.slice(0, Number(p[3]));
-      const w = Number(p[2] || 0);
+      const w = Math.min(Number(p[2] || 0), 4096);
       return p[1] ? v.padEnd(w) : v.padStart(w);
     });
     if (k >= args.length || k === before) break; // the format is reused while arguments remain
@@ -297,8 +297,10 @@ function runCommand(argv: string[], input: string, vars: Vars): string {
       while (a[0] === '-n' || a[0] === '-e' || a[0] === '-E') { if (a[0] === '-n') nl = false; a = a.slice(1); }
       return a.join(' ') + (nl ? '\n' : '');
     }
-    case 'printf':
-      return printfFormat(args[0] ?? fail('printf format'), args.slice(1));
+    case 'printf': {
+      const a = args[0] === '--' ? args.slice(1) : args;
+      return printfFormat(a[0] ?? fail('printf format'), a.slice(1));
+    }
     case 'cut': {
       let delim = '\t';
       let fields: string | undefined;
@@ -354,6 +356,15 @@ function runCommand(argv: string[], input: string, vars: Vars): string {
  * (stdout without trailing newlines), or throws ShellUnsupported.
  */
 export function emulateShell(script: string): string {
+  try {
+    return emulate(script);
+  } catch (e) {
+    if (e instanceof ShellUnsupported) throw e;
+    throw new ShellUnsupported(`cannot emulate: ${(e as Error).message}`); // e.g. an invalid sed regex
+  }
+}
+
+function emulate(script: string): string {
   const vars: Vars = new Map();
   let out = '';
   let i = 0;

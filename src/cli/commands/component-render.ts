@@ -14,6 +14,7 @@ interface RenderFlags {
   failOnError?: boolean;
   refresh?: boolean;
   offline?: boolean;
+  cache?: boolean;
 }
 
 function componentCommand(program: Command): Command {
@@ -34,7 +35,8 @@ export function register(program: Command, host: CommandHost): void {
     .option('-j, --jobs <n>', 'parallel components (default: the number of CPUs)')
     .option('--fail-on-error', 'exit 1 when any component failed (default: also 1)')
     .option('--refresh', 'fetch dist-git mirrors even when they already hold what is needed')
-    .option('--offline', 'never fetch; use the mirror cache only');
+    .option('--offline', 'never fetch; use the mirror cache only')
+    .option('--no-cache', 'render every component even when its render stamp says nothing changed');
   host.withOutput(cmd, { short: false });
   cmd.action(
     host.action(async (names: string[], flags: RenderFlags, c: Command): Promise<CommandResult> => {
@@ -42,6 +44,14 @@ export function register(program: Command, host: CommandHost): void {
       const { runRenderCommand } = await import('../../render/command.js');
       const { NodeScratchWriter } = await import('../../adapters/scratch-fs.js');
       const sink = makeSink(host.ctx, g);
+      // Ctrl-C: finish the components in flight (each output dir is swapped whole), start no more.
+      const abort = new AbortController();
+      const onSigint = () => {
+        if (abort.signal.aborted) process.exit(130);
+        abort.abort();
+        host.ctx.err('\ninterrupted: finishing the components in progress (Ctrl-C again to stop now)\n');
+      };
+      process.on('SIGINT', onSigint);
       const r = await runRenderCommand(
         { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter() },
         {
@@ -55,9 +65,11 @@ export function register(program: Command, host: CommandHost): void {
           dryRun: !!flags.dryRun,
           jobs: flags.jobs && Number(flags.jobs) > 0 ? Number(flags.jobs) : Math.max(2, (await import('node:os')).availableParallelism()),
           refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
+          signal: abort.signal,
+          ...(flags.cache === false ? { noCache: true } : {}),
         },
-      );
-      return r;
+      ).finally(() => process.off('SIGINT', onSigint));
+      return abort.signal.aborted ? { ...r, exitCode: 130 } : r;
     }),
   );
 }

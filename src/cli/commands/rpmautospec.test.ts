@@ -78,6 +78,10 @@ test('rpmautospec calculate-release and process-distgit in a dist-git checkout',
       text,
     );
 
+    c = capture();
+    assert.equal(await main(['-C', repo, 'rpmautospec', 'generate-changelog', 'hello.spec'], c.ctx), 0, c.err());
+    assert.equal(c.out(), '* Wed Sep 16 2020 Ann <ann@example.org> - 1.1-0.2\n- Rebuild\n\n* Tue Sep 15 2020 Ann <ann@example.org> - 1.1-0.1\n- Update to 1.1\n\n* Mon Sep 14 2020 Ann <ann@example.org> - 1.0-0.2\n- Fix 100%% of bugs\n\n* Sun Sep 13 2020 Ann <ann@example.org> - 1.0-0.1\n- Initial import\n');
+
     // an uncommitted change counts as one more release
     writeFileSync(path.join(repo, 'hello.spec'), spec('1.1') + '\n');
     c = capture();

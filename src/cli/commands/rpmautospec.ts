@@ -90,6 +90,36 @@ export function register(program: Command, host: CommandHost): void {
       return { json: r, text: `Calculated release number: ${shown}\n` };
     }),
   );
+
+  registerGenerateChangelog(group, host);
+}
+
+function registerGenerateChangelog(group: Command, host: CommandHost): void {
+  const cmd = group
+    .command('generate-changelog')
+    .description('print the changelog entries %autochangelog would generate')
+    .argument('[spec]', 'spec file at the root of the dist-git checkout (default: <dir name>.spec)')
+    .option('--define <name value>', "define a macro for evaluating specs (repeatable), e.g. 'dist %{nil}'", parseDefine)
+    .option('--no-error-on-unparseable-spec', 'go on when the current spec cannot be parsed');
+  host.withOutput(cmd);
+  cmd.action(
+    host.action(async (spec: string | undefined, o: CommonOpts, c: Command) => {
+      const ctx = host.ctx;
+      const cwd = workDir(host, c);
+      const { generateChangelog } = await import('../../render/autospec/process.js');
+      const r = await generateChangelog({
+        git: ctx.git,
+        fs: ctx.fs,
+        cwd,
+        specPath: spec ?? `${path.basename(cwd)}.spec`,
+        defines: o.define ?? [],
+        errorOnUnparseableSpec: o.errorOnUnparseableSpec !== false,
+        now: () => ctx.clock.now(),
+      });
+      printWarnings(host, c, cwd, r.warnings);
+      return { json: r.entries, text: r.text + '\n' };
+    }),
+  );
 }
 
 function printWarnings(host: CommandHost, cmd: Command, cwd: string, warnings: readonly Diagnostic[]): void {

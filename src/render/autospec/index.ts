@@ -13,24 +13,33 @@
  * if (r.changed) writeSomewhere(r.text!);             // exactly what `process-distgit` writes
  * const { releaseNumber, release } = await calculateRelease({ git, fs, specPath, reflectWorktree: false });
  * ```
- * - `processDistgit(opts) → {changed, text?, features, releaseNumber?}`: `changed: false` where
+ * - `processDistgit(opts) → {changed, text?, features, releaseNumber?, warnings}`: `changed: false` where
  *   rpmautospec writes nothing (no `%autorelease`, a hand-written `%changelog`, or already
  *   processed). Throws `StrataError` AUTOSPEC_SPEC_UNPARSEABLE where rpmautospec refuses (the
  *   current spec cannot be evaluated), unless `errorOnUnparseableSpec: false`.
- * - `calculateRelease(opts) → {releaseNumber, release, epochVersion}`.
+ * - `calculateRelease(opts) → {releaseNumber, release, epochVersion, warnings}`.
+ * - `generateChangelog(opts) → {text, entries, warnings}` (`rpmautospec generate-changelog`).
  * - `runAutospec(opts, withChangelog)`: the raw walk result (release number, complete release,
  *   changelog entries) for callers that assemble output themselves.
  * - Options: `specPath` (its directory is the repository root), `cwd`, `defines` (`--define`
  *   pairs), `reflectWorktree` (uncommitted changes count as one more release, default true),
- *   `evaluator` (spec evaluation, default the spec layer's), `history` (a pre-loaded `History`).
- * - Building blocks: `loadHistory` (3 git processes for any history size), `runOnHistory` with
+ *   `evaluator` (spec evaluation, default the spec layer's; `makeSpecHeaderEvaluator({base})`
+ *   evaluates in a distro's macro context instead of plain rpm's), `history` (a pre-loaded
+ *   `History`), `rpmautospecVersion` (the version printed in the header block; renders made
+ *   with 0.8.3 show that).
+ * - Building blocks: `loadHistory` (2 git processes for any history size), `runOnHistory` with
  *   `releaseNumberVisitor`/`changelogVisitor`, `detectSpecFeatures`, `renderProcessedSpec`,
  *   `formatChangelogEntry`, `commitLogToChangelogItems`, `parseMagicComments`, `fillText`
  *   (Python textwrap), `verflagsFromHeader`.
  *
- * Deliberate difference: `%(...)` shell expansions are never executed; a value that needs one
- * (e.g. `%global shortcommit %(c=%{commit}; echo ${c:0:7})` used in `-s`) expands as rpm would
- * expand an unknown/failed command, so its text differs from rpmautospec's.
+ * Deliberate difference: `%(...)` and `%{lua:}` are never executed. The spec layer answers common
+ * shell idioms (`echo`, `cut`, `${c:0:7}`, ...) purely; anything else stays unexpanded, and when
+ * that touches Version/Epoch or the options of `%autorelease`, the result carries an
+ * AUTOSPEC_NOT_EXPANDED warning (the CLI prints it) because the release text may then differ.
+ *
+ * Two more of our own, beside the spec layer: `%{?autorelease ARGS}` is rewritten to
+ * `%{?autorelease}` before evaluation (rpm 4.18 ignores ARGS in the check-exist form), and the
+ * options of `%autorelease` are checked with getopt rules (rpm refuses a missing argument).
  */
 export * from './changelog.js';
 export * from './features.js';
@@ -40,4 +49,4 @@ export * from './process.js';
 export * from './textwrap.js';
 export * from './verflags.js';
 export * from './walk.js';
-export { evaluateSpecHeader } from './spec-eval.js';
+export { evaluateSpecHeader, makeSpecHeaderEvaluator, autospecContext } from './spec-eval.js';

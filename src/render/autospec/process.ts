@@ -151,9 +151,10 @@ async function repoAuthor(git: Git, repoDir: string): Promise<string> {
 
 function unparseable(specPath: string, specName: string, vf: Verflags | undefined): StrataError {
   const detail = vf && !vf.ok ? vf.detail : undefined;
+  const line = vf && !vf.ok ? vf.line : undefined;
   return new StrataError(
     error('AUTOSPEC_SPEC_UNPARSEABLE', `Couldn’t parse spec file ${specName}`, {
-      span: { file: specPath, line: 1, col: 1 },
+      span: { file: specPath, line: line ?? 1, col: 1 },
       hint: detail ? `the spec could not be evaluated: ${detail}` : 'fix the spec, or pass --no-error-on-unparseable-spec to go on without its Version',
     }),
   );
@@ -189,6 +190,16 @@ export async function calculateRelease(opts: AutospecOptions): Promise<Calculate
   const r = run.result;
   if (opts.errorOnUnparseableSpec !== false && (r.epochVersion === null || r.epochVersion === undefined)) throw unparseable(opts.specPath, run.specName, r.verflags);
   return { releaseNumber: r.releaseNumber ?? 0, release: r.releaseComplete ?? String(r.releaseNumber ?? 0), epochVersion: r.epochVersion ?? null, warnings: autospecWarnings(opts.specPath, r.verflags) };
+}
+
+/** `rpmautospec generate-changelog`: the changelog entries of the history, newest first. */
+export async function generateChangelog(opts: AutospecOptions): Promise<{ readonly text: string; readonly entries: readonly ChangelogEntry[]; readonly warnings: readonly Diagnostic[] }> {
+  await requireSpec(opts);
+  const run = await runAutospec(opts, true);
+  const r = run.result;
+  if (opts.errorOnUnparseableSpec !== false && (r.epochVersion === null || r.epochVersion === undefined)) throw unparseable(opts.specPath, run.specName, r.verflags);
+  const entries = r.changelog ?? [];
+  return { text: formatChangelog(entries), entries, warnings: autospecWarnings(opts.specPath, r.verflags) };
 }
 
 export interface ProcessDistgitResult {

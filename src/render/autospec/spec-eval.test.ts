@@ -27,6 +27,7 @@ const CASES: { name: string; input: string; expected: { epochVersion: string; ex
   { name: 'option without its argument is an error', input: `${PRE}Version: 1\nRelease: %autorelease -e %{?nonexistent}\n`, expected: { error: /requires an argument -- 'e'/ } },
   { name: 'unknown option is an error', input: `${PRE}Version: 1\nRelease: %autorelease -x\n`, expected: { error: /invalid option -- 'x'/ } },
   { name: 'missing Version is an error', input: `${PRE}Release: %autorelease\n`, expected: { error: /Version/ } },
+  { name: 'missing Name/Summary/License (lua-generated in font specs) is accepted', input: 'Version: 1\nRelease: %autorelease\n', expected: { epochVersion: '1' } },
 ];
 
 for (const c of CASES) {
@@ -66,4 +67,15 @@ test('--define overrides and the plain-rpm context', () => {
   assert.equal(ctx.get('dist')?.body, '.el9');
   assert.equal(autospecContext([]).has('fedora'), false);
   assert.equal(autospecContext([]).has('dist'), false);
+});
+
+test('unexpandable values in the probe are reported; an unrelated %{lua:} Release is not', () => {
+  const shell = evaluateSpecHeader(`%global snap %(frobnicate --now)\n${PRE}Version: 1\nRelease: %autorelease -s %{snap}\n`, NODIST);
+  assert.ok(shell.ok && shell.unexpanded?.length === 1 && shell.unexpanded[0]!.tag === 'Release' && shell.unexpanded[0]!.what.includes('shell'), JSON.stringify(shell));
+  const processed = evaluateSpecHeader(`%define autorelease(e:s:pb:n) %{?-p:0.}%{lua:\n    release_number = 4;\n    print(release_number);\n}\n${PRE}Version: 1\nRelease: %autorelease\n`, NODIST);
+  assert.ok(processed.ok, JSON.stringify(processed));
+  assert.equal(processed.ok && processed.unexpanded, undefined);
+  const emulated = evaluateSpecHeader(`%global commit 1a2b3c4d5e6f\n%global short %(c=%{commit}; echo \${c:0:7})\n${PRE}Version: 1\nRelease: %autorelease -s git%{short}\n`, NODIST);
+  const vf = verflagsFromHeader(emulated);
+  assert.ok(vf.ok && vf.snapinfo === 'git1a2b3c4', JSON.stringify(vf));
 });

@@ -5,8 +5,10 @@
  * `%rhel`: rpmautospec ran with upstream RPM macros only) plus `--define` overrides.
  *
  * Where rpm would refuse the spec, the answer is an error: unbalanced conditionals, an `%if`
- * expression rpm cannot evaluate, a missing Name/Version/Release, or `%autorelease` called with
- * an option missing its argument or an unknown option (getopt fails inside rpm).
+ * expression rpm cannot evaluate, a missing Version/Release, or `%autorelease` called with
+ * an option missing its argument or an unknown option (getopt fails inside rpm). A missing
+ * Name/Summary/License is not judged: Fedora's font specs get them from `%fontpkg` (lua), which
+ * rpm runs and we do not, and nothing here depends on them.
  */
 import { evaluateSpec, fedoraContext, MacroContext, expandMacros, parseDefineArg, parseSpec, type EvaluatedSpec, type SpecDocument } from '../../spec/index.js';
 import { AUTORELEASE_OPTIONS, AUTORELEASE_PROBE_BODY, type HeaderEvaluation, type SpecHeaderEvaluator } from './verflags.js';
@@ -75,13 +77,13 @@ function evaluateHeader(specText: string, ctx: MacroContext): HeaderEvaluation {
     return { ok: false, detail: `spec evaluation failed: ${(e as Error).message}` };
   }
   const fatal = [...doc.diagnostics, ...ev.diagnostics].find((d) => d.severity === 'error' && RPM_FATAL.has(d.code));
-  if (fatal) return { ok: false, detail: `${fatal.code}: ${fatal.message}${fatal.span ? ` (line ${fatal.span.line})` : ''}` };
-  if (ev.name === undefined || ev.name.trim() === '') return { ok: false, detail: 'Name field must be present' };
+  if (fatal) return { ok: false, detail: `${fatal.code}: ${fatal.message}`, ...(fatal.span ? { line: fatal.span.line } : {}) };
   if (ev.version === undefined || ev.version.trim() === '') return { ok: false, detail: 'Version field must be present' };
   if (ev.release === undefined || ev.release.trim() === '') return { ok: false, detail: 'Release field must be present' };
   if (ev.releaseRaw !== undefined) {
     const bad = autoreleaseGetoptError(ev.releaseRaw, ev.context);
-    if (bad) return { ok: false, detail: bad };
+    const releaseTag = ev.packages.find((p) => p.key === '')?.tags.find((t) => t.family === 'release');
+    if (bad) return { ok: false, detail: bad, ...(releaseTag ? { line: releaseTag.node.line } : {}) };
   }
   const release = ev.release.trim();
   const version = ev.version.trim();
@@ -90,7 +92,9 @@ function evaluateHeader(specText: string, ctx: MacroContext): HeaderEvaluation {
   if (illegal) return { ok: false, detail: `Illegal char in ${illegal}` };
   const unexpanded: { tag: string; line: number; what: readonly string[] }[] = [];
   for (const t of ev.packages.find((p) => p.key === '')?.tags ?? []) {
-    if (!t.complete && (t.family === 'release' || t.family === 'version' || t.family === 'epoch')) unexpanded.push({ tag: t.node.name, line: t.node.line, what: t.unexpandable });
+    // a Release matters only where it feeds %autorelease's options (the probe's output)
+    const relevant = t.family === 'version' || t.family === 'epoch' || (t.family === 'release' && /_S[^\n]*_P[01]_B/.test(release));
+    if (!t.complete && relevant) unexpanded.push({ tag: t.node.name, line: t.node.line, what: t.unexpandable });
   }
   return { ok: true, ...(ev.epoch !== undefined ? { epoch: ev.epoch.trim() } : {}), version, release, ...(unexpanded.length ? { unexpanded } : {}) };
 }

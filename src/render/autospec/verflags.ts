@@ -28,7 +28,7 @@ export type Verflags =
       /** Tags that could not be fully expanded (Strata never runs `%(...)` or `%{lua:}`). */
       readonly unexpanded?: readonly UnexpandedTag[];
     }
-  | { readonly ok: false; readonly error: 'specfile-missing' | 'specfile-parse-error'; readonly detail: string };
+  | { readonly ok: false; readonly error: 'specfile-missing' | 'specfile-parse-error'; readonly detail: string; readonly line?: number };
 
 /** A Version/Release/Epoch tag whose value could not be fully expanded (`%(...)`, `%{lua:}`). */
 export interface UnexpandedTag {
@@ -41,7 +41,7 @@ export interface UnexpandedTag {
 /** What a spec evaluator reports for the main package (values fully expanded). */
 export type HeaderEvaluation =
   | { readonly ok: true; readonly epoch?: string; readonly version: string; readonly release: string; readonly unexpanded?: readonly UnexpandedTag[] }
-  | { readonly ok: false; readonly detail: string };
+  | { readonly ok: false; readonly detail: string; /** 1-based line rpm would complain about. */ readonly line?: number };
 
 /**
  * Evaluates a spec text (with `%autorelease` defined as `AUTORELEASE_PROBE_BODY`, options
@@ -54,7 +54,7 @@ const PROBE_RE = /^E([^_]*)_S([^_]*)_P([01])_B(\d*)$/u;
 
 /** Turn an evaluated header into verflags (the probe parsing of rpmautospec). */
 export function verflagsFromHeader(h: HeaderEvaluation): Verflags {
-  if (!h.ok) return { ok: false, error: 'specfile-parse-error', detail: h.detail };
+  if (!h.ok) return { ok: false, error: 'specfile-parse-error', detail: h.detail, ...(h.line !== undefined ? { line: h.line } : {}) };
   const epochVersion = h.epoch !== undefined ? `${normalizeEpoch(h.epoch)}:${h.version}` : h.version;
   const m = PROBE_RE.exec(h.release);
   const extra = h.unexpanded?.length ? { unexpanded: h.unexpanded } : {};
