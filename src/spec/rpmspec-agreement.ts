@@ -92,6 +92,7 @@ function classify(ours: { list: string[]; incomplete: string[]; undecided: numbe
     if (a === b) continue;
     if (ours.shellIdioms.some((x) => /\$\{\w+:|\$\{\w+\/|<<</.test(x))) return "bash-only %(...) idiom: Debian's /bin/sh (dash) fails where Fedora's bash works";
     if (ours.shellIdioms.length) return 'emulated %(...) differs from rpm';
+    if (/%\{(?:sub|len|upper|lower|rep|reverse|gsub)[ :]/.test(b) && !/%\{(?:sub|len|upper|lower|rep|reverse)[ :]/.test(a)) return 'built-in missing from rpm 4.18 (%{sub}, %{len}, ... exist in the rpm 4.19+ Fedora uses)';
     if (/\x1f/.test(b)) return "rpm's internal quote marker (\\x1f) leaks into its output";
     if (/%\{?[A-Za-z_]/.test(a) && !/%\{?[A-Za-z_]/.test(b)) return 'macro defined only in rpm\'s own macro files';
     if (!/%\{?[A-Za-z_]/.test(a) && /%\{?[A-Za-z_]/.test(b)) return 'macro defined only in our context';
