@@ -168,7 +168,7 @@ const cases: Case[] = [
     expected: (s) =>
       s
         // The %global was defined under the condition: it stays, still conditional.
-        .replace('%if %{with docs}\n%package doc\nSummary:        docs\n%global docdir %{_docdir}/x\n\n%description doc\nDocs.\n%endif\n\n', '%if %{with docs}\n%global docdir %{_docdir}/x\n%endif\n')
+        .replace('%if %{with docs}\n%package doc\nSummary:        docs\n%global docdir %{_docdir}/x\n\n%description doc\nDocs.\n%endif\n\n', '%if %{with docs}\n%global docdir %{_docdir}/x\n%endif\n\n')
         .replace('%if %{with docs}\n%files doc\n/usr/share/doc/x\n%endif\n\n', ''),
   },
   { name: 'spec-remove-subpackage missing', overlay: { type: 'spec-remove-subpackage', package: 'nope' }, code: 'OVERLAY_SECTION_NOT_FOUND' },

@@ -178,6 +178,11 @@ function removalLines(model: SpecLines, s: SpecSection): Set<number> {
     }
     if (touched && empty) for (let k = open; k <= close; k++) del.add(k);
   }
+  // Blank lines after a balancing `%endif` the removal keeps stay, so the next section keeps its
+  // separation.
+  let lastKept = -1;
+  for (let i = s.header; i < s.end; i++) if (!del.has(i)) lastKept = i;
+  if (lastKept >= 0 && model.lines[lastKept]!.cond === 'close') for (let i = lastKept + 1; i < s.end && model.lines[i]!.text.trim() === ''; i++) del.delete(i);
   return del;
 }
 

@@ -20,6 +20,8 @@ export interface RenderCommandOptions {
   readonly jobs?: number;
   readonly refresh?: 'always' | 'if-needed' | 'never';
   readonly noCache?: boolean;
+  /** Exit 1 when a component failed (azldev's default is 0: failures are marked with RENDER_FAILED). */
+  readonly failOnError?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -63,7 +65,8 @@ export async function runRender(deps: RenderDeps, project: ResolvedProject, comp
     }
     if (opts.cleanStale) for (const s of run.stale) lines.push(`  stale: ${path.relative(outDir, s)}`);
   }
-  const exitCode = failed.length || (opts.checkOnly && (changed.length || (opts.cleanStale && run.stale.length))) ? 1 : 0;
+  const exitCode = (failed.length && opts.failOnError) || (opts.checkOnly && (changed.length || (opts.cleanStale && run.stale.length))) ? 1 : 0;
+  if (failed.length) lines.push(`${failed.length} component(s) failed to render: ${failed.map((r) => r.component).join(', ')}${opts.failOnError ? '' : ' (RENDER_FAILED markers written; --fail-on-error makes this exit 1)'}`);
   return {
     json: {
       outputDir: outDir,
@@ -107,6 +110,14 @@ export async function runRenderCommand(deps: RenderDeps, opts: RenderCommandOpti
 /** Fill in the in-process rpmautospec and the spec layer's Source/Patch lister when not injected. */
 export async function withDefaultEngines(deps: RenderDeps): Promise<RenderDeps> {
   let out: RenderDeps = deps;
+  if (!out.calculateRelease) {
+    const { calculateRelease } = await import('./autospec/index.js');
+    out = {
+      ...out,
+      calculateRelease: async ({ specPath, defines, history }) =>
+        (await calculateRelease({ git: deps.git, fs: deps.fs, specPath, defines: Object.entries(defines), reflectWorktree: false, ...(history ? { history } : {}) })).release,
+    };
+  }
   if (!out.autospec) {
     const { processDistgit } = await import('./autospec/index.js');
     out = {

@@ -94,7 +94,7 @@ export function parseTar(buf: Uint8Array): Map<string, TarFile> {
     const norm = path.posix.normalize(full);
     if (norm.startsWith('/') || norm === '..' || norm.startsWith('../')) continue;
     const f: TarFile = new Uint8Array(body);
-    f.mode = mode & 0o777;
+    f.mode = mode & 0o111 ? 0o755 : 0o644;
     out.set(norm, f);
   }
   return out;

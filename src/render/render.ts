@@ -13,13 +13,14 @@ import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { componentToJson } from '../config/index.js';
 import type { Clock, EventSink, FileSystem, Git, ProcessRunner, ScratchWriter } from '../adapters/types.js';
-import { error, isStrataError, StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
+import { error, isStrataError, StrataError, warning, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
-import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, overlayLabel, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
+import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, overlayLabel, packageSections, parseSpecLines, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
 import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, type DistGitDeps } from '../sources/index.js';
 import { parseTar, readBranchHead, readResolveCache, writeResolveCache } from './git-fast.js';
+import { ObjectStore, readCommitFiles, readHistory } from './git-objects.js';
 import { buildMacrosMap, checkSkipOverlay, headerOverlay, macrosFileName, macrosLoadOverlays, printMacrosFile } from './macros.js';
-import { bumpRelease } from './release.js';
+import { bumpRelease, usesAutorelease } from './release.js';
 import { mergeSourceFiles, parseSourcesFile, printSourcesFile } from './sources-file.js';
 import { keepSet } from './file-filter.js';
 import { loadHistory, type History, type HistoryCommit } from './autospec/history.js';
@@ -48,6 +49,8 @@ export interface RenderDeps {
   readonly autospec?: AutospecProcessor;
   /** Fast writes for the staging directory (default: atomic writes through `fs`). */
   readonly scratch?: ScratchWriter;
+  /** rpmautospec `calculate-release` (complete release without dist), for provenance macros. */
+  readonly calculateRelease?: (opts: { specPath: string; defines: Readonly<Record<string, string>>; history?: History }) => Promise<string>;
 }
 
 export interface RenderOptions {
@@ -190,6 +193,8 @@ interface Resolved {
 
 interface Fetched {
   readonly dir: string;
+  /** The mirror's object reader, when it could read this commit. */
+  readonly store?: ObjectStore;
   readonly commit?: string;
   readonly rule?: string;
   readonly gitRepo: boolean;
@@ -351,10 +356,18 @@ export class Renderer {
     const { mirror } = resolved;
     const diagnostics = [...resolved.diagnostics];
     const specName = `${up.upstreamName}.spec`;
-    // One git process: the tree as a tar stream, unpacked in process.
-    const archive = await git.run(['archive', '--format=tar', resolved.commit], { cwd: mirror.path, binary: true });
-    if (archive.code !== 0 || !archive.stdoutBytes) throw new StrataError(error('RENDER_FETCH_FAILED', `cannot read ${resolved.commit} from ${up.distGitUri}: ${archive.stderr.trim()}`, { span: c.definedAt }));
-    const files = parseTar(archive.stdoutBytes);
+    // The tree, read from the mirror's packs in process; `git archive` when the reader cannot.
+    let store: ObjectStore | undefined;
+    let files: Map<string, Uint8Array & { mode?: number }>;
+    try {
+      store = await ObjectStore.open(fs, mirror.path);
+      files = await readCommitFiles(store, resolved.commit);
+    } catch {
+      store = undefined;
+      const archive = await git.run(['archive', '--format=tar', resolved.commit], { cwd: mirror.path, binary: true });
+      if (archive.code !== 0 || !archive.stdoutBytes) throw new StrataError(error('RENDER_FETCH_FAILED', `cannot read ${resolved.commit} from ${up.distGitUri}: ${archive.stderr.trim()}`, { span: c.definedAt }));
+      files = parseTar(archive.stdoutBytes);
+    }
     const specBytes = files.get(specName);
     if (specBytes === undefined) {
       throw new StrataError(error('RENDER_SPEC_MISSING', `dist-git ${up.distGitUri} has no ${specName} at ${resolved.commit.slice(0, 12)}`, { span: c.definedAt, hint: 'check upstream-name' }));
@@ -371,7 +384,7 @@ export class Renderer {
       if (needGit) await git.ok(['mv', specName, `${c.name}.spec`], { cwd: dir });
       else await fs.rename(path.join(dir, specName), path.join(dir, `${c.name}.spec`));
     }
-    return { dir, commit: resolved.commit, rule: resolved.rule, gitRepo: needGit, diagnostics };
+    return { dir, commit: resolved.commit, rule: resolved.rule, gitRepo: needGit, diagnostics, ...(store ? { store } : {}) };
   }
 
   /** Render one component into `stage` (a fresh directory). */
@@ -414,7 +427,10 @@ export class Renderer {
     }
     const specOriginal = decodeBytes(await fs.readFile(specPath));
     // Macros file.
-    const macros = printMacrosFile(buildMacrosMap(c.build));
+    const macroMap = buildMacrosMap(c.build);
+    const provenanceDiags: Diagnostic[] = [];
+    if (c.build.emitUpstreamProvenance) await this.addProvenance(c, macroMap, specOriginal.text, specPath, fetched, provenanceDiags);
+    const macros = printMacrosFile(macroMap);
     if (macros !== undefined) await this.write(path.join(stage, macrosFileName(c.name)), macros, 0o644);
     // Overlays, in azldev's order; archive-scoped ones are handled apart.
     const user = c.overlays.map(toEngineOverlay);
@@ -425,7 +441,7 @@ export class Renderer {
       ...(c.build.check.skip ? [withSpan(checkSkipOverlay(c.build.check.skipReason), c.origin('build.check.skip') ?? c.definedAt)] : []),
       headerOverlay(),
     ];
-    const diagnostics: Diagnostic[] = [...fetched.diagnostics];
+    const diagnostics: Diagnostic[] = [...fetched.diagnostics, ...provenanceDiags];
     // Archive-scoped overlays run first, one batch per archive (first-seen order). Render does
     // not download lookaside archives: an absent archive is skipped and `sources` carries the
     // hash recorded for it; a present one (local sources) is edited, repacked and checked.
@@ -477,7 +493,9 @@ export class Renderer {
     // rpmautospec.
     const defines: Record<string, string> = { dist: '%{nil}' };
     if (this.deps.autospec && specNeedsAutospec(spec) && resolved && !fetched.gitRepo && c.spec.type === 'upstream') {
-      const upstream = await loadHistory({ git: this.deps.git, repoDir: resolved.mirror.path, specName: specFile, rev: resolved.commit });
+      const upstream = fetched.store
+        ? await readHistory(fetched.store, resolved.commit, specFile).catch(() => loadHistory({ git: this.deps.git, repoDir: resolved.mirror.path, specName: specFile, rev: resolved.commit }))
+        : await loadHistory({ git: this.deps.git, repoDir: resolved.mirror.path, specName: specFile, rev: resolved.commit });
       const cl = await fs.stat(path.join(stage, 'changelog'));
       const history = appendSynthetic(upstream, synthetic, spec, cl?.isFile ? decodeBytes(await fs.readFile(path.join(stage, 'changelog'))).text : undefined, this.deps.clock.now());
       const processed = await this.deps.autospec({ repoDir: stage, specPath, defines, history });
@@ -519,6 +537,41 @@ export class Renderer {
       diagnostics,
       ...(this.opts.dryRun ? { overlayDiffs: overlayDiffs(specFile, applied.results) } : {}),
     };
+  }
+
+  /**
+   * `build.emit-upstream-provenance`: `%fedora_upstream_version` / `%fedora_upstream_release` from
+   * the first Version/Release of the pristine Fedora spec (`%{?dist}` → `.fc<release-ver>`;
+   * `%autorelease` computed from the dist-git history), unless the user defines them. A value
+   * that cannot be computed is skipped with a warning, as azldev does.
+   */
+  private async addProvenance(c: ResolvedComponent, m: Map<string, string>, pristine: string, specPath: string, fetched: Fetched, diags: Diagnostic[]): Promise<void> {
+    if (c.spec.type !== 'upstream' || c.spec.upstreamDistro.name !== 'fedora') return;
+    const rv = c.spec.releaseVer ?? c.spec.upstreamDistro.version;
+    if (!/^\d+$/.test(rv)) return;
+    const dist = `.fc${rv}`;
+    const model = parseSpecLines(splitSpecText(pristine));
+    const first = (tag: string) => {
+      for (const s of packageSections(model, '')) for (let i = s.start; i < s.end; i++) if (model.lines[i]!.kind === 'tag' && model.lines[i]!.tag!.toLowerCase() === tag) return model.lines[i]!.value!;
+      return undefined;
+    };
+    const version = first('version');
+    let release = first('release');
+    const span = c.origin('build.emit-upstream-provenance') ?? c.definedAt;
+    if (release !== undefined && usesAutorelease(release)) {
+      try {
+        if (!this.deps.calculateRelease) throw new Error('no rpmautospec engine');
+        const history = fetched.store && fetched.commit ? await readHistory(fetched.store, fetched.commit, path.basename(specPath)).catch(() => undefined) : undefined;
+        const r = await this.deps.calculateRelease({ specPath, defines: { dist: '%{nil}' }, ...(history ? { history } : {}) });
+        if (!/^\d/.test(r)) throw new Error(`unexpected release ${r}`);
+        release = r + dist;
+      } catch (e) {
+        diags.push(warning('PROVENANCE_RELEASE_UNKNOWN', `component ${c.name}: cannot compute the upstream %autorelease for fedora_upstream_release: ${(e as Error).message}`, { span }));
+        release = undefined;
+      }
+    } else if (release !== undefined) release = release.replace(/%\{\??dist\}/g, dist);
+    if (version !== undefined && !m.has('fedora_upstream_version')) m.set('fedora_upstream_version', version);
+    if (release !== undefined && !m.has('fedora_upstream_release')) m.set('fedora_upstream_release', release);
   }
 
   /** Render, compare and (unless check-only/dry-run) replace one component's output. */

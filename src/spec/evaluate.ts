@@ -121,6 +121,10 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
   let main = { key: '', absolute: false, name: '', section: 0, tags: [] as ActiveTag[] };
   pkgs.push(main);
   let current = main;
+  // first pass: stops right after the main package's BuildArch (rpm returns PART_BUILDARCHITECTURES there)
+  let firstPass = true;
+  let stopped = false;
+  let buildArch: string[] | undefined;
   const reset = (): void => {
     diagnostics = [];
     undecided = [];
@@ -173,6 +177,7 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
     const frames: Frame[] = [];
     let on = true;
     for (const n of d.nodes) {
+      if (stopped) return;
       if (n.kind === 'conditional') {
         if (n.directive.startsWith('if')) {
           const v: boolean = on ? decide(d, n) : false;
@@ -236,6 +241,10 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
     if (current === main && n.family === 'name' && n.number === undefined) { mainName = value; main.name = value; }
     if (current === main && n.lname === 'release') releaseRaw = n.value;
     current.tags.push({ node: n, name: n.name, family: n.family, value, complete: e.complete, unexpandable: e.unexpandable, ...(generatedBy ? { generatedBy } : {}) });
+    if (firstPass && current === main && (n.family === 'buildarch' || n.family === 'buildarchitectures') && opts.buildArchReparse !== false) {
+      buildArch = value.split(/[\s,]+/).filter(Boolean);
+      if (buildArch.length) stopped = true;
+    }
   };
 
   const visit = (d: SpecDocument, n: SpecNode, depth: number): void => {
@@ -309,14 +318,15 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
   };
 
   walk(doc, 0, true);
-  // rpm parses a spec whose main package has BuildArch again, for that architecture
-  // (`_target_cpu` = the BuildArch), with the macros of the first pass still defined; that
-  // second pass is what rpm builds from (and what `rpmspec -P` prints).
-  const buildArch = main.tags.find((t) => (t.family === 'buildarch' || t.family === 'buildarchitectures') && !t.generatedBy)?.value.split(/[\s,]+/).filter(Boolean);
-  if (buildArch && buildArch.length && opts.buildArchReparse !== false) {
+  // rpm stops reading a spec at its main package's BuildArch and reads it again for that
+  // architecture (`_target_cpu` = the BuildArch), with the macros defined up to the BuildArch
+  // line still defined; that second pass is what rpm builds from (and `rpmspec -P` prints).
+  if (stopped && buildArch && buildArch.length) {
     const cur = ctx.get('_target_cpu')?.body;
     const arch = cur !== undefined && buildArch.includes(cur) ? cur : buildArch[0]!;
     reset();
+    firstPass = false;
+    stopped = false;
     ctx.set('_target_cpu', arch);
     walk(doc, 0, true);
   }

@@ -33,7 +33,7 @@ export function register(program: Command, host: CommandHost): void {
     .option('--clean-stale', 'remove output directories of components that no longer exist')
     .option('--dry-run', 'print the unified diff each overlay makes; write nothing')
     .option('-j, --jobs <n>', 'parallel components (default: the number of CPUs)')
-    .option('--fail-on-error', 'exit 1 when any component failed (default: also 1)')
+    .option('--fail-on-error', 'exit 1 when any component failed (default, as azldev: 0, with RENDER_FAILED markers)')
     .option('--refresh', 'fetch dist-git mirrors even when they already hold what is needed')
     .option('--offline', 'never fetch; use the mirror cache only')
     .option('--no-cache', 'render every component even when its render stamp says nothing changed');
@@ -67,6 +67,7 @@ export function register(program: Command, host: CommandHost): void {
           refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
           signal: abort.signal,
           ...(flags.cache === false ? { noCache: true } : {}),
+          ...(flags.failOnError ? { failOnError: true } : {}),
         },
       ).finally(() => process.off('SIGINT', onSigint));
       return abort.signal.aborted ? { ...r, exitCode: 130 } : r;
