@@ -147,8 +147,8 @@ describe('tags', () => {
     const d = parseSpec('Name: x\nSource: a\n%package devel\nRequires: x\n%package -n other\nProvides: y\n%description\nFoo: bar\n');
     assert.deepEqual(d.packages.map((p) => [p.key, p.absolute, p.tags.map((t) => t.name)]), [['', false, ['Name', 'Source']], ['devel', false, ['Requires']], ['other', true, ['Provides']]]);
   });
-  it('an unknown tag is a warning with its span', () => {
-    const d = parseSpec('Name: x\nFoo: bar\n');
+  it('an unknown tag is a warning with its span (not inside %if 0)', () => {
+    const d = parseSpec('Name: x\nFoo: bar\n%if 0\nSee: http://x\n%endif\n');
     assert.deepEqual(d.diagnostics.map((x) => [x.code, x.severity, x.span?.line, x.span?.col, x.span?.length]), [['SPEC_UNKNOWN_TAG', 'warning', 2, 1, 3]]);
   });
 });

@@ -536,7 +536,7 @@ export function parseSpec(text: string, file = '<spec>'): SpecDocument {
         const node: TagNode = { kind: 'tag', ...base, ...tag, package: cur.package, known };
         nodes.push(node);
         tags.push(node);
-        if (!known) diagnostics.push(warning('SPEC_UNKNOWN_TAG', `unknown tag ${tag.name}`, { span: spanOf(docLike, tag.nameRange), hint: 'rpm rejects unknown preamble tags; check the spelling' }));
+        if (!known && !inDeadBranch(branch)) diagnostics.push(warning('SPEC_UNKNOWN_TAG', `unknown tag ${tag.name}`, { span: spanOf(docLike, tag.nameRange), hint: 'rpm rejects unknown preamble tags; check the spelling' }));
         continue;
       }
     }
@@ -596,6 +596,12 @@ export function parseSpec(text: string, file = '<spec>'): SpecDocument {
     file, text, nodes, sections, packages, conditionals: conditionals as Conditional[], tags, macroDefinitions, bconds, includes, listEntries,
     changelog: changelogOut, finalNewline: text.length > 0 && text.charCodeAt(text.length - 1) === Ch.LF, lineStarts: starts, diagnostics,
   };
+}
+
+/** Whether a branch (or one around it) is `%if 0`, i.e. text rpm never reads (a comment block). */
+function inDeadBranch(b: MutableBranch | undefined): boolean {
+  for (let x = b; x; x = x.conditional.parent) if (x.index === 0 && x.directive.directive === 'if' && x.directive.expression === '0') return true;
+  return false;
 }
 
 function matchTag(text: string, p: number, end: number): Omit<TagNode, keyof NodeBase | 'kind' | 'package' | 'known'> | undefined {

@@ -145,9 +145,9 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
     for (const x of e.emulated) emulated.add(x);
     return e;
   };
-  const cannotDecide = (n: ConditionalNode, why: string): void => {
+  const cannotDecide = (d: SpecDocument, n: ConditionalNode, why: string): void => {
     undecided.push(n);
-    diagnostics.push(warning('SPEC_CANNOT_DECIDE', `cannot decide %${n.directive} ${n.expression}: ${why}; treating it as false`, { span: spanOf(doc, { start: n.start, end: n.contentEnd }) }));
+    diagnostics.push(warning('SPEC_CANNOT_DECIDE', `cannot decide %${n.directive} ${n.expression}: ${why}; treating it as false`, { span: spanOf(d, { start: n.start, end: n.contentEnd }) }));
   };
 
   const decide = (d: SpecDocument, n: ConditionalNode): boolean => {
@@ -156,9 +156,9 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
     const exprText = n.expression.replace(/\\\r?\n/g, ' ');
     if (kind === 'if') {
       const e = exp(exprText);
-      if (e.unexpandable.length) { cannotDecide(n, `uses ${e.unexpandable.join(', ')}`); return false; }
+      if (e.unexpandable.length) { cannotDecide(d, n, `uses ${e.unexpandable.join(', ')}`); return false; }
       const r = evaluateExpression(e.text);
-      if (!r.ok && e.undefined.length) { cannotDecide(n, `undefined macro ${e.undefined.map((u) => `%{${u}}`).join(', ')} (defined by an %include or %{lua:} that was not followed?)`); return false; }
+      if (!r.ok && e.undefined.length) { cannotDecide(d, n, `undefined macro ${e.undefined.map((u) => `%{${u}}`).join(', ')} (defined by an %include or %{lua:} that was not followed?)`); return false; }
       if (!r.ok) {
         diagnostics.push(error('SPEC_BAD_EXPRESSION', `${r.error} in %${n.directive} ${n.expression}${e.text !== n.expression ? ` (expanded: ${e.text.trim()})` : ''}`, { span: spanOf(d, n.expressionRange), hint: 'rpm fails on this line; an empty value needs a fallback such as 0%{?name}' }));
         return false;
@@ -166,8 +166,8 @@ export function evaluateSpec(doc: SpecDocument, ctx: MacroContext, opts: Evaluat
       return isTrue(r.value);
     }
     const e = exp(exprText);
-    if (e.unexpandable.length) { cannotDecide(n, `uses ${e.unexpandable.join(', ')}`); return false; }
-    const want = kind.includes('arch') ? ctx.get('_target_cpu')?.body ?? 'x86_64' : ctx.get('_target_os')?.body ?? 'linux';
+    if (e.unexpandable.length) { cannotDecide(d, n, `uses ${e.unexpandable.join(', ')}`); return false; }
+    const want = exp(kind.includes('arch') ? '%{_target_cpu}' : '%{_target_os}').text.trim();
     const list = e.text.split(/[\s,]+/).filter(Boolean);
     const hit = list.includes(want);
     return kind.startsWith('ifn') ? !hit : hit;
