@@ -1,0 +1,45 @@
+/**
+ * Build input fingerprints. A component's SELF fingerprint covers every file of its prepared
+ * directory (path, content, executable bit), its build options and the distro macros; its FULL
+ * fingerprint adds the full fingerprints of the components it build-requires, so a change below
+ * rebuilds everything above it and nothing else.
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { FileSystem } from '../adapters/types.js';
+import type { BuildUnit } from './types.js';
+
+export const BUILD_FINGERPRINT_VERSION = 'strata-build-v1';
+
+export async function selfFingerprint(fs: FileSystem, unit: BuildUnit, macros: Readonly<Record<string, string>>, backend: string): Promise<string> {
+  const h = createHash('sha256');
+  const line = (s: string) => h.update(s + '\n');
+  line(BUILD_FINGERPRINT_VERSION);
+  line(`backend ${backend}`);
+  line(`spec ${path.relative(unit.dir, unit.spec)}`);
+  const kv = (label: string, o: Readonly<Record<string, string>>) => {
+    for (const k of Object.keys(o).sort()) line(`${label} ${JSON.stringify(k)} ${JSON.stringify(o[k])}`);
+  };
+  kv('macro', macros);
+  kv('define', unit.defines ?? {});
+  for (const w of [...(unit.with ?? [])].sort()) line(`with ${w}`);
+  for (const w of [...(unit.without ?? [])].sort()) line(`without ${w}`);
+  for (const u of [...(unit.undefines ?? [])].sort()) line(`undefine ${u}`);
+  line(`check ${unit.skipCheck ? 'skip' : 'run'}`);
+  const files = await fs.glob(['**/*'], unit.dir);
+  for (const f of files.sort()) {
+    const rel = path.relative(unit.dir, f).split(path.sep).join('/');
+    if (rel.startsWith('.git/')) continue;
+    const st = await fs.stat(f);
+    const data = await fs.readFile(f);
+    line(`file ${JSON.stringify(rel)} ${(st?.mode ?? 0) & 0o111 ? 'x' : '-'} ${createHash('sha256').update(data).digest('hex')}`);
+  }
+  return h.digest('hex');
+}
+
+export function fullFingerprint(self: string, depFingerprints: ReadonlyMap<string, string>): string {
+  const h = createHash('sha256');
+  h.update(`${BUILD_FINGERPRINT_VERSION}\nself ${self}\n`);
+  for (const k of [...depFingerprints.keys()].sort()) h.update(`dep ${k} ${depFingerprints.get(k)}\n`);
+  return h.digest('hex');
+}

@@ -1,0 +1,215 @@
+/**
+ * The rpmbuild backend: `rpmbuild -bs` then `rpmbuild --rebuild` with Debian rpm's differences
+ * handled and reproducibility settings:
+ *
+ * - everything that ends up inside packages (sources, build and buildroot directories) lives at a
+ *   FIXED path `<fixedRoot>` (like mock's /builddir/build), so two builds in different top
+ *   directories give byte-identical packages; results go to the per-build `_topdir`;
+ * - `_dbpath` is private and `--nodeps` is passed: the host rpmdb is empty (Debian), and Strata
+ *   checks BuildRequires itself against what the build graph provides;
+ * - `__gpg` is `/usr/bin/gpg` (Debian's default names gpg2, which does not exist);
+ * - `SOURCE_DATE_EPOCH` (from the changelog), `use_source_date_epoch_as_buildtime`,
+ *   `clamp_mtime_to_source_date_epoch`, a fixed `_buildhost` and explicit payload compression;
+ * - build-required packages made by earlier builds are unpacked into `<fixedRoot>/sysroot`, and
+ *   the compiler finds them through CPATH/LIBRARY_PATH/PKG_CONFIG_PATH (there is no chroot
+ *   without mock).
+ */
+import * as path from 'node:path';
+import type { FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
+import { parseSpec } from '../spec/index.js';
+import { macroArgs } from './spec-facts.js';
+import type { BuildUnit } from './types.js';
+
+export interface RpmbuildJob {
+  readonly unit: BuildUnit;
+  /** Per-build top directory: SRPMS/, RPMS/, rpmdb/. */
+  readonly topdir: string;
+  /** Fixed path for SOURCES/BUILD/BUILDROOT/sysroot; one build at a time per path. */
+  readonly fixedRoot: string;
+  readonly macros: Readonly<Record<string, string>>;
+  readonly sourceDateEpoch: number;
+  /** Binary RPMs to unpack into the sysroot before building. */
+  readonly sysrootRpms: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+export interface RpmbuildResult {
+  readonly ok: boolean;
+  readonly srpm?: string;
+  readonly rpms: readonly string[];
+  /** Seconds spent inside rpmbuild processes. */
+  readonly seconds: number;
+  /** The complete log text. */
+  readonly log: string;
+  /** rpm's `error:` lines and the `RPM build errors:` block. */
+  readonly errors: readonly string[];
+}
+
+/** The macros every rpmbuild/rpmspec call gets, before distro and component macros. */
+export function reproducibleMacros(): Record<string, string> {
+  return {
+    __gpg: '/usr/bin/gpg',
+    use_source_date_epoch_as_buildtime: '1',
+    clamp_mtime_to_source_date_epoch: '1',
+    _buildhost: 'strata-build',
+    _binary_payload: 'w9.gzdio',
+    _source_payload: 'w9.gzdio',
+    // Fedora's default; Debian rpm leaves it unset.
+    _build_id_links: 'compat',
+  };
+}
+
+export function rpmErrors(log: string): string[] {
+  const lines = log.split('\n');
+  const out: string[] = [];
+  let inBlock = false;
+  for (const l of lines) {
+    if (l.startsWith('RPM build errors:')) {
+      inBlock = true;
+      out.push(l);
+      continue;
+    }
+    if (inBlock) {
+      if (/^\s/.test(l)) out.push(l);
+      else inBlock = false;
+      continue;
+    }
+    if (/^error: /.test(l)) out.push(l);
+  }
+  return [...new Set(out)];
+}
+
+async function copyTopFiles(fs: FileSystem, from: string, to: string): Promise<void> {
+  await fs.mkdir(to);
+  for (const name of await fs.readdir(from)) {
+    if (name === '.git') continue;
+    const st = await fs.stat(path.join(from, name));
+    if (st?.isFile) await fs.copyFile(path.join(from, name), path.join(to, name));
+  }
+}
+
+export async function runRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: ProcessRunner): Promise<RpmbuildResult> {
+  const { unit, topdir, fixedRoot } = job;
+  const logParts: string[] = [];
+  const onOutput = (_s: 'stdout' | 'stderr', c: Uint8Array) => logParts.push(Buffer.from(c).toString('utf8'));
+  let seconds = 0;
+  await fs.remove(fixedRoot);
+  await fs.mkdir(fixedRoot);
+  await fs.mkdir(topdir);
+  const sources = path.join(fixedRoot, 'SOURCES');
+  await copyTopFiles(fs, unit.dir, sources);
+
+  const sysroot = path.join(fixedRoot, 'sysroot');
+  await fs.mkdir(sysroot);
+  for (const rpm of job.sysrootRpms) {
+    // libarchive reads RPM packages directly (lead, headers, compressed cpio payload).
+    const x = await proc.run('bsdtar', ['-x', '-f', rpm, '-C', sysroot, '--no-same-owner'], job.signal ? { signal: job.signal } : {});
+    if (x.code !== 0) return { ok: false, rpms: [], seconds, log: logParts.join(''), errors: [`error: unpacking ${rpm} into the build sysroot: ${x.stderr.trim()}`] };
+    logParts.push(`strata: unpacked ${path.basename(rpm)} into the build sysroot\n`);
+  }
+  const libdirs = ['usr/lib64', 'usr/lib', 'lib64', 'lib'].map((d) => path.join(sysroot, d)).join(':');
+  const env: Record<string, string> = {
+    SOURCE_DATE_EPOCH: String(job.sourceDateEpoch),
+    LC_ALL: 'C.UTF-8',
+    TZ: 'UTC',
+    CPATH: path.join(sysroot, 'usr/include'),
+    LIBRARY_PATH: libdirs,
+    LD_LIBRARY_PATH: libdirs,
+    PKG_CONFIG_PATH: ['usr/lib64/pkgconfig', 'usr/share/pkgconfig'].map((d) => path.join(sysroot, d)).join(':'),
+    PATH: `${path.join(sysroot, 'usr/bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+  };
+  const dirs: Record<string, string> = {
+    _topdir: topdir,
+    _sourcedir: sources,
+    _specdir: sources,
+    _builddir: path.join(fixedRoot, 'BUILD'),
+    _buildrootdir: path.join(fixedRoot, 'BUILDROOT'),
+    _srcrpmdir: path.join(topdir, 'SRPMS'),
+    _rpmdir: path.join(topdir, 'RPMS'),
+    _dbpath: path.join(topdir, 'rpmdb'),
+  };
+  const common = [...macroArgs(unit, { ...reproducibleMacros(), ...job.macros, ...dirs }), '--nodeps'];
+  const run = async (args: string[]) => {
+    logParts.push(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} rpmbuild ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
+    const t0 = performance.now();
+    const r = await proc.run('rpmbuild', args, { env, onOutput, ...(job.signal ? { signal: job.signal } : {}) });
+    seconds += (performance.now() - t0) / 1000;
+    if (r.code !== 0) logParts.push(`strata: rpmbuild exited with code ${r.code}\n`);
+    return r.code === 0;
+  };
+  const specInSources = path.join(sources, path.basename(unit.spec));
+  const done = (ok: boolean, srpm?: string, rpms: string[] = []): RpmbuildResult => {
+    const log = logParts.join('');
+    return { ok, ...(srpm ? { srpm } : {}), rpms, seconds, log, errors: ok ? [] : rpmErrors(log) };
+  };
+  if (!(await run([...common, '-bs', specInSources]))) return done(false);
+  const srpmDir = path.join(topdir, 'SRPMS');
+  const srpms = (await fs.readdir(srpmDir).catch(() => [] as string[])).filter((f) => f.endsWith('.src.rpm')).map((f) => path.join(srpmDir, f));
+  if (srpms.length !== 1) {
+    logParts.push(`error: expected exactly one source RPM, found ${srpms.length}\n`);
+    return done(false);
+  }
+  // -bs only unpacks nothing; BUILD/BUILDROOT exist only if the spec's %prep ran (it does not for -bs).
+  await Promise.all([fs.remove(path.join(fixedRoot, 'BUILD')), fs.remove(path.join(fixedRoot, 'BUILDROOT'))]);
+  const rebuild = [...common, ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];
+  if (!(await run(rebuild))) return done(false, srpms[0]);
+  const rpmDir = path.join(topdir, 'RPMS');
+  const rpms: string[] = [];
+  for (const arch of await fs.readdir(rpmDir).catch(() => [] as string[])) {
+    for (const f of await fs.readdir(path.join(rpmDir, arch))) if (f.endsWith('.rpm')) rpms.push(path.join(rpmDir, arch, f));
+  }
+  rpms.sort();
+  return done(true, srpms[0], rpms);
+}
+
+/** SOURCE_DATE_EPOCH from the newest `%changelog` entry (its date, 00:00 UTC unless a time is given), or undefined. */
+export function changelogEpoch(specText: string): number | undefined {
+  const first = parseSpec(specText).changelog[0];
+  if (!first) return undefined;
+  const m = /^\s*\w{3}\s+(\w{3})\s+(\d{1,2})\s+(?:(\d{1,2}):(\d{2}):(\d{2})\s+(?:\w+\s+)?)?(\d{4})\b/.exec(first.header);
+  const mon = m ? MONTHS.indexOf(m[1]!) : -1;
+  if (!m || mon < 0) return undefined;
+  return Date.UTC(Number(m[6]), mon, Number(m[2]), Number(m[3] ?? 0), Number(m[4] ?? 0), Number(m[5] ?? 0)) / 1000;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Hold `<fixedRoot>.lock` while `fn` runs, so that two Strata processes on one machine never
+ * build in the same fixed path at once. With a ProcessLock adapter the lock is taken in-process;
+ * without one, `mkdir` (atomic) is run through the process runner. A lock whose owner is gone
+ * (no /proc/<pid>) is taken over.
+ */
+export async function withFixedRootLock<T>(fs: FileSystem, proc: ProcessRunner, fixedRoot: string, fn: () => Promise<T>, pollMs = 200, locker?: ProcessLock): Promise<T> {
+  const lock = `${fixedRoot}.lock`;
+  if (locker) {
+    const release = await locker.acquire(lock, { pollMs });
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  }
+  await fs.mkdir(path.dirname(lock));
+  for (;;) {
+    const r = await proc.run('mkdir', [lock]);
+    if (r.code === 0) break;
+    const owner = Number((await fs.readText(path.join(lock, 'pid')).catch(() => '')).trim());
+    if (owner && !(await fs.stat(`/proc/${owner}`))) {
+      await fs.remove(lock);
+      continue;
+    }
+    if (!owner) {
+      // Being created right now, or left empty by a crash: give its creator a moment.
+      const st = await fs.stat(lock);
+      if (st && Date.now() - st.mtimeMs > 10_000) await fs.remove(lock);
+    }
+    await new Promise((res) => setTimeout(res, pollMs));
+  }
+  try {
+    await fs.writeFileAtomic(path.join(lock, 'pid'), `${process.pid}\n`);
+    return await fn();
+  } finally {
+    await fs.remove(lock);
+  }
+}

@@ -1,0 +1,257 @@
+// Real builds with rpmbuild (Debian's rpm): order and parallelism, failure isolation,
+// incremental no-op, cycles, reproducibility. Small specs written here plus the example distro.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { NodeFileSystem } from '../adapters/node-fs.js';
+import { NodeProcessRunner } from '../adapters/node-process.js';
+import { NodeProcessLock } from '../adapters/process-lock.js';
+import type { StrataEvent } from '../adapters/types.js';
+import { compareRpmPackages } from '../repo/compare.js';
+import { parseRpm, rpmInfo } from '../repo/rpm-header.js';
+import { requireMock, detectMock } from './mock.js';
+import { runBuild, type BuildOptions } from './run-build.js';
+import { rpmspecInspector, specModelInspector } from './spec-facts.js';
+import { makeTarballs, prepareExampleUnits, type Tarball } from './testing/example.js';
+import type { BuildUnit } from './types.js';
+
+const fs = new NodeFileSystem();
+const proc = new NodeProcessRunner();
+let tmp: string;
+let tarballs: Tarball[];
+
+before(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'strata-build-test-'));
+  tarballs = makeTarballs(path.join(tmp, 'tarballs'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A tiny noarch spec; `br` BuildRequires, optional failing %build or sleep. */
+function tinySpec(root: string, name: string, o: { br?: string[]; provides?: string[]; fail?: boolean; sleep?: number; extra?: string; nondeterministic?: boolean } = {}): BuildUnit {
+  const dir = path.join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const spec = path.join(dir, `${name}.spec`);
+  writeFileSync(
+    spec,
+    `Name: ${name}
+Version: 1.0
+Release: 1%{?dist}
+Summary: test package ${name}
+License: MIT
+BuildArch: noarch
+${(o.br ?? []).map((b) => `BuildRequires: ${b}\n`).join('')}${(o.provides ?? []).map((p) => `Provides: ${p}\n`).join('')}
+%description
+Test package ${name}.
+
+%build
+${o.fail ? 'echo "deliberate failure in %build" >&2\nexit 3' : ''}
+${o.sleep ? `sleep ${o.sleep}` : ''}
+
+%install
+mkdir -p %{buildroot}%{_datadir}/${name}
+echo ${name} ${o.extra ?? ''} > %{buildroot}%{_datadir}/${name}/id
+${o.nondeterministic ? `date +%s%N > %{buildroot}%{_datadir}/${name}/stamp` : ''}
+
+%files
+%{_datadir}/${name}
+
+%changelog
+* Mon Nov 02 2026 Tester <t@example.invalid> - 1.0-1
+- test
+`,
+  );
+  return { name, dir, spec };
+}
+
+function options(root: string, units: BuildUnit[], extra: Partial<BuildOptions> = {}): BuildOptions {
+  return {
+    units,
+    outDir: path.join(root, 'out'),
+    workDir: path.join(root, 'work'),
+    fixedRootBase: path.join(root, 'fixed'),
+    macros: { dist: '.t1' },
+    jobs: 2,
+    inspector: specModelInspector(fs, rpmspecInspector(proc)),
+    readRpm: async (f) => {
+      const i = rpmInfo(parseRpm(readFileSync(f), f));
+      return { name: i.name, arch: i.arch, isSource: i.isSource, provides: i.provides, files: i.files };
+    },
+    localRepo: false,
+    ...extra,
+  };
+}
+
+function recorder() {
+  const events: { t: number; e: StrataEvent }[] = [];
+  return { events, sink: (e: StrataEvent) => events.push({ t: performance.now(), e }) };
+}
+
+test('build order and parallelism: never before what it build-requires; at most -j at once, and 2 at once when possible', async () => {
+  const root = path.join(tmp, 'order');
+  const units = [
+    tinySpec(root, 'app', { br: ['mid >= 1.0'], sleep: 0.2 }),
+    tinySpec(root, 'mid', { br: ['virtual(base)'], sleep: 0.2 }),
+    tinySpec(root, 'base', { provides: ['virtual(base) = 2'], sleep: 0.2 }),
+    tinySpec(root, 'side1', { sleep: 0.2 }),
+    tinySpec(root, 'side2', { sleep: 0.2 }),
+  ];
+  const rec = recorder();
+  const r = await runBuild({ fs, proc, sink: rec.sink, lock: new NodeProcessLock() }, options(root, units));
+  assert.deepEqual(r.records.map((x) => [x.name, x.status]), [['app', 'built'], ['base', 'built'], ['mid', 'built'], ['side1', 'built'], ['side2', 'built']]);
+  assert.deepEqual(r.graph.edges.map((e) => [e.from, e.to]), [['app', 'mid'], ['mid', 'base']]);
+  const started = new Map<string, number>();
+  const finished = new Map<string, number>();
+  let running = 0;
+  let maxRunning = 0;
+  for (const { t, e } of rec.events) {
+    if (e.kind === 'log' && /^build (\S+): started$/.test(e.message)) {
+      started.set(e.message.split(' ')[1]!.replace(':', ''), t);
+      maxRunning = Math.max(maxRunning, ++running);
+    }
+    if (e.kind === 'item' && e.task === 'build') {
+      finished.set(e.item, t);
+      running--;
+    }
+  }
+  for (const e of r.graph.edges) assert.ok(finished.get(e.to)! <= started.get(e.from)!, `${e.from} started before ${e.to} finished`);
+  assert.equal(maxRunning, 2, 'two builds ran at the same time and never more');
+});
+
+test('a failure skips only its dependents (keep-going), with the log tail and rpm errors', async () => {
+  const root = path.join(tmp, 'fail');
+  const units = [tinySpec(root, 'broken', { fail: true }), tinySpec(root, 'needs-broken', { br: ['broken'] }), tinySpec(root, 'needs-needs', { br: ['needs-broken'] }), tinySpec(root, 'fine')];
+  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units));
+  const by = new Map(r.records.map((x) => [x.name, x]));
+  assert.equal(by.get('broken')!.status, 'failed');
+  assert.equal(by.get('needs-broken')!.status, 'skipped');
+  assert.match(by.get('needs-broken')!.reason!, /build-requires broken, which failed/);
+  assert.equal(by.get('needs-needs')!.status, 'skipped');
+  assert.equal(by.get('fine')!.status, 'built');
+  const tail = by.get('broken')!.logTail!.join('\n');
+  assert.match(tail, /deliberate failure in %build/);
+  assert.match(tail, /Bad exit status/);
+  assert.ok(statSync(path.join(root, 'out', 'logs', 'broken.log')).size > 0);
+});
+
+test('incremental: a second run is a no-op; a change rebuilds it and its dependents only; --force rebuilds all', async () => {
+  const root = path.join(tmp, 'incr');
+  const units = [tinySpec(root, 'lower'), tinySpec(root, 'upper', { br: ['lower'] }), tinySpec(root, 'alone')];
+  const o = options(root, units);
+  const first = await runBuild({ fs, proc, sink: () => {} }, o);
+  assert.ok(first.records.every((x) => x.status === 'built'));
+  const mtimes = first.records.flatMap((x) => x.rpms).map((f) => statSync(f).mtimeMs);
+  const t0 = performance.now();
+  const second = await runBuild({ fs, proc, sink: () => {} }, o);
+  const noopMs = performance.now() - t0;
+  assert.deepEqual(second.records.map((x) => x.status), ['unchanged', 'unchanged', 'unchanged']);
+  assert.equal(second.rpmbuildSeconds, 0);
+  assert.deepEqual(second.records.flatMap((x) => x.rpms).map((f) => statSync(f).mtimeMs), mtimes);
+  assert.ok(noopMs < 2000, `no-op took ${noopMs} ms`);
+  appendFileSync(path.join(root, 'lower', 'README'), 'a new file in the prepared sources\n');
+  const third = await runBuild({ fs, proc, sink: () => {} }, o);
+  assert.deepEqual(third.records.map((x) => [x.name, x.status]), [['alone', 'unchanged'], ['lower', 'built'], ['upper', 'built']]);
+  // A publish channel is not a build input: the packages move, nothing is rebuilt.
+  const moved = await runBuild({ fs, proc, sink: () => {} }, { ...o, channelOf: (c) => (c === 'alone' ? 'extras' : undefined) });
+  assert.deepEqual(moved.records.map((x) => x.status), ['unchanged', 'unchanged', 'unchanged']);
+  assert.match(moved.records[0]!.rpms[0]!, /[/]rpms[/]extras[/]alone-1\.0-1\.t1\.noarch\.rpm$/);
+  assert.ok(statSync(moved.records[0]!.rpms[0]!).isFile());
+  const forced = await runBuild({ fs, proc, sink: () => {} }, { ...o, force: true });
+  assert.ok(forced.records.every((x) => x.status === 'built'));
+});
+
+test('building only a dependent (-p) uses the last build of what it build-requires, without rebuilding it', async () => {
+  const root = path.join(tmp, 'providers');
+  const units = prepareExampleUnits(path.join(root, 'prepared'), tarballs, ['libgreet', 'greet']);
+  const first = await runBuild({ fs, proc, sink: () => {} }, options(root, units));
+  assert.ok(first.records.every((x) => x.status === 'built'));
+  const greetOnly = await runBuild({ fs, proc, sink: () => {} }, options(root, units.filter((u) => u.name === 'greet'), { providers: ['libgreet'], force: true }));
+  assert.deepEqual(greetOnly.records.map((x) => [x.name, x.status]), [['greet', 'built']]);
+  assert.deepEqual(greetOnly.graph.edges.map((e) => [e.from, e.to]), [['greet', 'libgreet']]);
+  // Without the provider, libgreet-devel is outside the graph: greet.h is missing and the build fails clearly.
+  const alone = await runBuild({ fs, proc, sink: () => {} }, options(path.join(tmp, 'providers-none'), units.filter((u) => u.name === 'greet')));
+  assert.equal(alone.records[0]!.status, 'failed');
+  assert.deepEqual([...alone.graph.external.get('greet')!].sort(), ['gcc', 'libgreet-devel >= 1.0', 'make']);
+  assert.match(alone.records[0]!.logTail!.join('\n'), /greet\.h/);
+});
+
+test('a build dependency cycle is reported with the cycle; the rest still builds', async () => {
+  const root = path.join(tmp, 'cycle');
+  const units = [tinySpec(root, 'egg', { br: ['hen'] }), tinySpec(root, 'hen', { br: ['egg'] }), tinySpec(root, 'chick', { br: ['hen'] }), tinySpec(root, 'duck')];
+  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units));
+  const d = r.diagnostics.find((x) => x.code === 'BUILD_CYCLE');
+  assert.ok(d, 'BUILD_CYCLE reported');
+  assert.match(d.message, /egg -> hen -> egg/);
+  const by = new Map(r.records.map((x) => [x.name, x.status]));
+  assert.equal(by.get('egg'), 'failed');
+  assert.equal(by.get('hen'), 'failed');
+  assert.equal(by.get('chick'), 'skipped');
+  assert.equal(by.get('duck'), 'built');
+});
+
+test('the example packages: libgreet before greet (BuildRequires: libgreet-devel >= 1.0), and greet links against it', async () => {
+  const root = path.join(tmp, 'example');
+  const units = prepareExampleUnits(path.join(root, 'prepared'), tarballs, ['libgreet', 'greet']);
+  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units, { channelOf: (_c, n) => (n.endsWith('-devel') ? 'devel' : 'base') }));
+  assert.deepEqual(r.records.map((x) => [x.name, x.status, x.reason]), [['greet', 'built', undefined], ['libgreet', 'built', undefined]]);
+  assert.deepEqual(r.graph.edges.map((e) => [e.from, e.to, e.dep, e.via]), [['greet', 'libgreet', 'libgreet-devel >= 1.0', 'libgreet-devel']]);
+  const greet = r.records.find((x) => x.name === 'greet')!.rpms[0]!;
+  assert.ok(greet.includes(`${path.sep}rpms${path.sep}base${path.sep}`));
+  const info = rpmInfo(parseRpm(readFileSync(greet), greet));
+  assert.ok(info.requires.some((d) => d.name === 'libgreet.so.1()(64bit)'), 'greet requires the soname of libgreet');
+  assert.ok(r.records.find((x) => x.name === 'libgreet')!.rpms.some((f) => f.includes(`${path.sep}devel${path.sep}libgreet-devel-`)));
+});
+
+test('two builds of the example packages in different directories are byte-identical', async () => {
+  const sums: Map<string, string>[] = [];
+  for (const which of ['one', 'two']) {
+    const root = path.join(tmp, `repro-${which}`);
+    const units = prepareExampleUnits(path.join(root, 'prepared'), tarballs);
+    // Same fixed build path base (as every build on a machine), different top/out/work dirs.
+    const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units, { fixedRootBase: path.join(tmp, 'fixed-shared') }));
+    assert.ok(r.records.every((x) => x.status === 'built'), JSON.stringify(r.records.map((x) => [x.name, x.status, x.reason])));
+    const m = new Map<string, string>();
+    for (const x of r.records) for (const f of [x.srpm!, ...x.rpms]) m.set(path.basename(f), createHash('sha256').update(readFileSync(f)).digest('hex'));
+    sums.push(m);
+  }
+  assert.ok(sums[0]!.size >= 11, `${sums[0]!.size} packages`);
+  assert.deepEqual([...sums[0]!].sort(), [...sums[1]!].sort());
+});
+
+test('--verify-reproducible: identical for a clean spec, every difference reported for a dirty one', async () => {
+  const root = path.join(tmp, 'verify');
+  const units = [tinySpec(root, 'clean'), tinySpec(root, 'dirty', { nondeterministic: true })];
+  const r = await runBuild(
+    { fs, proc, sink: () => {} },
+    options(root, units, {
+      verifyReproducible: true,
+      compareRpms: async (a, b) => compareRpmPackages(path.basename(a), parseRpm(readFileSync(a), a), parseRpm(readFileSync(b), b)),
+    }),
+  );
+  const by = new Map(r.reproducibility.map((x) => [x.name, x]));
+  assert.equal(by.get('clean')!.identical, true);
+  assert.equal(by.get('dirty')!.identical, false);
+  const whats = by.get('dirty')!.differences.map((d) => d.what);
+  assert.ok(whats.includes('file /usr/share/dirty/stamp: digest'), whats.join('\n'));
+  assert.ok(whats.some((w) => w === 'header tag PAYLOADDIGEST'), whats.join('\n'));
+});
+
+test('mock backend: detected when installed, BUILD_MOCK_UNAVAILABLE when absent (fake and real runner)', async () => {
+  const absent = { run: async () => ({ code: 127, stdout: '', stderr: '' }), which: async () => undefined };
+  await assert.rejects(requireMock(absent), (e: { code?: string; diagnostics?: { hint?: string }[] }) => e.code === 'BUILD_MOCK_UNAVAILABLE' && /--backend rpmbuild/.test(e.diagnostics?.[0]?.hint ?? ''));
+  const present = { run: async () => ({ code: 0, stdout: '5.6\n', stderr: '' }), which: async () => '/usr/bin/mock' };
+  assert.deepEqual(await detectMock(present), { available: true, path: '/usr/bin/mock', version: '5.6' });
+  const real = await detectMock(proc);
+  if (real.available) assert.ok(real.path);
+  else await assert.rejects(requireMock(proc), { code: 'BUILD_MOCK_UNAVAILABLE' });
+});
+
+test('--fail-fast: no new build starts after a failure', async () => {
+  const root = path.join(tmp, 'failfast');
+  const units = [tinySpec(root, 'a-broken', { fail: true }), tinySpec(root, 'b-fine')];
+  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units, { jobs: 1, failFast: true }));
+  assert.deepEqual(r.records.map((x) => [x.name, x.status]), [['a-broken', 'failed'], ['b-fine', 'skipped']]);
+  assert.match(r.records[1]!.reason!, /--fail-fast/);
+});

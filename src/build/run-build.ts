@@ -1,0 +1,533 @@
+/**
+ * `runBuild`: build a set of components in dependency order, N at a time, incrementally, with
+ * failures isolated to their dependents (keep-going), results sorted into channels, and an
+ * optional reproducibility check (every component built twice in different top directories).
+ */
+import * as path from 'node:path';
+import { StrataError, error, warning, type Diagnostic } from '../diag/index.js';
+import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
+import { formatDep, providesSatisfies, richAlternatives } from './deps.js';
+import { isDebugInfoPackage } from './channels.js';
+import { fullFingerprint, selfFingerprint } from './fingerprint.js';
+import { cycleDiagnostics, planBuildGraph } from './graph.js';
+import { changelogEpoch, runRpmbuild, withFixedRootLock, type RpmbuildResult } from './rpmbuild.js';
+import { runMockBuild } from './mock.js';
+import type { SpecInspector } from './spec-facts.js';
+import type { BuildGraph, BuildRecord, BuildUnit, Dep, SpecFacts } from './types.js';
+
+/** What the build needs to know about a built RPM (the CLI wires Strata's header reader). */
+export interface BuiltRpmInfo {
+  readonly name: string;
+  readonly arch: string;
+  readonly isSource: boolean;
+  readonly provides: readonly Dep[];
+  readonly files: readonly string[];
+}
+
+/** A difference found by the reproducibility check. */
+export interface RpmDifference {
+  readonly rpm: string;
+  readonly what: string;
+  readonly first: string;
+  readonly second: string;
+}
+
+export interface BuildContext {
+  readonly fs: FileSystem;
+  readonly proc: ProcessRunner;
+  /** Cross-process lock of the fixed build paths (optional: falls back to `mkdir` via proc). */
+  readonly lock?: ProcessLock;
+  readonly sink: EventSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface BuildOptions {
+  readonly units: readonly BuildUnit[];
+  /** `out/`: srpms/, rpms/<channel>/, logs/. */
+  readonly outDir: string;
+  /** Work directory: per-build top directories, state, the local repository. */
+  readonly workDir: string;
+  /** Base of the fixed build paths (default /var/tmp/strata-build). */
+  readonly fixedRootBase?: string;
+  /** Distro macros (e.g. `dist`). */
+  readonly macros?: Readonly<Record<string, string>>;
+  readonly jobs?: number;
+  readonly force?: boolean;
+  readonly backend?: 'rpmbuild' | 'mock';
+  readonly inspector: SpecInspector;
+  readonly readRpm?: (file: string) => Promise<BuiltRpmInfo>;
+  /** Channel of a binary package; '' or 'none' keeps it in out/rpms/. */
+  readonly channelOf?: (component: string, rpmName: string) => string | undefined;
+  readonly verifyReproducible?: boolean;
+  readonly compareRpms?: (a: string, b: string) => Promise<RpmDifference[]>;
+  /**
+   * Other components of the project (not selected): their last successful build, when its
+   * packages are still in out/, provides BuildRequires of the selected ones (so `-p greet`
+   * builds against the libgreet built before). They are not rebuilt.
+   */
+  readonly providers?: readonly string[];
+  /** Stop starting new builds after the first failure (default: keep going). */
+  readonly failFast?: boolean;
+  /** Refresh a local repository with createrepo_c after the run (default true). */
+  readonly localRepo?: boolean;
+  /** mock backend: the mock binary and `-r` config (from the distro version's mock-config). */
+  readonly mock?: { readonly path: string; readonly config: string };
+  /** SOURCE_DATE_EPOCH for specs without a changelog. */
+  readonly fallbackEpoch?: number;
+}
+
+export interface ReproducibilityResult {
+  readonly name: string;
+  readonly identical: boolean;
+  readonly differences: readonly RpmDifference[];
+}
+
+export interface BuildRunResult {
+  readonly graph: BuildGraph;
+  readonly records: readonly BuildRecord[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly reproducibility: readonly ReproducibilityResult[];
+  readonly wallSeconds: number;
+  readonly rpmbuildSeconds: number;
+  readonly localRepo?: string;
+}
+
+interface StateFile {
+  readonly version: 1;
+  readonly selfFingerprint: string;
+  readonly facts: SpecFacts;
+  readonly fingerprint?: string;
+  readonly srpm?: string;
+  readonly rpms?: string[];
+  readonly packages?: readonly BuiltRpmInfo[];
+  readonly sourceDateEpoch?: number;
+}
+
+const DEFAULT_EPOCH = 946684800; // 2000-01-01
+
+class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    this.tails.set(key, prev.then(() => next));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/** Runs a task in the background, coalescing requests made while it runs into one more run. */
+class Refresher {
+  private current: Promise<void> | undefined;
+  private again = false;
+  constructor(private readonly task: () => Promise<void>) {}
+  kick(): void {
+    if (this.current) {
+      this.again = true;
+      return;
+    }
+    this.current = (async () => {
+      do {
+        this.again = false;
+        await this.task();
+      } while (this.again);
+    })().finally(() => {
+      this.current = undefined;
+    });
+  }
+  /** Wait for the background run (if any) to finish. */
+  async settle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+  /** Run once now (after any background run), and wait. */
+  async run(): Promise<void> {
+    await this.settle();
+    await this.task();
+  }
+}
+
+async function readJson<T>(fs: FileSystem, file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await fs.readText(file)) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+function rpmNameFromFile(file: string): string {
+  // name-version-release.arch.rpm
+  const base = path.basename(file).replace(/\.rpm$/, '');
+  const noArch = base.slice(0, base.lastIndexOf('.'));
+  const parts = noArch.split('-');
+  return parts.slice(0, -2).join('-');
+}
+
+export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<BuildRunResult> {
+  const t0 = performance.now();
+  const { fs, sink } = ctx;
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  const backend = opts.backend ?? 'rpmbuild';
+  const macros = { ...(opts.macros ?? {}) };
+  const fixedRootBase = opts.fixedRootBase ?? '/var/tmp/strata-build';
+  const stateDir = path.join(opts.workDir, 'build-state');
+  const logsDir = path.join(opts.outDir, 'logs');
+  const diagnostics: Diagnostic[] = [];
+  const units = new Map(opts.units.map((u) => [u.name, u]));
+
+  // 1. Evaluate every spec (cached by the self fingerprint).
+  sink({ kind: 'start', task: 'evaluate specs', total: units.size });
+  let evaluated = 0;
+  const states = new Map<string, { self: string; state: StateFile | undefined; facts: SpecFacts }>();
+  const evalFailures = new Map<string, string>();
+  await mapLimit([...units.values()], Math.max(2, jobs * 2), async (u) => {
+    const self = await selfFingerprint(fs, u, macros, backend);
+    const state = await readJson<StateFile>(fs, path.join(stateDir, `${u.name}.json`));
+    try {
+      const facts = state && state.selfFingerprint === self ? state.facts : await opts.inspector.inspect(u, macros);
+      // File provides known from the last build of this component.
+      const withFiles: SpecFacts = state?.packages?.length
+        ? { ...facts, packages: facts.packages.map((p) => ({ ...p, files: state.packages!.find((b) => b.name === p.name)?.files ?? p.files })) }
+        : facts;
+      states.set(u.name, { self, state, facts: withFiles });
+    } catch (e) {
+      const d = (e as { diagnostics?: Diagnostic[] }).diagnostics;
+      if (d) diagnostics.push(...d);
+      else diagnostics.push(error('BUILD_SPEC_EVAL', `${u.name}: ${(e as Error).message}`));
+      evalFailures.set(u.name, (e as Error).message);
+    }
+    sink({ kind: 'progress', task: 'evaluate specs', done: ++evaluated, total: units.size, item: u.name });
+  });
+  sink({ kind: 'end', task: 'evaluate specs' });
+
+  // Components not selected whose last build can provide BuildRequires.
+  const provided = new Map<string, StateFile>();
+  for (const n of opts.providers ?? []) {
+    if (units.has(n)) continue;
+    const st = await readJson<StateFile>(fs, path.join(stateDir, `${n}.json`));
+    if (!st?.fingerprint || !st.srpm || !st.rpms?.length) continue;
+    const present = await Promise.all(st.rpms.map(async (f) => (await fs.stat(path.join(opts.outDir, f)))?.isFile === true));
+    if (present.every(Boolean)) provided.set(n, st);
+  }
+
+  // 2. The graph.
+  const graph = planBuildGraph([
+    ...[...states].map(([name, s]) => ({ name, facts: s.facts })),
+    ...[...provided].map(([name, st]) => ({ name, facts: { ...st.facts, packages: st.facts.packages.map((p) => ({ ...p, files: st.packages?.find((b) => b.name === p.name)?.files ?? p.files })) } })),
+  ]);
+  const allNodes = [...units.keys()].sort();
+  const cycleMembers = new Set(graph.cycles.flat());
+  diagnostics.push(...cycleDiagnostics(graph, (c) => units.get(c)?.definedAt));
+  for (const [name, ext] of graph.external) {
+    sink({ kind: 'log', level: 'debug', message: `${name}: BuildRequires from the buildroot (not built here): ${ext.join(', ')}` });
+  }
+
+  // 3. Schedule.
+  const records = new Map<string, BuildRecord>();
+  const fullFps = new Map<string, string>();
+  const builtInfo = new Map<string, { rpms: string[]; packages: BuiltRpmInfo[] }>();
+  const reproducibility: ReproducibilityResult[] = [];
+  const mutex = new KeyedMutex();
+  const cleanups: Promise<void>[] = [];
+  const total = allNodes.length;
+  let done = 0;
+  sink({ kind: 'start', task: 'build', total, label: `building ${total} component(s) with ${jobs} job(s)` });
+
+  const finish = (r: BuildRecord) => {
+    records.set(r.name, r);
+    done++;
+    const status = r.status === 'built' ? 'ok' : r.status === 'unchanged' ? 'unchanged' : r.status;
+    sink({ kind: 'item', task: 'build', item: r.name, status, ...(r.reason ? { detail: r.reason } : {}) });
+    sink({ kind: 'progress', task: 'build', done, total, item: r.name });
+  };
+  for (const [n, st] of provided) {
+    const rpms = st.rpms!.map((f) => path.join(opts.outDir, f));
+    records.set(n, { name: n, status: 'unchanged', fingerprint: st.fingerprint!, srpm: path.join(opts.outDir, st.srpm!), rpms, rpmbuildSeconds: 0, wallSeconds: 0, reason: 'not selected: its last build is used' });
+    fullFps.set(n, st.fingerprint!);
+    builtInfo.set(n, { rpms, packages: [...(st.packages ?? [])] });
+  }
+  for (const n of allNodes) {
+    if (evalFailures.has(n)) finish({ name: n, status: 'failed', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: `spec evaluation failed: ${evalFailures.get(n)}` });
+    else if (cycleMembers.has(n)) finish({ name: n, status: 'failed', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: `in a build dependency cycle: ${graph.cycles.find((c) => c.includes(n))!.join(' -> ')}` });
+  }
+
+  const pending = new Set(allNodes.filter((n) => !records.has(n)));
+  const localRepo = opts.localRepo !== false ? path.join(opts.workDir, 'local-repo') : undefined;
+  if (localRepo) await fs.mkdir(localRepo);
+  // The metadata is refreshed when a later build needs it; a marker file records that the
+  // packages changed since the last refresh, across runs.
+  const staleMarker = localRepo ? path.join(localRepo, '.strata-stale') : '';
+  let repoStale = localRepo ? (await fs.stat(staleMarker)) !== undefined : false;
+  const repoRefresh = new Refresher(async () => {
+    repoStale = false;
+    await fs.remove(staleMarker);
+    const cr = await ctx.proc.run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--workers', '1', localRepo!]);
+    if (cr.code !== 0) diagnostics.push(warning('BUILD_LOCAL_REPO', `createrepo_c failed for the local repository ${localRepo}: ${cr.stderr.trim()}`));
+  });
+  /** Put a component's packages into the local repository (replacing its previous ones). */
+  const publishLocal = async (oldRpms: readonly string[], newRpms: readonly string[]) => {
+    if (!localRepo) return;
+    for (const f of oldRpms) await fs.remove(path.join(localRepo, path.basename(f)));
+    for (const f of newRpms) await fs.copyFile(f, path.join(localRepo, path.basename(f)));
+    repoStale = true;
+  };
+  const users = new Map<string, string[]>();
+  for (const m of allNodes) for (const d of graph.deps.get(m) ?? []) (users.get(d) ?? users.set(d, []).get(d)!).push(m);
+  const height = new Map<string, number>();
+  const heightOf = (n: string, seen: Set<string> = new Set()): number => {
+    if (height.has(n)) return height.get(n)!;
+    if (seen.has(n)) return 0;
+    seen.add(n);
+    const us = users.get(n) ?? [];
+    const h = us.length ? 1 + Math.max(...us.map((m) => heightOf(m, seen))) : 0;
+    height.set(n, h);
+    return h;
+  };
+  for (const n of allNodes) heightOf(n);
+  const running = new Set<string>();
+  const ok = (n: string) => {
+    const r = records.get(n);
+    return r?.status === 'built' || r?.status === 'unchanged';
+  };
+
+  const buildOne = async (name: string): Promise<BuildRecord> => {
+    const u = units.get(name)!;
+    const st = states.get(name)!;
+    const tStart = performance.now();
+    const depNames = graph.deps.get(name) ?? [];
+    const fp = fullFingerprint(st.self, new Map(depNames.map((d) => [d, fullFps.get(d) ?? ''])));
+    fullFps.set(name, fp);
+    const prev = st.state;
+    const outAbs = (rel: string) => path.join(opts.outDir, rel);
+    if (!opts.force && prev?.fingerprint === fp && prev.srpm && prev.rpms) {
+      const present = await Promise.all([prev.srpm, ...prev.rpms].map(async (f) => (await fs.stat(outAbs(f)))?.isFile === true));
+      if (present.every(Boolean)) {
+        // Publish channels are not build inputs: a changed channel moves the packages, no rebuild.
+        const rels = await Promise.all(
+          prev.rpms.map(async (rel) => {
+            const ch = opts.channelOf?.(name, rpmNameFromFile(rel));
+            const want = ch && ch !== 'none' ? path.join('rpms', ch, path.basename(rel)) : path.join('rpms', path.basename(rel));
+            if (want !== rel) {
+              await fs.mkdir(path.dirname(outAbs(want)));
+              await fs.rename(outAbs(rel), outAbs(want));
+            }
+            return want;
+          }),
+        );
+        if (rels.some((r, i) => r !== prev.rpms![i])) {
+          await fs.writeFileAtomic(path.join(stateDir, `${name}.json`), JSON.stringify({ ...prev, rpms: rels }, null, 1) + '\n');
+          prev.rpms.splice(0, prev.rpms.length, ...rels);
+        }
+        builtInfo.set(name, { rpms: prev.rpms.map(outAbs), packages: [...(prev.packages ?? [])] });
+        if (localRepo) {
+          for (const f of prev.rpms) {
+            const dest = path.join(localRepo, path.basename(f));
+            if (!(await fs.stat(dest))) {
+              await fs.copyFile(outAbs(f), dest);
+              repoStale = true;
+            }
+          }
+        }
+        return { name, status: 'unchanged', fingerprint: fp, srpm: outAbs(prev.srpm), rpms: prev.rpms.map(outAbs), rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart) / 1000, ...(prev.sourceDateEpoch !== undefined ? { sourceDateEpoch: prev.sourceDateEpoch } : {}) };
+      }
+    }
+    // BuildRequires satisfied by what the dependencies actually produced (not only what their specs say).
+    const sysrootRpms: string[] = [];
+    const unmet: string[] = [];
+    for (const depName of depNames) {
+      const info = builtInfo.get(depName);
+      if (!info) continue;
+      for (const e of graph.edges.filter((x) => x.from === name && x.to === depName)) {
+        const br = st.facts.buildRequires.find((b) => formatDep(b) === e.dep);
+        if (!br || !info.packages.length) continue;
+        const alts = richAlternatives(br).deps;
+        const sat = alts.some((a) => info.packages.some((p) => !p.isSource && (p.provides.some((pr) => providesSatisfies(pr, a)) || (a.name.startsWith('/') && p.files.includes(a.name)))));
+        if (!sat) unmet.push(`${e.dep} (expected from ${e.via} of ${depName})`);
+      }
+      for (const r of info.rpms) if (!isDebugInfoPackage(rpmNameFromFile(r))) sysrootRpms.push(r);
+    }
+    const logFile = path.join(logsDir, `${name}.log`);
+    if (unmet.length) {
+      const reason = `BuildRequires not provided by the packages that were built: ${unmet.join(', ')}`;
+      await fs.writeFileAtomic(logFile, `strata: ${reason}\n`);
+      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart) / 1000, reason, log: logFile };
+    }
+    const specText = await fs.readText(u.spec);
+    let sde = changelogEpoch(specText);
+    if (sde === undefined) {
+      sde = opts.fallbackEpoch ?? DEFAULT_EPOCH;
+      diagnostics.push(warning('BUILD_NO_CHANGELOG', `${name}: the spec has no %changelog entry; SOURCE_DATE_EPOCH=${sde} is used`, { span: { file: u.spec, line: 1, col: 1 }, hint: 'add a %changelog (or %autochangelog with release calculation) so that builds carry a meaningful date' }));
+    }
+    const fixedRoot = path.join(fixedRootBase, name);
+    const attempt = async (topdir: string): Promise<RpmbuildResult> => {
+      if (backend === 'mock') {
+        if (!opts.mock) throw new StrataError(error('BUILD_MOCK_CONFIG', `${name}: the mock backend needs a mock config`, { hint: 'set mock-config (or mock-config-x86_64) on the distro version' }));
+        if (localRepo && repoStale) await repoRefresh.run();
+        await repoRefresh.settle();
+        return runMockBuild({ mock: opts.mock.path, config: opts.mock.config, spec: u.spec, sources: u.dir, resultDir: topdir, localRepos: localRepo ? [localRepo] : [], nocheck: !!u.skipCheck, defines: { ...macros, ...(u.defines ?? {}) }, ...(u.with ? { with: u.with } : {}), ...(u.without ? { without: u.without } : {}), sourceDateEpoch: sde }, fs, ctx.proc);
+      }
+      return mutex.run(fixedRoot, () => withFixedRootLock(fs, ctx.proc, fixedRoot, () => runRpmbuild({ unit: u, topdir, fixedRoot, macros, sourceDateEpoch: sde, sysrootRpms, ...(ctx.signal ? { signal: ctx.signal } : {}) }, fs, ctx.proc), 200, ctx.lock));
+    };
+    const top1 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-a`);
+    await fs.remove(top1);
+    const r = await attempt(top1);
+    let rpmbuildSeconds = r.seconds;
+    const logWritten = fs.writeFileAtomic(logFile, r.log);
+    if (!r.ok) {
+      const tail = r.log.trimEnd().split('\n').slice(-10);
+      await logWritten;
+      await fs.remove(top1);
+      await fs.remove(fixedRoot);
+      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds, wallSeconds: (performance.now() - tStart) / 1000, reason: r.errors.find((l) => l.startsWith('error:'))?.slice(7) ?? 'rpmbuild failed', log: logFile, logTail: [...tail, ...r.errors.filter((e) => !tail.includes(e))], sourceDateEpoch: sde };
+    }
+    if (opts.verifyReproducible) {
+      const top2 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-b`);
+      await fs.remove(top2);
+      const r2 = await attempt(top2);
+      rpmbuildSeconds += r2.seconds;
+      const differences: RpmDifference[] = [];
+      if (!r2.ok) differences.push({ rpm: name, what: 'second build', first: 'succeeded', second: `failed: ${r2.errors.join(' ')}` });
+      else {
+        const pairs = new Map<string, [string?, string?]>();
+        for (const f of [r.srpm!, ...r.rpms]) pairs.set(path.basename(f), [f, undefined]);
+        for (const f of [r2.srpm!, ...r2.rpms]) pairs.set(path.basename(f), [pairs.get(path.basename(f))?.[0], f]);
+        for (const [base, [a, b]] of pairs) {
+          if (!a || !b) differences.push({ rpm: base, what: 'package set', first: a ? 'present' : 'absent', second: b ? 'present' : 'absent' });
+          else if (opts.compareRpms) differences.push(...(await opts.compareRpms(a, b)));
+          else {
+            const [x, y] = await Promise.all([fs.readFile(a), fs.readFile(b)]);
+            if (Buffer.compare(Buffer.from(x), Buffer.from(y)) !== 0) differences.push({ rpm: base, what: 'bytes', first: `${x.length} bytes`, second: `${y.length} bytes` });
+          }
+        }
+      }
+      reproducibility.push({ name, identical: differences.length === 0, differences });
+      await fs.remove(top2);
+    }
+    // Move results into out/: remove what the previous build of this component left.
+    if (prev?.srpm) await fs.remove(outAbs(prev.srpm));
+    for (const f of prev?.rpms ?? []) await fs.remove(outAbs(f));
+    const srpmRel = path.join('srpms', path.basename(r.srpm!));
+    await fs.mkdir(path.join(opts.outDir, 'srpms'));
+    await fs.rename(r.srpm!, outAbs(srpmRel));
+    const moved = await Promise.all(
+      r.rpms.map(async (f) => {
+        const info = opts.readRpm ? await opts.readRpm(f) : undefined;
+        const rpmName = info?.name ?? rpmNameFromFile(f);
+        const ch = opts.channelOf?.(name, rpmName);
+        const rel = ch && ch !== 'none' ? path.join('rpms', ch, path.basename(f)) : path.join('rpms', path.basename(f));
+        await fs.mkdir(path.dirname(outAbs(rel)));
+        await fs.rename(f, outAbs(rel));
+        return { rel, info };
+      }),
+    );
+    const rpmRels = moved.map((m) => m.rel);
+    const packages: BuiltRpmInfo[] = moved.flatMap((m) => (m.info ? [m.info] : []));
+    // Build trees are removed in the background (awaited before runBuild returns).
+    cleanups.push(fs.remove(top1), mutex.run(fixedRoot, () => withFixedRootLock(fs, ctx.proc, fixedRoot, () => fs.remove(fixedRoot), 200, ctx.lock)));
+    builtInfo.set(name, { rpms: rpmRels.map(outAbs), packages });
+    const state: StateFile = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: srpmRel, rpms: rpmRels, packages, sourceDateEpoch: sde };
+    await Promise.all([
+      publishLocal(prev?.rpms ?? [], rpmRels.map(outAbs)),
+      fs.writeFileAtomic(path.join(stateDir, `${name}.json`), JSON.stringify(state, null, 1) + '\n'),
+      logWritten,
+    ]);
+    // Components waiting for this one see it in the local repository (refreshed in the background).
+    if (users.has(name)) repoRefresh.kick();
+    return { name, status: 'built', fingerprint: fp, srpm: outAbs(srpmRel), rpms: rpmRels.map(outAbs), rpmbuildSeconds, wallSeconds: (performance.now() - tStart) / 1000, log: logFile, sourceDateEpoch: sde };
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const pump = () => {
+      // Skip what depends on a failure.
+      let changed = true;
+      while (changed) {
+        changed = false;
+        for (const n of [...pending]) {
+          const bad = (graph.deps.get(n) ?? []).find((d) => records.has(d) && !ok(d));
+          if (bad) {
+            pending.delete(n);
+            const badRec = records.get(bad)!;
+            finish({ name: n, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: `build-requires ${bad}, which ${badRec.status === 'failed' ? 'failed' : 'was skipped'}` });
+            changed = true;
+          }
+        }
+      }
+      if (opts.failFast && [...records.values()].some((r) => r.status === 'failed')) {
+        for (const n of [...pending]) {
+          pending.delete(n);
+          finish({ name: n, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: 'not started: --fail-fast after a failure' });
+        }
+      }
+      if (pending.size === 0 && running.size === 0) return resolve();
+      // Longest chain of dependents first (the critical path), then by name.
+      const ready = [...pending].filter((n) => (graph.deps.get(n) ?? []).every((d) => ok(d))).sort((a, b) => (height.get(b) ?? 0) - (height.get(a) ?? 0) || (a < b ? -1 : 1));
+      for (const n of ready) {
+        if (running.size >= jobs) break;
+        pending.delete(n);
+        running.add(n);
+        sink({ kind: 'log', level: 'debug', message: `build ${n}: started` });
+        buildOne(n)
+          .then((rec) => {
+            running.delete(n);
+            finish(rec);
+            pump();
+          })
+          .catch((e) => {
+            running.delete(n);
+            if ((e as { diagnostics?: Diagnostic[] }).diagnostics) {
+              diagnostics.push(...(e as { diagnostics: Diagnostic[] }).diagnostics);
+              finish({ name: n, status: 'failed', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: (e as Error).message });
+              pump();
+            } else reject(e);
+          });
+      }
+      if (running.size === 0 && pending.size > 0) {
+        // Cannot happen without a cycle (handled above); guard against hanging.
+        for (const n of [...pending]) {
+          pending.delete(n);
+          finish({ name: n, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: 'unsatisfiable ordering' });
+        }
+        resolve();
+      }
+    };
+    pump();
+  });
+  sink({ kind: 'end', task: 'build' });
+
+  // 4. The local repository: refreshed in the background after each build that others wait
+  // for (and before a mock build that needs it); what is still stale is marked for next time.
+  await Promise.all(cleanups);
+  if (localRepo) {
+    await repoRefresh.settle();
+    if (repoStale) await fs.writeFileAtomic(staleMarker, 'packages changed since the last createrepo_c run\n');
+  }
+
+  const list = allNodes.map((n) => records.get(n)!);
+  return {
+    graph,
+    records: list,
+    diagnostics,
+    reproducibility,
+    wallSeconds: (performance.now() - t0) / 1000,
+    rpmbuildSeconds: list.reduce((s, r) => s + r.rpmbuildSeconds, 0),
+    ...(localRepo ? { localRepo } : {}),
+  };
+}
