@@ -20,7 +20,10 @@ export interface RenderCommandOptions {
   readonly jobs?: number;
   readonly refresh?: 'always' | 'if-needed' | 'never';
   readonly noCache?: boolean;
-  /** Exit 1 when a component failed (azldev's default is 0: failures are marked with RENDER_FAILED). */
+  /**
+   * Exit 1 when a component failed. Default true: a failed render must fail CI. (azldev exits 0
+   * and only writes RENDER_FAILED markers; `failOnError: false` keeps that behaviour.)
+   */
   readonly failOnError?: boolean;
   readonly signal?: AbortSignal;
 }
@@ -65,8 +68,9 @@ export async function runRender(deps: RenderDeps, project: ResolvedProject, comp
     }
     if (opts.cleanStale) for (const s of run.stale) lines.push(`  stale: ${path.relative(outDir, s)}`);
   }
-  const exitCode = (failed.length && opts.failOnError) || (opts.checkOnly && (changed.length || (opts.cleanStale && run.stale.length))) ? 1 : 0;
-  if (failed.length) lines.push(`${failed.length} component(s) failed to render: ${failed.map((r) => r.component).join(', ')}${opts.failOnError ? '' : ' (RENDER_FAILED markers written; --fail-on-error makes this exit 1)'}`);
+  const failOnError = opts.failOnError ?? true;
+  const exitCode = (failed.length && failOnError) || (opts.checkOnly && (changed.length || (opts.cleanStale && run.stale.length))) ? 1 : 0;
+  if (failed.length) lines.push(`${failed.length} component(s) failed to render: ${failed.map((r) => r.component).join(', ')}${failOnError ? '' : ' (RENDER_FAILED markers written; exit 0 because of --no-fail-on-error)'}`);
   return {
     json: {
       outputDir: outDir,

@@ -20,12 +20,9 @@ interface BuildFlags {
   failFast?: boolean;
 }
 
-function componentCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
-}
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('build')
     .description('build components in dependency order: SRPM + RPMs, incremental, parallel, reproducible')
     .argument('[names...]', 'components to build (same as -p)')

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
-import { componentCommand } from './component-update.js';
 
 interface DiffFlags {
   package?: string[];
@@ -12,7 +11,7 @@ interface DiffFlags {
 }
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('diff-sources')
     .description('what updating the lock would change: upstream commits and the rendered-spec diff')
     .argument('[names...]', 'components (same as -p)')

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
-import { componentCommand } from './component-update.js';
 
 interface HistoryFlags {
   package?: string[];
@@ -11,7 +10,7 @@ interface HistoryFlags {
 }
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('history')
     .description('upstream dist-git commits between the locked commit and the newest one on the branch')
     .argument('[names...]', 'components (same as -p)')

@@ -5,9 +5,6 @@ import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { loadProjectForCli } from './config.js';
 
-function componentCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
-}
 
 /** One-line description of where the spec comes from. */
 export function specSourceText(c: ResolvedComponent, dir: string): string {
@@ -18,7 +15,7 @@ export function specSourceText(c: ResolvedComponent, dir: string): string {
 }
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('list')
     .description('list components with their spec source, overlay count and groups (default: all)')
     .argument('[patterns...]', 'component names or globs (same as -p)')

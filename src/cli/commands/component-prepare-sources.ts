@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
-import { componentCommand } from './component-update.js';
 
 interface PrepFlags {
   all?: boolean;
@@ -14,7 +13,7 @@ interface PrepFlags {
 }
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('prepare-sources')
     .description('render components and fetch + verify their sources (lookaside, source-files, signatures) into DIR/<component>/')
     .argument('[names...]', 'components (same as -p)')

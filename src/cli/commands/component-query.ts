@@ -6,9 +6,6 @@ import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { loadProjectForCli } from './config.js';
 
-function componentCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
-}
 
 /** JSON field path (camelCase) → the TOML field path origins are recorded under. */
 function tomlPath(p: string[]): string {
@@ -48,7 +45,7 @@ function rows(c: ResolvedComponent, json: Record<string, unknown>, fmt: (s: Sour
 }
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('query')
     .description('show the resolved configuration of one component')
     .argument('<name>', 'component name')

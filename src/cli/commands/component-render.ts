@@ -17,12 +17,9 @@ interface RenderFlags {
   cache?: boolean;
 }
 
-function componentCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
-}
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('render')
     .description('render components: upstream spec + overlays → the rendered spec tree (no mock, no root)')
     .argument('[names...]', 'components to render (same as -p)')
@@ -33,7 +30,8 @@ export function register(program: Command, host: CommandHost): void {
     .option('--clean-stale', 'remove output directories of components that no longer exist')
     .option('--dry-run', 'print the unified diff each overlay makes; write nothing')
     .option('-j, --jobs <n>', 'parallel components (default: the number of CPUs)')
-    .option('--fail-on-error', 'exit 1 when any component failed (default, as azldev: 0, with RENDER_FAILED markers)')
+    .option('--fail-on-error', 'exit 1 when any component failed (the default)')
+    .option('--no-fail-on-error', 'exit 0 even when components failed, leaving RENDER_FAILED markers (azldev\'s default)')
     .option('--refresh', 'fetch dist-git mirrors even when they already hold what is needed')
     .option('--offline', 'never fetch; use the mirror cache only')
     .option('--no-cache', 'render every component even when its render stamp says nothing changed');
@@ -67,7 +65,7 @@ export function register(program: Command, host: CommandHost): void {
           refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
           signal: abort.signal,
           ...(flags.cache === false ? { noCache: true } : {}),
-          ...(flags.failOnError ? { failOnError: true } : {}),
+          ...(flags.failOnError === false ? { failOnError: false } : {}),
         },
       ).finally(() => process.off('SIGINT', onSigint));
       return abort.signal.aborted ? { ...r, exitCode: 130 } : r;

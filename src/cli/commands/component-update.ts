@@ -12,12 +12,9 @@ interface UpdateFlags {
 }
 
 /** The shared `component` command group (created by whichever module registers first). */
-export function componentCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'component') ?? program.command('component').description('work with components');
-}
 
 export function register(program: Command, host: CommandHost): void {
-  const cmd = componentCommand(program)
+  const cmd = host.group(program, 'component', 'work with components')
     .command('update')
     .description('resolve upstream commits and write locks/<name>.lock (commit, import commit, input fingerprint)')
     .argument('[names...]', 'components (same as -p)')

@@ -31,12 +31,9 @@ export async function printDiagnostics(ctx: CliContext, ds: readonly Diagnostic[
   for (const d of ds) ctx.err(formatDiagnostic(d, { sourceOf: (f) => texts.get(f), relativeTo: ctx.cwd, color: ctx.color }) + '\n');
 }
 
-function configCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'config') ?? program.command('config').description('inspect and validate the project configuration');
-}
 
 export function register(program: Command, host: CommandHost): void {
-  const group = configCommand(program);
+  const group = host.group(program, 'config', 'inspect and validate the project configuration');
 
   const dump = group
     .command('dump')

@@ -5,7 +5,7 @@ import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
 
 export function register(program: Command, host: CommandHost): void {
-  const repoCmd = program.commands.find((c) => c.name() === 'repo') ?? program.command('repo').description('signed package repositories');
+  const repoCmd = host.group(program, 'repo', 'signed package repositories');
 
   const publish = repoCmd
     .command('publish')
