@@ -60,6 +60,10 @@ export class NodeFileSystem implements FileSystem {
     return fsp.mkdtemp(path.join(dir, prefix));
   }
 
+  async symlink(target: string, p: string): Promise<void> {
+    await fsp.symlink(target, p);
+  }
+
   async glob(patterns: readonly string[], cwd: string): Promise<string[]> {
     const found = await tinyGlob([...patterns], { cwd, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: true, expandDirectories: false });
     return found.map((f) => path.resolve(f)).sort();
@@ -71,17 +75,18 @@ export async function writeFileAtomic(p: string, data: string | Uint8Array, mode
   const dir = path.dirname(p);
   await fsp.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(p)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await fsp.open(tmp, 'w', mode ?? 0o644);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    const fh = await fsp.open(tmp, 'w', mode ?? 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     if (mode !== undefined) await fsp.chmod(tmp, mode);
     await fsp.rename(tmp, p);
   } catch (e) {
+    // A full disk or a failed rename leaves no temporary file behind.
     await fsp.rm(tmp, { force: true });
     throw e;
   }

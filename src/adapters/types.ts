@@ -31,6 +31,8 @@ export interface FileSystem {
   mkdtemp(prefix: string, parent?: string): Promise<string>;
   /** Files (not directories) matching glob patterns under `cwd`, sorted, absolute. Supports `**`. */
   glob(patterns: readonly string[], cwd: string): Promise<string[]>;
+  /** Create a symbolic link at `path` pointing to `target` (optional: fakes may leave it out). */
+  symlink?(target: string, path: string): Promise<void>;
 }
 
 export interface RunOptions {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
+import { sha256Hex } from '../sources/fingerprint.js';
 import type { BuildUnit } from './types.js';
 
 export const BUILD_FINGERPRINT_VERSION = 'strata-build-v1';
@@ -32,7 +33,7 @@ export async function selfFingerprint(fs: FileSystem, unit: BuildUnit, macros: R
     if (rel.startsWith('.git/')) continue;
     const st = await fs.stat(f);
     const data = await fs.readFile(f);
-    line(`file ${JSON.stringify(rel)} ${(st?.mode ?? 0) & 0o111 ? 'x' : '-'} ${createHash('sha256').update(data).digest('hex')}`);
+    line(`file ${JSON.stringify(rel)} ${(st?.mode ?? 0) & 0o111 ? 'x' : '-'} ${sha256Hex(data)}`);
   }
   return h.digest('hex');
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { StrataError } from '../diag/index.js';
 import { FakeDistGit } from '../sources/testing/git-fixtures.js';
 import { LookasideServer } from '../sources/testing/http-server.js';
 import { writeTestProject } from '../sources/testing/project.js';
+import { listTree as tree } from '../sources/testing/tree.js';
 import { prepareSources, type PrepareSourcesDeps } from './prepare-sources.js';
 
 const sha512 = (b: Uint8Array | string) => createHash('sha512').update(b).digest('hex');
@@ -39,21 +40,6 @@ function spec(name: string, sources: string[], gpg: boolean): string {
     '- first',
     '',
   ].join('\n');
-}
-
-/** Every regular file under `dir`, relative. */
-function tree(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, n.name);
-      if (n.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
 }
 
 test('prepare-sources end to end: lookaside fetch + verify, signatures, tampered/truncated/missing/bad signature, offline warm cache, source-files origin', async () => {

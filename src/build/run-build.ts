@@ -9,6 +9,7 @@ import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapt
 import { formatDep, providesSatisfies, richAlternatives } from './deps.js';
 import { isDebugInfoPackage } from './channels.js';
 import { fullFingerprint, selfFingerprint } from './fingerprint.js';
+import { mapPool } from '../sources/pool.js';
 import { cycleDiagnostics, planBuildGraph } from './graph.js';
 import { changelogEpoch, runRpmbuild, withFixedRootLock, type RpmbuildResult } from './rpmbuild.js';
 import { runMockBuild } from './mock.js';
@@ -159,20 +160,6 @@ async function readJson<T>(fs: FileSystem, file: string): Promise<T | undefined>
   }
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 function rpmNameFromFile(file: string): string {
   // name-version-release.arch.rpm
   const base = path.basename(file).replace(/\.rpm$/, '');
@@ -198,7 +185,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   let evaluated = 0;
   const states = new Map<string, { self: string; state: StateFile | undefined; facts: SpecFacts }>();
   const evalFailures = new Map<string, string>();
-  await mapLimit([...units.values()], Math.max(2, jobs * 2), async (u) => {
+  await mapPool([...units.values()], Math.max(2, jobs * 2), async (u) => {
     const self = await selfFingerprint(fs, u, macros, backend);
     const state = await readJson<StateFile>(fs, path.join(stateDir, `${u.name}.json`));
     try {
@@ -211,7 +198,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     } catch (e) {
       const d = (e as { diagnostics?: Diagnostic[] }).diagnostics;
       if (d) diagnostics.push(...d);
-      else diagnostics.push(error('BUILD_SPEC_EVAL', `${u.name}: ${(e as Error).message}`));
+      else diagnostics.push(error('BUILD_SPEC_EVAL', `${u.name}: ${(e as Error).message}`, u.definedAt ? { span: u.definedAt } : {}));
       evalFailures.set(u.name, (e as Error).message);
     }
     sink({ kind: 'progress', task: 'evaluate specs', done: ++evaluated, total: units.size, item: u.name });
@@ -391,6 +378,8 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     const r = await attempt(top1);
     let rpmbuildSeconds = r.seconds;
     const logWritten = fs.writeFileAtomic(logFile, r.log);
+    // awaited below; until then a failure must not become an unhandled rejection (a crash)
+    logWritten.catch(() => undefined);
     if (!r.ok) {
       const tail = r.log.trimEnd().split('\n').slice(-10);
       await logWritten;

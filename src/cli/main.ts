@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { diagnosticToJson, formatDiagnostic, isStrataError } from '../diag/index.js';
+import { diagnosticToJson, formatDiagnostic, isStrataError, StrataError } from '../diag/index.js';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { makeHost } from './host.js';
 import { registrations } from './commands/index.js';
 import { toJson } from './output.js';
+import { diagnosticForSystemError } from './system-error.js';
 
 export const VERSION = '0.1.0';
 
@@ -39,11 +40,18 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      // Commander already printed the message and usage to stderr; `-o json` also gets it on stdout.
+      if (wantsJson(argv, host.current?.output)) {
+        const message = e.message.replace(/^error:\s*/, '');
+        ctx.out(toJson({ ok: false, diagnostics: [{ code: 'CLI_USAGE', severity: 'error', message, hint: 'run with --help for the usage of the command' }] }));
+      }
       return 2;
     }
+    const sys = isStrataError(e) ? undefined : diagnosticForSystemError(e);
+    if (sys) e = new StrataError(sys, { cause: e });
     if (isStrataError(e)) {
       const relativeTo = ctx.cwd;
-      if (host.current?.output === 'json') {
+      if (wantsJson(argv, host.current?.output)) {
         ctx.out(toJson({ ok: false, diagnostics: e.diagnostics.map((d) => diagnosticToJson(d, relativeTo)) }));
       } else {
         const cache = new Map<string, string | undefined>();
@@ -62,11 +70,27 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
       return e.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     }
     const err = e as Error;
+    if (wantsJson(argv, host.current?.output)) ctx.out(toJson({ ok: false, diagnostics: [{ code: 'INTERNAL_ERROR', severity: 'error', message: err?.message ?? String(e), hint: 'this is a bug in Strata; run again with STRATA_DEBUG=1 for details and report it' }] }));
     ctx.err(`strata: internal error: ${err?.message ?? String(e)}\n`);
     if (ctx.env.STRATA_DEBUG) ctx.err(String(err?.stack) + '\n');
     else ctx.err('  hint: this is a bug in Strata; run again with STRATA_DEBUG=1 for details and report it.\n');
     return 70;
   }
+}
+
+/**
+ * Whether diagnostics go to stdout as JSON: the running command's parsed format, or — when parsing
+ * failed before an action ran — an `-o json` / `-O json` / `--output[-format]=json` in argv.
+ */
+function wantsJson(argv: readonly string[], parsed: string | undefined): boolean {
+  if (parsed !== undefined) return parsed === 'json';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if ((a === '-o' || a === '-O' || a === '--output' || a === '--output-format') && argv[i + 1] === 'json') return true;
+    if (a === '-ojson' || a === '-Ojson' || a === '--output=json' || a === '--output-format=json') return true;
+  }
+  return false;
 }
 
 export function realContext(): CliContext {

@@ -20,7 +20,25 @@ export function makeSink(ctx: CliContext, g: GlobalOptions): EventSink {
     if (shown) ctx.err('\r\u001b[2K');
     shown = false;
   };
+  // Tasks that report only per-item results (update, prepare-sources) still get a progress line:
+  // counted from their items, until the task sends progress events of its own.
+  const counted = new Map<string, { done: number; total?: number }>();
+  const reportsProgress = new Set<string>();
   return (e: StrataEvent) => {
+    if (e.kind === 'start') counted.set(e.task, { done: 0, ...(e.total !== undefined ? { total: e.total } : {}) });
+    if (e.kind === 'progress') reportsProgress.add(e.task);
+    if (e.kind === 'item' && !reportsProgress.has(e.task)) {
+      const c = counted.get(e.task);
+      if (c) {
+        c.done++;
+        const now = Date.now();
+        if (e.status !== 'failed' && (now - last >= 80 || c.done === c.total)) {
+          last = now;
+          ctx.err(`\r\u001b[2K${e.task} ${c.done}${c.total !== undefined ? `/${c.total}` : ''} ${e.item}`);
+          shown = true;
+        }
+      }
+    }
     switch (e.kind) {
       case 'progress': {
         const now = Date.now();

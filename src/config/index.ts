@@ -16,5 +16,6 @@ export { findProjectRoot, loadProject, PROJECT_DEFAULTS, PROJECT_FILE_NAMES, typ
 export { selectComponents, globToRegExp, type ComponentSelection } from './select.js';
 export { COMPONENT_MERGE_RULES, RELEASE_CALCULATIONS, type MergeRule } from './component-config.js';
 export { OVERLAY_FIELDS, re2Error, isConfinedRelative } from './overlay.js';
+export { isInside } from './paths.js';
 export { projectToJson, componentToJson } from './to-json.js';
 export * from './types.js';

@@ -3,11 +3,12 @@
  * component configuration, overlay files and whole-project validation.
  */
 import * as path from 'node:path';
-import type { FileSystem } from '../adapters/types.js';
+import type { FileStat, FileSystem } from '../adapters/types.js';
 import { didYouMean, error, StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import { INVALID, mergeLayers, type ComponentLayer, type OverlayFilesValue } from './component-config.js';
 import { parseConfigFile, type ConfigFileModel, type DistroPart, type GroupPart, type Spanned } from './config-file.js';
 import { parseOverlay, parseOverlayMetadata } from './overlay.js';
+import { isInside } from './paths.js';
 import { parseTomlDoc, TableReader, TomlDoc, type ReadSink } from './toml-read.js';
 import type {
   ComponentGroup,
@@ -52,10 +53,13 @@ export const PROJECT_DEFAULTS = {
  */
 export async function findProjectRoot(fs: FileSystem, startDir: string): Promise<{ dir: string; rootFile: string }> {
   let dir = path.resolve(startDir);
+  const start = await fs.stat(dir);
+  if (!start) throw new StrataError(error('PROJECT_DIR_NOT_FOUND', `directory ${dir} does not exist`, { hint: 'check the -C DIR argument (relative paths start at the current directory)' }));
+  if (!start.isDirectory && !start.isSymbolicLink) throw new StrataError(error('PROJECT_DIR_NOT_FOUND', `${dir} is not a directory`, { hint: 'pass the project directory with -C DIR, not a file in it' }));
   for (;;) {
     for (const name of PROJECT_FILE_NAMES) {
       const f = path.join(dir, name);
-      const st = await fs.stat(f);
+      const st = await statFollowingLinks(fs, f);
       if (st?.isFile) return { dir, rootFile: f };
     }
     const parent = path.dirname(dir);
@@ -97,9 +101,18 @@ class Collector implements ReadSink {
 
 const hasGlobChars = (p: string) => /[*?[{]/.test(p);
 
-function insideRoot(root: string, abs: string): boolean {
-  const rel = path.relative(root, abs);
-  return !(rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel));
+/**
+ * stat that follows a symbolic link: a project's own files (azldev.toml, a local spec, an overlay
+ * source) may be links, e.g. into a shared checkout. A dangling link is "missing".
+ */
+async function statFollowingLinks(fs: FileSystem, p: string): Promise<FileStat | undefined> {
+  const st = await fs.stat(p);
+  if (!st?.isSymbolicLink) return st;
+  try {
+    return await fs.stat(await fs.realpath(p));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -115,11 +128,12 @@ export async function loadProject(opts: LoadProjectOptions): Promise<LoadProject
     let found: string | undefined;
     for (const name of PROJECT_FILE_NAMES) {
       const f = path.join(dir, name);
-      if ((await fs.stat(f))?.isFile) {
+      if ((await statFollowingLinks(fs, f))?.isFile) {
         found = f;
         break;
       }
     }
+    if (!found && !(await fs.stat(dir))) throw new StrataError(error('PROJECT_DIR_NOT_FOUND', `directory ${dir} does not exist`, { hint: 'check the -C DIR argument (relative paths start at the current directory)' }));
     if (!found) throw new StrataError(error('PROJECT_NOT_FOUND', `no azldev.toml or strata.toml in ${dir}`, { hint: 'pass the directory that holds the project file' }));
     rootFile = found;
   } else {
@@ -131,7 +145,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<LoadProject
   await loader.load(rootFile, [], []);
   for (const extra of opts.extraConfigFiles ?? []) {
     const abs = path.resolve(dir, extra);
-    if (!(await fs.stat(abs))?.isFile) {
+    if (!(await statFollowingLinks(fs, abs))?.isFile) {
       diags.add(error('CONFIG_FILE_NOT_FOUND', `config file ${abs} does not exist`, { hint: 'check the --config-file path' }));
       continue;
     }
@@ -182,7 +196,7 @@ class IncludeLoader {
     const text = await this.read(file);
     const chainExtra = chain.length ? { includeChain: chain } : {};
     if (text instanceof Error) {
-      this.diags.add(error('CONFIG_READ', `cannot read ${file}: ${text.message}`, { ...(chain.length ? { span: chain[chain.length - 1]! } : {}), ...chainExtra }));
+      this.diags.add(error('CONFIG_READ', `cannot read ${file}: ${text.message}`, { ...(chain.length ? { span: chain[chain.length - 1]! } : {}), ...chainExtra, hint: 'check that the file exists and is readable (permissions of the file and its directories)' }));
       return;
     }
     this.files.push({ path: file, includeChain: chain });
@@ -203,7 +217,7 @@ class IncludeLoader {
       let matches: string[];
       if (!hasGlobChars(pattern)) {
         const abs = path.resolve(doc.dir, pattern);
-        if (!insideRoot(this.projectDir, abs)) {
+        if (!isInside(this.projectDir, abs)) {
           this.diags.add(error('PATH_ESCAPES_PROJECT', `include "${pattern}" points outside the project`, { span: inc.span, hint: `keep included files inside ${this.projectDir}`, ...chainExtra }));
           continue;
         }
@@ -215,7 +229,7 @@ class IncludeLoader {
         matches = [abs];
       } else {
         matches = (await this.fs.glob([pattern], doc.dir)).filter((m) => {
-          if (insideRoot(this.projectDir, m)) return true;
+          if (isInside(this.projectDir, m)) return true;
           this.diags.add(error('PATH_ESCAPES_PROJECT', `include "${pattern}" matches ${m}, outside the project`, { span: inc.span, ...chainExtra }));
           return false;
         });
@@ -283,6 +297,11 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
       else groups.set(name, { ...g, chain });
     }
     for (const [name, c] of m.components) {
+      // a component name becomes a file name (locks/NAME.lock, specs/N/NAME/): it must stay one
+      if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+        diags.add(error('COMPONENT_BAD_NAME', `component name ${JSON.stringify(name)} cannot be used as a file name`, { span: c.span, hint: 'name components like packages: letters, digits and ._+- (no "/" or "..")', ...(chain.length ? { includeChain: chain } : {}) }));
+        continue;
+      }
       const prev = components.get(name);
       if (prev) dupError(diags, 'component', name, c.span, prev.span, chain);
       else components.set(name, c);
@@ -419,7 +438,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
       const found = await fs.glob(g.specs, g.dir);
       const excluded = g.excludedPaths.length ? new Set(await fs.glob(g.excludedPaths, g.dir)) : new Set<string>();
       for (const specPath of found) {
-        if (!specPath.endsWith('.spec') || excluded.has(specPath) || !insideRoot(dir, specPath)) continue;
+        if (!specPath.endsWith('.spec') || excluded.has(specPath) || !isInside(dir, specPath)) continue;
         const name = path.basename(specPath, '.spec');
         const entries = new Map([
           ['spec.type', { value: 'local', span: g.span }],
@@ -486,8 +505,12 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
       const spec = build.component.spec;
       const specSpan = build.component.origin('spec.path');
       pending.push(
-        fs.stat(spec.path).then((st) => {
-          if (!st?.isFile) diags.add(error('SPEC_NOT_FOUND', `component "${name}": local spec ${spec.path} does not exist`, { ...(specSpan ? { span: specSpan } : {}), hint: 'fix spec.path (relative to the file that sets it)' }));
+        statFollowingLinks(fs, spec.path).then(async (st) => {
+          // render copies a local component's directory, following links only inside the project
+          const real = st && (await fs.stat(spec.path))?.isSymbolicLink ? await fs.realpath(spec.path).catch(() => spec.path) : spec.path;
+          if (real !== spec.path && !real.startsWith((await fs.realpath(dir).catch(() => dir)) + path.sep)) diags.add(error('PATH_ESCAPES_PROJECT', `component "${name}": local spec ${spec.path} is a symbolic link to ${real}, outside the project`, { ...(specSpan ? { span: specSpan } : {}), hint: 'keep the spec (or the link target) inside the project directory' }));
+          else if (st?.isDirectory) diags.add(error('SPEC_NOT_FOUND', `component "${name}": local spec ${spec.path} is a directory, not a spec file`, { ...(specSpan ? { span: specSpan } : {}), hint: `spec.path names the .spec file itself, e.g. "${path.basename(spec.path)}/${name}.spec"` }));
+          else if (!st?.isFile) diags.add(error('SPEC_NOT_FOUND', `component "${name}": local spec ${spec.path} does not exist`, { ...(specSpan ? { span: specSpan } : {}), hint: 'fix spec.path (relative to the file that sets it)' }));
         }),
       );
     }
@@ -503,7 +526,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
       if (ov.type !== 'patch-add' && ov.type !== 'file-add') continue;
       let p = sourceChecks.get(ov.source);
       if (!p) {
-        p = fs.stat(ov.source).then((st) => !!st?.isFile);
+        p = statFollowingLinks(fs, ov.source).then((st) => !!st?.isFile);
         sourceChecks.set(ov.source, p);
       }
       const span = ov.fieldSpans['source'] ?? ov.definedAt;
@@ -812,7 +835,7 @@ async function expandOverlayFiles(
   for (const pattern of value.patterns) {
     if (path.isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
       const abs = path.resolve(value.dir, pattern);
-      if (path.isAbsolute(pattern) || !insideRoot(projectDir, abs)) {
+      if (path.isAbsolute(pattern) || !isInside(projectDir, abs)) {
         diags.add(error('PATH_ESCAPES_PROJECT', `overlay-files pattern "${pattern}" points outside the project`, { span, hint: 'write overlay-files relative to the component config' }));
         continue;
       }
@@ -820,13 +843,13 @@ async function expandOverlayFiles(
     let matches: string[];
     if (!hasGlobChars(pattern)) {
       const abs = path.resolve(value.dir, pattern);
-      if (!(await fs.stat(abs))?.isFile) {
+      if (!(await statFollowingLinks(fs, abs))?.isFile) {
         diags.add(error('OVERLAY_FILES_NO_MATCH', `overlay file "${pattern}" does not exist (${abs})`, { span, hint: 'fix the path (relative to the component config), or use a glob if it is optional' }));
         continue;
       }
       matches = [abs];
     } else {
-      matches = (await fs.glob([pattern], value.dir)).filter((m) => insideRoot(projectDir, m));
+      matches = (await fs.glob([pattern], value.dir)).filter((m) => isInside(projectDir, m));
       matches.sort((a, b) => cmp(path.basename(a), path.basename(b)) || cmp(a, b));
     }
     for (const m of matches) {
@@ -854,7 +877,7 @@ async function loadOverlayDoc(fs: FileSystem, projectDir: string, file: string, 
   try {
     text = await fs.readText(file);
   } catch (e) {
-    diags.add(error('CONFIG_READ', `cannot read overlay file ${file}: ${e instanceof Error ? e.message : String(e)}`, { span: from }));
+    diags.add(error('CONFIG_READ', `cannot read overlay file ${file}: ${e instanceof Error ? e.message : String(e)}`, { span: from, hint: 'check that the file exists and is readable (permissions of the file and its directories)' }));
     return undefined;
   }
   if (text.trim() === '' || /^\s*(#[^\n]*\n?\s*)*$/.test(text)) {

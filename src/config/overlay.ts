@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { RE2JS } from 're2js';
 import { didYouMean, type SourceSpan } from '../diag/index.js';
+import { isInside } from './paths.js';
 import type { TableReader } from './toml-read.js';
 import { OVERLAY_CATEGORIES, OVERLAY_TYPES, UPSTREAM_STATUSES, type Overlay, type OverlayMetadata, type OverlayType } from './types.js';
 
@@ -65,8 +66,7 @@ export function resolveInside(t: TableReader, key: string, p: string, dir: strin
     return undefined;
   }
   const abs = path.resolve(dir, p);
-  const rel = path.relative(root, abs);
-  if (rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) {
+  if (!isInside(root, abs)) {
     t.report('PATH_ESCAPES_PROJECT', `\`${t.where}.${key}\`: "${p}" points outside the project (${abs})`, t.valueSpan(key), `keep files inside ${root}`);
     return undefined;
   }

@@ -1,13 +1,14 @@
 /**
  * The overlay engine: one handler per overlay type (a `Record<OverlayType, Handler>`, so a new
- * type is a compile error until handled). Spec edits are planned purely on the in-memory spec
- * lines; file operations are planned from a listing and then applied through the FileSystem.
+ * type is a compile error until handled). Spec edits are planned purely on the line view of the
+ * spec CST (spec-lines.ts), re-parsed after every overlay; file operations are planned from a
+ * listing and then applied through the FileSystem.
  */
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
 import { applyFileOps, listFiles, planFileOverlay, type FileOp } from './file-overlays.js';
 import { lineEditsToSplices, overlayError, planSpecEdits, applyLineEdits, type LineEdit } from './spec-overlays.js';
-import { joinSpecLines, parseSpecLines } from './spec-lines.js';
+import { joinSpecLines, parseSpecLines, splitSpecText } from './spec-lines.js';
 import type { Overlay, OverlayType, Splice } from './types.js';
 
 export interface Handler {
@@ -67,8 +68,7 @@ export interface OverlayTarget {
  */
 export async function applyOverlays(t: OverlayTarget, overlays: readonly Overlay[], initialSpec?: string): Promise<{ spec: string; results: OverlayResult[] }> {
   const specPath = path.join(t.root, t.specFile);
-  let lines = (initialSpec ?? (await t.fs.readText(specPath))).replace(/\r\n/g, '\n').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
+  let lines = splitSpecText(initialSpec ?? (await t.fs.readText(specPath)));
   const results: OverlayResult[] = [];
   let files: Awaited<ReturnType<typeof listFiles>> | undefined;
   const removed = new Set<string>();

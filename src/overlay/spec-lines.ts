@@ -1,42 +1,36 @@
 /**
- * The line model overlays edit, with azldev's line classification (so results are
- * byte-compatible with its renders) plus what azldev lacks: conditional context for every line
- * and `\` continuations. Pure: text in, model out.
+ * The line view overlays edit: a projection of the spec CST (`parseSpec` in src/spec/cst.ts)
+ * onto physical lines, because azldev's overlays are line edits and its renders are the
+ * byte-compatibility target. Sections, tags, comments, conditionals and continuations all come
+ * from the CST (rpm's reading: `%define`/`%if` bodies joined on `\`, open `%{ %( %[` calls joined,
+ * headers only at column 0); nothing is parsed here.
+ *
+ * The one place azldev's reading is kept over the CST's (documented in README.md):
+ * - a tag is a tag for overlays only when the `:` follows the name (or `Name(qualifier)`)
+ *   directly, as azldev's `^\s*([^\s:]+):` requires; `Name : value` is left alone.
+ * The tag name overlays match is the name as written with its qualifier (`Requires(post)`).
  */
-
-/** Section keywords (lowercase) → kind, as azldev classifies them. */
-const SECTION_KINDS: ReadonlyMap<string, SectionKind> = new Map<string, SectionKind>([
-  ['%package', 'package'],
-  ...['%prep', '%conf', '%build', '%install', '%check', '%clean', '%generate_buildrequires', '%pre', '%post', '%preun', '%postun',
-    '%pretrans', '%posttrans', '%preuntrans', '%postuntrans', '%verify', '%triggerin', '%triggerun', '%triggerprein',
-    '%triggerpostun', '%filetriggerin', '%filetriggerun', '%filetriggerpostun', '%transfiletriggerin', '%transfiletriggerun',
-    '%transfiletriggerpostun'].map((s) => [s, 'script'] as [string, SectionKind]),
-  ['%description', 'raw'],
-  ['%files', 'files'],
-  ['%changelog', 'changelog'],
-  ['%patchlist', 'sourcelist'],
-  ['%sourcelist', 'sourcelist'],
-]);
-
-export type SectionKind = 'package' | 'script' | 'raw' | 'files' | 'changelog' | 'sourcelist';
+import { branchChain, parseSpec, type Branch, type Section, type SpecDocument, type SpecNode } from '../spec/index.js';
 
 export type LineKind = 'raw' | 'comment' | 'header' | 'tag' | 'continuation';
 
 export interface SpecLine {
   readonly text: string;
   readonly kind: LineKind;
-  /** For tags: the tag name as written (`BuildRequires`, `Source0`). */
+  /** For tags: the tag name as written, with its qualifier (`BuildRequires`, `Source0`, `Requires(post)`). */
   readonly tag?: string;
   /** For tags: the value, trimmed. */
   readonly value?: string;
   /** Conditional directive on this line, if any. */
   readonly cond?: 'open' | 'branch' | 'close';
+  /** The CST node (logical line) this physical line belongs to. */
+  readonly node: SpecNode;
 }
 
 export interface SpecSection {
   /** Header keyword as written (`%files`), '' for the preamble. */
   readonly name: string;
-  readonly kind: SectionKind;
+  readonly kind: Section['kind'];
   /** Package qualifier as written in the header ('' = main package). */
   readonly pkg: string;
   /** Header line index, -1 for the preamble. */
@@ -48,6 +42,8 @@ export interface SpecSection {
 }
 
 export interface SpecLines {
+  /** The CST the lines are projected from (its text is `joinSpecLines(lines)`). */
+  readonly doc: SpecDocument;
   readonly lines: readonly SpecLine[];
   readonly sections: readonly SpecSection[];
   /**
@@ -73,105 +69,88 @@ export function joinSpecLines(lines: readonly string[]): string {
   return lines.length === 0 ? '' : lines.join('\n') + '\n';
 }
 
-const TAG_RE = /^\s*([^\s:]+):\s*(.*?)\s*$/;
-const OPENERS = new Set(['%if', '%ifarch', '%ifnarch', '%ifos', '%ifnos']);
-const BRANCHES = new Set(['%else', '%elif', '%elifarch', '%elifnarch', '%elifos', '%elifnos']);
-
-function firstToken(trimmed: string): string {
-  const m = /^\S+/.exec(trimmed);
-  return m ? m[0] : '';
+function contextKey(branch: Branch | undefined): string {
+  return branchChain(branch).map((b) => `${b.conditional.index}.${b.index}`).join('/');
 }
 
-export function sectionKindOf(keyword: string): SectionKind | undefined {
-  return SECTION_KINDS.get(keyword.toLowerCase());
+/**
+ * The branches just before and just after `n`'s first line. The CST gives a directive the branch
+ * around its conditional; a position before `%else`/`%endif` is still inside the branch they end.
+ */
+function branchesAround(n: SpecNode): { before: Branch | undefined; after: Branch | undefined } {
+  if (n.kind !== 'conditional' || !n.conditional) return { before: n.branch, after: n.branch };
+  const bs = n.conditional.branches;
+  if (n.directive === 'endif') return { before: bs[bs.length - 1], after: n.branch };
+  const k = bs.findIndex((b) => b.directive === n);
+  return { before: k > 0 ? bs[k - 1] : n.branch, after: k >= 0 ? bs[k] : n.branch };
 }
 
-/** Package qualifier of a section header, as azldev reads it (the literal form written). */
-export function packageQualifier(headerTokens: readonly string[]): string {
-  let suffix = '';
-  for (let i = 1; i < headerTokens.length; i++) {
-    const t = headerTokens[i]!;
-    if (t === '--') break;
-    if (t === '-n') return headerTokens[i + 1] ?? '';
-    if (t === '-f' || t === '-p' || t === '-l' || t === '-P') {
-      i++;
-      continue;
-    }
-    if (t.startsWith('-')) continue;
-    if (!suffix) suffix = t;
-  }
-  return suffix;
+/** The azldev-compatible tag (name as written with qualifier) of a CST tag node, if any. */
+function azldevTag(text: string, n: SpecNode): { tag: string; value: string } | undefined {
+  if (n.kind !== 'tag' || text.charCodeAt(n.separatorRange.start) !== 58 /* : */) return undefined;
+  return { tag: text.slice(n.nameRange.start, n.separatorRange.start), value: n.value };
 }
 
 export function parseSpecLines(raw: readonly string[]): SpecLines {
+  const doc = parseSpec(joinSpecLines(raw));
+  const text = doc.text;
   const lines: SpecLine[] = [];
-  const sections: SpecSection[] = [];
-  let cur: { name: string; kind: SectionKind; pkg: string; header: number; start: number } = { name: '', kind: 'package', pkg: '', header: -1, start: 0 };
-  let continued = false;
-  for (let i = 0; i < raw.length; i++) {
-    const text = raw[i]!;
-    if (continued) {
-      lines.push({ text, kind: 'continuation' });
-      continued = text.endsWith('\\') && cur.kind !== 'changelog';
-      continue;
-    }
-    if (text.startsWith('#')) {
-      lines.push({ text, kind: 'comment' });
-      continue;
-    }
-    const trimmed = text.trim();
-    const tok = firstToken(trimmed);
-    const lower = tok.toLowerCase();
-    const kind = tok.startsWith('%') ? SECTION_KINDS.get(lower) : undefined;
-    if (kind) {
-      sections.push({ ...cur, end: i });
-      const tokens = trimmed.split(/\s+/);
-      const pkg = kind === 'changelog' || kind === 'sourcelist' ? '' : packageQualifier(tokens);
-      cur = { name: tok, kind, pkg, header: i, start: i + 1 };
-      lines.push({ text, kind: 'header' });
-      continued = false;
-      continue;
-    }
-    const cond = OPENERS.has(lower) ? 'open' : BRANCHES.has(lower) ? 'branch' : lower === '%endif' ? 'close' : undefined;
-    if (cur.kind === 'package' && !cond) {
-      const m = TAG_RE.exec(text);
-      if (m) {
-        lines.push({ text, kind: 'tag', tag: m[1]!, value: m[2]! });
-        continued = false;
-        continue;
-      }
-    }
-    lines.push(cond ? { text, kind: 'raw', cond } : { text, kind: 'raw' });
-    continued = cur.kind !== 'changelog' && cur.kind !== 'raw' && text.endsWith('\\');
-  }
-  sections.push({ ...cur, end: raw.length });
-  // Conditional structure.
   const context: string[] = new Array<string>(raw.length + 1);
+  let after = '';
+  for (const n of doc.nodes) {
+    const first = n.line - 1;
+    let head: SpecLine;
+    if (n.kind === 'section-header') head = { text: raw[first]!, kind: 'header', node: n };
+    else if (n.kind === 'comment') head = { text: raw[first]!, kind: 'comment', node: n };
+    else if (n.kind === 'conditional') {
+      const cond = n.directive.startsWith('if') ? 'open' : n.directive === 'endif' ? 'close' : 'branch';
+      head = { text: raw[first]!, kind: 'raw', cond, node: n };
+    } else {
+      const t = azldevTag(text, n);
+      head = t ? { text: raw[first]!, kind: 'tag', tag: t.tag, value: t.value, node: n } : { text: raw[first]!, kind: 'raw', node: n };
+    }
+    lines.push(head);
+    const around = branchesAround(n);
+    context[first] = contextKey(around.before);
+    after = contextKey(around.after);
+    for (let k = first + 1; k < n.endLine; k++) {
+      lines.push({ text: raw[k]!, kind: 'continuation', node: n });
+      context[k] = after;
+    }
+  }
+  context[raw.length] = after;
+
+  const lineOfNode = (k: number): number => (k < doc.nodes.length ? doc.nodes[k]!.line - 1 : raw.length);
+  const sections: SpecSection[] = doc.sections.map((s) => ({
+    name: s.keyword,
+    kind: s.kind,
+    pkg: s.package,
+    header: s.header ? s.header.line - 1 : -1,
+    start: s.header ? s.header.endLine : 0,
+    end: lineOfNode(s.nodeEnd),
+  }));
+
   const partner = new Map<number, number>();
   const unbalanced: number[] = [];
-  const stack: { open: number; branch: number; members: number[] }[] = [];
-  const key = () => stack.map((s) => `${s.open}.${s.branch}`).join('/');
-  for (let i = 0; i < lines.length; i++) {
-    context[i] = key();
-    const c = lines[i]!.cond;
-    if (c === 'open') stack.push({ open: i, branch: 0, members: [i] });
-    else if (c === 'branch') {
-      const top = stack[stack.length - 1];
-      if (top) {
-        top.branch++;
-        top.members.push(i);
-      } else unbalanced.push(i);
-    } else if (c === 'close') {
-      const top = stack.pop();
-      if (top) {
-        for (const m of top.members) partner.set(m, i);
-        partner.set(i, top.open);
-      } else unbalanced.push(i);
+  for (const c of doc.conditionals) {
+    const opener = c.branches[0]!.directive.line - 1;
+    if (!c.endif) {
+      for (const b of c.branches) unbalanced.push(b.directive.line - 1);
+      continue;
     }
+    const close = c.endif.line - 1;
+    for (const b of c.branches) partner.set(b.directive.line - 1, close);
+    partner.set(close, opener);
   }
-  context[lines.length] = key();
-  for (const s of stack) unbalanced.push(...s.members);
-  return { lines, sections, context, partner, unbalanced };
+  for (const n of doc.nodes) if (n.kind === 'conditional' && !n.conditional) unbalanced.push(n.line - 1);
+  unbalanced.sort((a, b) => a - b);
+  return { doc, lines, sections, context, partner, unbalanced };
+}
+
+/** Number of physical lines of the logical line (CST node) starting at line `i` (1 for a plain line). */
+export function logicalLength(model: SpecLines, i: number): number {
+  const n = model.lines[i]!.node;
+  return n.line - 1 === i ? n.endLine - i : 1;
 }
 
 /** Sections matching an overlay's `section` (exact, case-sensitive) and `package` (literal qualifier). */

@@ -213,10 +213,46 @@ test('spec-prepend-lines on %patchlist-less spec: patch-add appends to %patchlis
   assert.equal(out, 'Name: x\n\n%patchlist\na.patch\n\nb.patch\n%prep\n');
 });
 
-test('line continuations do not create phantom sections', () => {
-  const spec = 'Name: x\n\n%build\n./configure \\\n%install\n\n%files\n';
-  // `%install` continues the configure line, so there is no %install section to append to.
-  assert.throws(() => planSpecOverlay(splitSpecText(spec), { type: 'spec-append-lines', section: '%install', lines: ['x'] }, { specFile: 'x.spec' }), /OVERLAY_SECTION_NOT_FOUND|no %install/);
+test('%define bodies continued with \\ do not create phantom sections', () => {
+  const spec = 'Name: x\n\n%define sub() \\\n%package %1 \\\nSummary: %1\n\n%build\nmake\n\n%files\n';
+  // `%package %1` is part of the macro body (rpm joins it), so there is no such package …
+  assert.throws(() => planSpecOverlay(splitSpecText(spec), { type: 'spec-add-tag', tag: 'Requires', value: 'y', package: '%1' }, { specFile: 'x.spec' }), (e: unknown) => isStrataError(e) && e.code === 'OVERLAY_SECTION_NOT_FOUND');
+  // … and removing %build keeps the whole definition, continuation lines included.
+  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-section', section: '%build' }, { specFile: 'x.spec' }).lines);
+  assert.equal(out, 'Name: x\n\n%define sub() \\\n%package %1 \\\nSummary: %1\n\n%files\n');
+});
+
+test('a \\-continued shell line does not hide the next section header (rpm reads it as a header)', () => {
+  const spec = 'Name: x\n\n%build\n./configure \\\n%install\nmake install\n';
+  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-append-lines', section: '%install', lines: ['x'] }, { specFile: 'x.spec' }).lines);
+  assert.equal(out, spec + 'x\n');
+});
+
+test('tag edits replace a multi-line tag (an open %{shrink: …}) as a whole', () => {
+  const spec = 'Name: x\nLicense: %{shrink:\n  MIT AND\n  BSD\n}\nSource0: a.tar.gz\n';
+  const upd = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-update-tag', tag: 'License', value: 'MIT' }, { specFile: 'x.spec' }).lines);
+  assert.equal(upd, 'Name: x\nLicense: MIT\nSource0: a.tar.gz\n');
+  const ins = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-insert-tag', tag: 'License', value: 'GPL' }, { specFile: 'x.spec' }).lines);
+  assert.equal(ins, 'Name: x\nLicense: %{shrink:\n  MIT AND\n  BSD\n}\nLicense: GPL\nSource0: a.tar.gz\n');
+});
+
+test('section removal keeps a continued %if that opens around the next section whole', () => {
+  const spec = 'Name: x\n\n%build\nmake\n\n%if 0%{?fedora} || \\\n    0%{?rhel}\n%check\nmake check\n%endif\n';
+  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-section', section: '%build' }, { specFile: 'x.spec' }).lines);
+  assert.equal(out, 'Name: x\n\n%if 0%{?fedora} || \\\n    0%{?rhel}\n%check\nmake check\n%endif\n');
+});
+
+test('%description -l LANG belongs to the main package', () => {
+  const spec = 'Name: x\n\n%description\nEnglish.\n\n%description -l de\nDeutsch.\n\n%files\n';
+  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-section', section: '%description' }, { specFile: 'x.spec' }).lines);
+  assert.equal(out, 'Name: x\n\n%files\n');
+});
+
+test('a tag needs its colon right after the name, as azldev reads it', () => {
+  const spec = 'Name: x\nRequires(post): a\nSummary : s\n';
+  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-tag', tag: 'Requires(post)' }, { specFile: 'x.spec' }).lines);
+  assert.equal(out, 'Name: x\nSummary : s\n');
+  assert.throws(() => planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-tag', tag: 'Summary' }, { specFile: 'x.spec' }), (e: unknown) => isStrataError(e) && e.code === 'OVERLAY_NO_SUCH_TAG');
 });
 
 test('CRLF is normalised and a final newline forced', () => {

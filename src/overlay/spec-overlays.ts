@@ -1,7 +1,7 @@
 /**
  * Planners for the spec-editing overlays: pure functions from spec text to the line edits an
- * overlay makes. Semantics follow azldev's (research/azldev.md §3.7) on the conditional-aware
- * line model of spec-lines.ts; deliberate differences are listed in src/overlay/README.md.
+ * overlay makes. Semantics follow azldev's (research/azldev.md §3.7) on the line view of the spec
+ * CST (spec-lines.ts); deliberate differences are listed in src/overlay/README.md.
  */
 import { RE2JS } from 're2js';
 import { error, StrataError, type Diagnostic } from '../diag/index.js';
@@ -9,6 +9,7 @@ import { matchGlob } from './glob.js';
 import {
   appendPoint,
   findSections,
+  logicalLength,
   packageSections,
   parseSpecLines,
   skipPastConditional,
@@ -111,7 +112,7 @@ function insertTagEdits(model: SpecLines, sections: readonly SpecSection[], tag:
     }
     const after = lastSame >= 0 ? lastSame : lastAny;
     if (after < 0) edits.push({ at: appendPoint(model, s), del: 0, ins: [line] });
-    else edits.push({ at: skipPastConditional(model, s, after + 1), del: 0, ins: [line] });
+    else edits.push({ at: skipPastConditional(model, s, after + logicalLength(model, after)), del: 0, ins: [line] });
   }
   return edits;
 }
@@ -156,23 +157,19 @@ function removalLines(model: SpecLines, s: SpecSection): Set<number> {
     const p = model.partner.get(i);
     const opener = l.cond === 'close' ? p : undefined;
     const outside = p === undefined || p < s.header || p >= s.end || (opener !== undefined && (opener < s.header || opener >= s.end));
-    if (outside) del.delete(i);
+    if (outside) for (let k = i; k < i + logicalLength(model, i); k++) del.delete(k);
   }
   // Macro definitions are global in rpm: removing a section must not drop them (azldev #203).
   for (let i = s.start; i < s.end; i++) {
-    const t = model.lines[i]!.text.trimStart();
-    if (/^%(global|define)\s/.test(t)) {
-      del.delete(i);
-      let j = i;
-      while (model.lines[j]!.text.endsWith('\\') && j + 1 < s.end) del.delete(++j);
-    }
+    const n = model.lines[i]!.node;
+    if (n.kind === 'macro-definition' && n.keyword !== 'undefine') del.delete(i);
   }
   // A conditional left empty by the removal goes too.
   for (const [open, close] of model.partner) {
     if (model.lines[open]!.cond !== 'open' || del.has(open) || del.has(close)) continue;
     let touched = false;
     let empty = true;
-    for (let k = open + 1; k < close; k++) {
+    for (let k = open + logicalLength(model, open); k < close; k++) {
       if (del.has(k)) touched = true;
       else if (model.lines[k]!.text.trim() !== '' && model.lines[k]!.kind !== 'comment') empty = false;
     }
@@ -228,7 +225,7 @@ export function planSpecEdits(model: SpecLines, o: Overlay, ctx: SpecPlanContext
         throw overlayError(o, 'OVERLAY_NO_SUCH_TAG', `no tag ${tag} in ${o.package ? `package ${JSON.stringify(o.package)}` : 'the main package'}`,
           'use spec-set-tag to add the tag when it is missing', ctx.specFile);
       }
-      return hits.map((i) => ({ at: i, del: 1, ins: [tagLine(tag, o.value ?? '')] }));
+      return hits.map((i) => ({ at: i, del: logicalLength(model, i), ins: [tagLine(tag, o.value ?? '')] }));
     }
     case 'spec-remove-tag': {
       const tag = required(o, 'tag');
@@ -238,7 +235,7 @@ export function planSpecEdits(model: SpecLines, o: Overlay, ctx: SpecPlanContext
           `no tag ${tag}${o.value ? ` = ${JSON.stringify(o.value)}` : ''} in ${o.package ? `package ${JSON.stringify(o.package)}` : 'the main package'}`,
           o.value ? 'the value is compared case-insensitively with the whole tag value' : undefined, ctx.specFile);
       }
-      return hits.map((i) => ({ at: i, del: 1, ins: [] }));
+      return hits.map((i) => ({ at: i, del: logicalLength(model, i), ins: [] }));
     }
     case 'spec-prepend-lines':
     case 'spec-append-lines': {
@@ -303,7 +300,7 @@ export function planSpecEdits(model: SpecLines, o: Overlay, ctx: SpecPlanContext
         for (let i = s.start; i < s.end; i++) {
           const l = model.lines[i]!;
           if (isList && l.kind === 'raw' && l.text.trim() && !l.cond && matchGlob(pattern, l.text.trim())) edits.push({ at: i, del: 1, ins: [] });
-          else if (l.kind === 'tag' && /^patch\d*$/i.test(l.tag!) && matchGlob(pattern, l.value!)) edits.push({ at: i, del: 1, ins: [] });
+          else if (l.kind === 'tag' && /^patch\d*$/i.test(l.tag!) && matchGlob(pattern, l.value!)) edits.push({ at: i, del: logicalLength(model, i), ins: [] });
         }
       }
       if (edits.length === 0) {

@@ -1,33 +1,17 @@
+import type { Overlay as ConfigOverlay, OverlayType } from '../config/types.js';
 import type { SourceSpan } from '../diag/index.js';
 
-/** Every overlay type azldev knows; handlers live in a `Record<OverlayType, …>`. */
-export const OVERLAY_TYPES = [
-  'spec-add-tag',
-  'spec-insert-tag',
-  'spec-set-tag',
-  'spec-update-tag',
-  'spec-remove-tag',
-  'spec-prepend-lines',
-  'spec-append-lines',
-  'spec-search-replace',
-  'spec-remove-section',
-  'spec-remove-subpackage',
-  'patch-add',
-  'patch-remove',
-  'file-prepend-lines',
-  'file-search-replace',
-  'file-add',
-  'file-remove',
-  'file-rename',
-] as const;
-
-export type OverlayType = (typeof OVERLAY_TYPES)[number];
+/** The overlay types (declared once, by the config layer); handlers live in a `Record<OverlayType, …>`. */
+export { OVERLAY_TYPES, type OverlayType } from '../config/types.js';
+/** Spec edits are the spec layer's splices (`{offset, length, text}` on the text before the edit). */
+export type { Splice } from '../spec/index.js';
 
 export type SpecOverlayType = Extract<OverlayType, `spec-${string}`>;
 
 /**
- * One overlay as the overlay engine sees it. The config layer's resolved overlays map onto this
- * (fields are the azldev TOML keys, camel-cased); `source` is an absolute path already.
+ * One overlay as the overlay engine sees it: the config layer's `Overlay` union flattened into
+ * optional fields (the azldev TOML keys, camel-cased; `source` is an absolute path already), so
+ * that synthesized overlays (header, macros load, check skip) need no config bookkeeping.
  */
 export interface Overlay {
   readonly type: OverlayType;
@@ -50,12 +34,9 @@ export interface Overlay {
   readonly synthetic?: string;
 }
 
-/** A text edit on the original: replace `length` chars at `offset` with `text`. */
-export interface Splice {
-  readonly offset: number;
-  readonly length: number;
-  readonly text: string;
-}
+/** Every resolved config overlay is an engine overlay (compile-time check that the two stay in step). */
+type AssertAssignable<T extends Overlay> = T;
+type ConfigOverlayIsEngineOverlay = AssertAssignable<ConfigOverlay>;
 
 /** Label used in messages: `spec-remove-tag "drop foo"`. */
 export function overlayLabel(o: Overlay): string {

@@ -7,6 +7,7 @@ import { error, formatDiagnostic, StrataError } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { Renderer, type ComponentRenderResult, type RenderDeps } from './render.js';
 import { defaultSourceLister } from './source-list.js';
+import { loadSelected } from '../sources/index.js';
 
 export interface RenderCommandOptions {
   readonly cwd: string;
@@ -104,11 +105,8 @@ function jsonResult(r: ComponentRenderResult): unknown {
 }
 
 export async function runRenderCommand(deps: RenderDeps, opts: RenderCommandOptions): Promise<RenderCommandResult> {
-  const config = await import('../config/index.js');
-  const loaded = await config.loadProject({ fs: deps.fs, ...(opts.projectDir ? { projectDir: path.resolve(opts.cwd, opts.projectDir) } : { startDir: opts.cwd }) });
-  for (const d of loaded.diagnostics) deps.sink({ kind: 'log', level: d.severity === 'warning' ? 'warn' : 'info', message: formatDiagnostic(d).trimEnd() });
-  const components = config.selectComponents(loaded.project, { all: opts.all, patterns: opts.names });
-  return runRender(await withDefaultEngines(deps), loaded.project, components, opts);
+  const { project, components } = await loadSelected(deps, opts);
+  return runRender(await withDefaultEngines(deps), project, components, opts);
 }
 
 /** Fill in the in-process rpmautospec and the spec layer's Source/Patch lister when not injected. */

@@ -1,10 +1,11 @@
 /**
  * Reading a warm mirror without spawning git (a git process costs ~10 ms here, and render runs
- * thousands): branch heads from the refs files, a per-mirror cache of resolved commits, and an
- * in-process reader for the tar stream of `git archive`.
+ * thousands): branch heads from the refs files, a per-mirror cache of resolved commits, and the
+ * regular files of a `git archive` tar stream.
  */
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
+import { readTar, unsafeEntry } from '../overlay/index.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -57,45 +58,17 @@ export async function writeResolveCache(fs: FileSystem, repo: string, key: strin
 export type TarFile = Uint8Array & { mode?: number };
 
 /**
- * Regular files of a tar stream (ustar + pax `path` records, as `git archive` writes), keyed by
- * relative path. Symlinks, absolute names and `..` are refused by omission: git archive of a
- * dist-git tree only holds regular files and directories.
+ * Regular files of a tar stream (as `git archive` writes), keyed by normalised relative path.
+ * Symlinks and unsafe names (absolute, `..`) are refused by omission: git archive of a dist-git
+ * tree only holds regular files and directories.
  */
 export function parseTar(buf: Uint8Array): Map<string, TarFile> {
   const out = new Map<string, TarFile>();
-  const dec = new TextDecoder();
-  const str = (o: number, n: number) => {
-    let e = o;
-    while (e < o + n && buf[e] !== 0) e++;
-    return dec.decode(buf.subarray(o, e));
-  };
-  let off = 0;
-  let paxPath: string | undefined;
-  while (off + 512 <= buf.length) {
-    if (buf[off] === 0) break;
-    const name = str(off, 100);
-    const mode = parseInt(str(off + 100, 8).trim() || '0', 8);
-    const size = parseInt(str(off + 124, 12).trim() || '0', 8);
-    const type = String.fromCharCode(buf[off + 156] ?? 48);
-    const prefix = str(off + 345, 155);
-    const body = buf.subarray(off + 512, off + 512 + size);
-    off += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      for (const rec of dec.decode(body).split('\n')) {
-        const m = /^\d+ path=(.*)$/.exec(rec);
-        if (m) paxPath = m[1];
-      }
-      continue;
-    }
-    if (type === 'g') continue;
-    const full = paxPath ?? (prefix ? `${prefix}/${name}` : name);
-    paxPath = undefined;
-    if (type !== '0' && type !== '\0') continue;
-    const norm = path.posix.normalize(full);
-    if (norm.startsWith('/') || norm === '..' || norm.startsWith('../')) continue;
-    const f: TarFile = new Uint8Array(body);
-    f.mode = mode & 0o111 ? 0o755 : 0o644;
-    out.set(norm, f);
+  for (const e of readTar(buf)) {
+    if (e.type !== 'file' || unsafeEntry(e)) continue;
+    const f: TarFile = e.data;
+    f.mode = e.mode & 0o111 ? 0o755 : 0o644;
+    out.set(path.posix.normalize(e.path), f);
   }
   return out;
 }

@@ -250,6 +250,11 @@ test('lock-file history: one synthetic commit per committed fingerprint change, 
     j = (await runRenderCommand(deps, base(project, { names: ['hello'], all: false }))).json as J;
     assert.equal(rel(j), 2);
     assert.match(specOut(), /^Release: 5%\{\?dist\}$/m);
+    // A lock that does not parse is a coded error, not a silent fall-back to the branch head.
+    writeFileSync(path.join(project, 'locks', 'hello.lock'), "version = 1\nupstream-commit = 'not-a-commit'\n");
+    j = (await runRenderCommand(deps, base(project, { names: ['hello'], all: false }))).json as J;
+    assert.equal(j.results[0]!.status, 'error');
+    assert.deepEqual(j.results[0]!.diagnostics.map((d) => d.code), ['LOCK_INVALID']);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

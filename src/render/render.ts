@@ -15,8 +15,8 @@ import { componentToJson } from '../config/index.js';
 import type { Clock, EventSink, FileSystem, Git, ProcessRunner, ScratchWriter } from '../adapters/types.js';
 import { error, isStrataError, StrataError, warning, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
-import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, overlayLabel, packageSections, parseSpecLines, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
-import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, type DistGitDeps } from '../sources/index.js';
+import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, listFiles, overlayLabel, packageSections, parseSpecLines, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
+import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, computeFingerprint, loadLock, lockPathFor, mapPool, sha256Hex, type DistGitDeps } from '../sources/index.js';
 import { parseTar, readBranchHead, readResolveCache, writeResolveCache } from './git-fast.js';
 import { ObjectStore, readCommitFiles, readHistory } from './git-objects.js';
 import { buildMacrosMap, checkSkipOverlay, headerOverlay, macrosFileName, macrosLoadOverlays, printMacrosFile } from './macros.js';
@@ -147,17 +147,9 @@ export function componentInputs(project: ResolvedProject, c: ResolvedComponent):
   }
   for (const f of c.overlayFiles) set.add(f);
   if (c.spec.type === 'local') set.add(c.spec.dir + '/');
-  const lock = path.join(project.project.lockDir, `${c.name}.lock`);
+  const lock = lockPathFor(project.project.lockDir, c.name);
   set.add(lock);
   return [...set].map((p) => (path.isAbsolute(p) ? p : path.resolve(project.dir, p)));
-}
-
-async function readLockCommit(fs: FileSystem, lockPath: string): Promise<string | undefined> {
-  const st = await fs.stat(lockPath);
-  if (!st?.isFile) return undefined;
-  const text = await fs.readText(lockPath);
-  const m = /^\s*upstream-commit\s*=\s*['"]([0-9a-fA-F]{40})['"]/m.exec(text);
-  return m?.[1];
 }
 
 /** `url.QueryEscape` as Go does it (the alias symlink name). */
@@ -172,14 +164,20 @@ export function goQueryEscape(s: string): string {
   return out;
 }
 
-async function copyDir(fs: FileSystem, from: string, to: string): Promise<void> {
+async function copyDir(fs: FileSystem, from: string, to: string, root?: string): Promise<void> {
   await fs.mkdir(to);
   for (const n of await fs.readdir(from)) {
     if (n === '.git') continue;
     const a = path.join(from, n);
-    const st = await fs.stat(a);
+    let st = await fs.stat(a);
+    // A link to a file inside `root` (the project) is copied as that file; other links are not followed.
+    if (st?.isSymbolicLink && root) {
+      const real = await fs.realpath(a).catch(() => undefined);
+      st = real && real.startsWith(path.resolve(root) + path.sep) ? await fs.stat(real) : undefined;
+      if (st?.isDirectory) continue;
+    }
     if (!st) continue;
-    if (st.isDirectory) await copyDir(fs, a, path.join(to, n));
+    if (st.isDirectory) await copyDir(fs, a, path.join(to, n), root);
     else if (st.isFile) await fs.copyFile(a, path.join(to, n));
   }
 }
@@ -216,7 +214,7 @@ export async function commitSynthetic(git: Git, repo: string, commits: readonly 
   for (let i = 0; i < list.length; i++) {
     const c = list[i]!;
     const t = i === list.length - 1 ? tree : headTree;
-    const when = `${c.time || Math.floor(now.getTime() / 1000)} +0000`;
+    const when = `@${c.time || Math.floor(now.getTime() / 1000)} +0000`; // `@`: raw epoch seconds (git rejects small bare numbers)
     const msg = c.hash === 'dirty' ? c.subject : `${c.subject}\n\nProject commit: ${c.hash}`;
     parent = (
       await git.ok(['commit-tree', t, '-p', parent, '-m', msg], {
@@ -278,7 +276,7 @@ export class Renderer {
     private readonly opts: RenderOptions,
   ) {
     this.mirrors = new MirrorCache(this.distgitDeps(), { workDir: project.project.workDir });
-    this.stamps = new StampStore(deps.fs, deps.scratch, path.join(project.project.workDir, 'render-stamps', createHash('sha256').update(path.resolve(opts.outDir)).digest('hex').slice(0, 16)));
+    this.stamps = new StampStore(deps.fs, deps.scratch, path.join(project.project.workDir, 'render-stamps', sha256Hex(path.resolve(opts.outDir)).slice(0, 16)));
   }
 
   private write(p: string, data: string | Uint8Array, mode?: number): Promise<void> {
@@ -308,8 +306,8 @@ export class Renderer {
         }),
       );
     }
-    const lockPath = path.join(this.project.project.lockDir, `${c.name}.lock`);
-    const lock = await readLockCommit(fs, lockPath);
+    // A lock that does not parse is a LOCK_* diagnostic, not a silent fall-back to the branch head.
+    const lock = (await loadLock(fs, lockPathFor(this.project.project.lockDir, c.name)))?.lock.upstreamCommit;
     const refresh = this.opts.refresh ?? 'if-needed';
     // Warm-cache fast path: the mirror already has the branch (read from the refs, no git process).
     const mirrorPath = this.mirrors.pathFor(up.distGitUri);
@@ -347,7 +345,7 @@ export class Renderer {
     const { fs, git } = this.deps;
     if (c.spec.type === 'local' || !resolved) {
       if (c.spec.type !== 'local') throw new Error('unresolved upstream component');
-      await copyDir(fs, c.spec.dir, dir);
+      await copyDir(fs, c.spec.dir, dir, await fs.realpath(this.project.dir).catch(() => this.project.dir));
       const specName = path.basename(c.spec.path);
       if (specName !== `${c.name}.spec`) await fs.rename(path.join(dir, specName), path.join(dir, `${c.name}.spec`));
       return { dir, gitRepo: false, diagnostics: [] };
@@ -400,11 +398,10 @@ export class Renderer {
    */
   private async syntheticFor(c: ResolvedComponent, resolved: Resolved | undefined): Promise<SyntheticCommit[]> {
     const history = await this.projectHistory();
-    const lockPath = path.resolve(this.project.dir, this.project.project.lockDir, `${c.name}.lock`);
+    const lockPath = path.resolve(this.project.dir, lockPathFor(this.project.project.lockDir, c.name));
     const locked = history.lockHistory(lockPath);
     if (!locked) return history.syntheticCommits(componentInputs(this.project, c), this.deps.clock.now());
     const out = [...locked.commits];
-    const { computeFingerprint, loadLock } = await import('../sources/index.js');
     const current = await loadLock(this.deps.fs, lockPath).catch(() => undefined);
     const fp = await computeFingerprint(this.deps.fs, c, {
       ...(resolved ? { upstreamCommit: resolved.commit } : {}),
@@ -510,7 +507,7 @@ export class Renderer {
         await this.deps.git.ok(['add', '-A', '.'], { cwd: stage });
         await this.deps.git.ok(['commit-tree', (await this.deps.git.ok(['write-tree'], { cwd: stage })).trim(), '-m', 'Initial sources'], {
           cwd: stage,
-          env: { GIT_AUTHOR_NAME: 'strata', GIT_AUTHOR_EMAIL: 'strata@local', GIT_AUTHOR_DATE: '0 +0000', GIT_COMMITTER_NAME: 'strata', GIT_COMMITTER_EMAIL: 'strata@local', GIT_COMMITTER_DATE: '0 +0000' },
+          env: { GIT_AUTHOR_NAME: 'strata', GIT_AUTHOR_EMAIL: 'strata@local', GIT_AUTHOR_DATE: '@0 +0000', GIT_COMMITTER_NAME: 'strata', GIT_COMMITTER_EMAIL: 'strata@local', GIT_COMMITTER_DATE: '@0 +0000' },
         }).then((h) => this.deps.git.ok(['reset', '-q', '--soft', h.trim()], { cwd: stage }));
         repo = stage;
       }
@@ -636,12 +633,11 @@ export class Renderer {
     }
     if (synthetic.some((s) => s.hash === 'dirty')) for (const f of componentInputs(this.project, c)) if (!f.endsWith('/')) files.add(f);
     if (c.spec.type === 'local') {
-      const { listFiles } = await import('../overlay/index.js');
       for (const f of await listFiles(fs, c.spec.dir)) files.add(path.join(c.spec.dir, f.rel));
     }
     for (const f of [...files].sort()) {
       const st = await fs.stat(f);
-      put(path.relative(this.project.dir, f), st?.isFile ? createHash('sha256').update(await fs.readFile(f)).digest('hex') : '-');
+      put(path.relative(this.project.dir, f), st?.isFile ? sha256Hex(await fs.readFile(f)) : '-');
     }
     return h.digest('hex');
   }
@@ -653,10 +649,7 @@ export class Renderer {
     const link = path.join(this.opts.outDir, name.slice(0, 1).toLowerCase(), esc);
     const st = await fs.stat(link);
     if (st && !st.isSymbolicLink) return;
-    if (!st) {
-      const { symlink } = await import('node:fs/promises');
-      await symlink(name, link).catch(() => undefined);
-    }
+    if (!st) await fs.symlink?.(name, link).catch(() => undefined);
   }
 
   /** Render many components in parallel. */
@@ -665,30 +658,19 @@ export class Renderer {
     await fs.mkdir(this.opts.outDir);
     for (const f of await recoverInterrupted(fs, this.opts.outDir)) sink({ kind: 'log', level: 'info', message: `recovered from an interrupted render: ${f}` });
     const stagingRoot = await fs.mkdtemp('.strata-render-', this.opts.outDir);
-    const results: ComponentRenderResult[] = new Array(components.length);
-    const jobs = Math.max(1, this.opts.jobs ?? 4);
-    let next = 0;
+    let results: ComponentRenderResult[];
     let done = 0;
     sink({ kind: 'start', task: 'render', total: components.length });
     try {
-      await Promise.all(
-        Array.from({ length: Math.min(jobs, components.length) }, async () => {
-          for (;;) {
-            const i = next++;
-            if (i >= components.length) return;
-            const c = components[i]!;
-            if (this.opts.signal?.aborted) {
-              results[i] = { component: c.name, outputDir: componentOutputDir(this.opts.outDir, c.name), status: 'cancelled', changed: false, diagnostics: [] };
-              continue;
-            }
-            const r = await this.renderOne(c, stagingRoot);
-            results[i] = r;
-            done++;
-            sink({ kind: 'item', task: 'render', item: c.name, status: r.status === 'error' ? 'failed' : r.changed ? 'changed' : 'unchanged', ...(r.status === 'error' ? { detail: r.diagnostics[0]?.message ?? '' } : {}) });
-            sink({ kind: 'progress', task: 'render', done, total: components.length, item: c.name });
-          }
-        }),
-      );
+      // renderOne reports failures in its result (it does not throw them).
+      results = await mapPool(components, this.opts.jobs ?? 4, async (c): Promise<ComponentRenderResult> => {
+        if (this.opts.signal?.aborted) return { component: c.name, outputDir: componentOutputDir(this.opts.outDir, c.name), status: 'cancelled', changed: false, diagnostics: [] };
+        const r = await this.renderOne(c, stagingRoot);
+        done++;
+        sink({ kind: 'item', task: 'render', item: c.name, status: r.status === 'error' ? 'failed' : r.changed ? 'changed' : 'unchanged', ...(r.status === 'error' ? { detail: r.diagnostics[0]?.message ?? '' } : {}) });
+        sink({ kind: 'progress', task: 'render', done, total: components.length, item: c.name });
+        return r;
+      });
     } finally {
       await fs.remove(stagingRoot);
       sink({ kind: 'end', task: 'render' });

@@ -10,7 +10,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { FileStat, FileSystem } from '../adapters/types.js';
 import { formatDiagnostic, isStrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
-import { findUpstreamChanges, loadSelected, readFileAt, lockPathFor, MirrorCache, type CommitInfo, type ProjectSelection } from '../sources/index.js';
+import { findUpstreamChanges, loadSelected, readFileAt, lockPathFor, printLockFile, MirrorCache, type CommitInfo, type ProjectSelection } from '../sources/index.js';
 import { Renderer, type RenderDeps } from './render.js';
 import { diffSnapshots, snapshotDir } from './output.js';
 
@@ -40,7 +40,7 @@ export interface UpstreamDiff {
 
 /** A FileSystem that shows `lockPath` as a lock pinning `commit` (nothing is written to disk). */
 function withVirtualLock(fs: FileSystem, lockPath: string, commit: string): FileSystem {
-  const text = `version = 1\nupstream-commit = '${commit}'\n`;
+  const text = printLockFile({ version: 1, upstreamCommit: commit, inputs: {} });
   const data = new TextEncoder().encode(text);
   const st: FileStat = { isFile: true, isDirectory: false, isSymbolicLink: false, size: data.length, mode: 0o644, mtimeMs: 0 };
   const same = (p: string) => path.resolve(p) === lockPath;
@@ -147,6 +147,8 @@ export async function runDiffSourcesCommand(deps: RenderDeps, opts: DiffSourcesO
   const mirrors = new MirrorCache(full, { workDir: project.project.workDir });
   const out: UpstreamDiff[] = [];
   for (const c of components) {
+    // -a means "every upstream component" (as in `history`); a local one named alone is an error
+    if (c.spec.type !== 'upstream' && (opts.all || components.length > 1)) continue;
     if (opts.raw) {
       const ch = await findUpstreamChanges(full, project, c, { ...(opts.refresh ? { refresh: opts.refresh } : {}), mirrors });
       const spec = c.spec.type === 'upstream' ? `${c.spec.upstreamName}.spec` : `${c.name}.spec`;

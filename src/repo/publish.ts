@@ -15,6 +15,7 @@ import type { EventSink, FileSystem, ProcessRunner } from '../adapters/types.js'
 import { parseRpm, Tag } from './rpm-header.js';
 import { signDetached, signRpms, type SigningKey } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
+import { replaceDir } from '../render/output.js';
 
 export interface PublishOptions {
   readonly outDir: string;
@@ -71,33 +72,47 @@ export async function publishRepos(ctx: { fs: FileSystem; proc: ProcessRunner; s
   for (const channel of wanted) {
     const src = available.get(channel)!;
     const dest = path.join(repoDir, channel);
-    const files = (await fs.readdir(src)).filter((n) => n.endsWith('.rpm')).sort();
-    await fs.remove(dest);
-    await fs.mkdir(dest);
-    const copies = files.map((n) => path.join(dest, n));
-    for (const n of files) await fs.copyFile(path.join(src, n), path.join(dest, n));
-    let revision = 0;
-    for (const f of copies) revision = Math.max(revision, parseRpm(await fs.readFile(f), f).header.numbers(Tag.BUILDTIME)[0] ?? 0);
-    sink({ kind: 'log', level: 'debug', message: `publish ${channel}: signing ${copies.length} package(s)` });
-    await signRpms(proc, o.key, copies, revision);
-    if (copies.length) {
-      const t = await proc.run('touch', ['-h', '-d', `@${revision}`, ...copies]);
-      if (t.code !== 0) throw new StrataError(error('REPO_TOUCH_FAILED', `cannot set file times in ${dest}: ${t.stderr.trim()}`));
+    // Built and verified in a staging directory beside the repository, then swapped in whole: a
+    // failed publish leaves the previous repository untouched, and readers never see half of one.
+    const stage = await fs.mkdtemp(`.${channel}.publish-`, repoDir);
+    try {
+      channels.push(await publishChannel(ctx, o, channel, src, stage, keyFile));
+      await replaceDir(fs, stage, dest);
+    } finally {
+      await fs.remove(stage);
     }
-    const cr = await proc.run('createrepo_c', ['--quiet', '--no-database', '--general-compress-type=gz', '--revision', String(revision), '--set-timestamp-to-revision', '--workers', '1', dest], { env: { LC_ALL: 'C', TZ: 'UTC' } });
-    if (cr.code !== 0) throw new StrataError(error('REPO_CREATEREPO_FAILED', `createrepo_c failed for ${channel}: ${cr.stderr.trim()}`, { hint: 'createrepo_c comes from the Debian package createrepo-c' }));
-    await signDetached(proc, o.key, path.join(dest, 'repodata', 'repomd.xml'), revision);
-    const chanKey = path.join(dest, `RPM-GPG-KEY-${o.keyName}`);
-    await fs.writeFileAtomic(chanKey, o.key.publicKeyArmored);
-    const verdict = await verifyRepo(fs, dest, { keyFiles: o.verifyWith?.length ? [...o.verifyWith] : [keyFile] });
-    if (!verdict.ok) {
-      const bad = [...verdict.metadata.problems.map((p) => p.message), ...verdict.packages.filter((p) => !p.ok).map((p) => `${p.file}: ${p.problems.map((x) => x.message).join('; ')}`)];
-      throw new StrataError(error('REPO_PUBLISH_UNVERIFIED', `the published ${channel} repository does not verify: ${bad.join(' | ')}`));
-    }
-    channels.push({ channel, dir: dest, packages: copies.length, revision, keyFile: chanKey, verdict });
-    sink({ kind: 'item', task: 'publish', item: channel, status: 'ok', detail: `${copies.length} package(s)` });
+    const ch = channels[channels.length - 1]!;
+    sink({ kind: 'item', task: 'publish', item: channel, status: 'ok', detail: `${ch.packages} package(s)` });
     sink({ kind: 'progress', task: 'publish', done: ++done, total: wanted.length, item: channel });
   }
   sink({ kind: 'end', task: 'publish' });
   return { repoDir, keyFile, fingerprint: o.key.fingerprint, channels };
+}
+
+/** Sign, index and verify one channel in `stage` (a fresh directory beside its final place); paths in the result name its final place. */
+async function publishChannel(ctx: { fs: FileSystem; proc: ProcessRunner; sink: EventSink }, o: PublishOptions, channel: string, src: string, stage: string, keyFile: string): Promise<PublishedChannel> {
+  const { fs, proc, sink } = ctx;
+  const finalDir = path.join(path.dirname(stage), channel);
+  const files = (await fs.readdir(src)).filter((n) => n.endsWith('.rpm')).sort();
+  const copies = files.map((n) => path.join(stage, n));
+  for (const n of files) await fs.copyFile(path.join(src, n), path.join(stage, n));
+  let revision = 0;
+  for (const f of copies) revision = Math.max(revision, parseRpm(await fs.readFile(f), f).header.numbers(Tag.BUILDTIME)[0] ?? 0);
+  sink({ kind: 'log', level: 'debug', message: `publish ${channel}: signing ${copies.length} package(s)` });
+  await signRpms(proc, o.key, copies, revision);
+  if (copies.length) {
+    const t = await proc.run('touch', ['-h', '-d', `@${revision}`, ...copies]);
+    if (t.code !== 0) throw new StrataError(error('REPO_TOUCH_FAILED', `cannot set file times in ${stage}: ${t.stderr.trim()}`));
+  }
+  const cr = await proc.run('createrepo_c', ['--quiet', '--no-database', '--general-compress-type=gz', '--revision', String(revision), '--set-timestamp-to-revision', '--workers', '1', stage], { env: { LC_ALL: 'C', TZ: 'UTC' } });
+  if (cr.code !== 0) throw new StrataError(error('REPO_CREATEREPO_FAILED', `createrepo_c failed for ${channel}: ${cr.stderr.trim()}`, { hint: 'createrepo_c comes from the Debian package createrepo-c' }));
+  await signDetached(proc, o.key, path.join(stage, 'repodata', 'repomd.xml'), revision);
+  const chanKey = path.join(stage, `RPM-GPG-KEY-${o.keyName}`);
+  await fs.writeFileAtomic(chanKey, o.key.publicKeyArmored);
+  const verdict = await verifyRepo(fs, stage, { keyFiles: o.verifyWith?.length ? [...o.verifyWith] : [keyFile] });
+  if (!verdict.ok) {
+    const bad = [...verdict.metadata.problems.map((p) => p.message), ...verdict.packages.filter((p) => !p.ok).map((p) => `${p.file}: ${p.problems.map((x) => x.message).join('; ')}`)];
+    throw new StrataError(error('REPO_PUBLISH_UNVERIFIED', `the published ${channel} repository does not verify: ${bad.join(' | ')}`));
+  }
+  return { channel, dir: finalDir, packages: copies.length, revision, keyFile: path.join(finalDir, path.basename(chanKey)), verdict: { ...verdict, dir: finalDir } };
 }

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ import { NodeProcessRunner } from '../adapters/node-process.js';
 import { runBuild } from '../build/run-build.js';
 import { rpmspecInspector, specModelInspector } from '../build/spec-facts.js';
 import { generateSigningKey, makeTarballs, prepareExampleUnits, type TestKey } from '../build/testing/example.js';
+import type { StrataError } from '../diag/index.js';
+import { listTree } from '../sources/testing/tree.js';
 import { parsePrimary, parseRepomd } from './metadata.js';
 import { publishRepos } from './publish.js';
 import { fileList, parseRpm, rpmInfo, Tag } from './rpm-header.js';
@@ -36,6 +39,11 @@ async function publish(dest: string, k: TestKey = key) {
   } finally {
     await sk.dispose();
   }
+}
+
+/** `relpath sha256` of every file under `dir`, sorted. */
+function sums(dir: string): string[] {
+  return listTree(dir).map((rel) => `${rel} ${createHash('sha256').update(readFileSync(path.join(dir, rel))).digest('hex')}`);
 }
 
 function dnfInstall(repo: string, keyFile: string, what: string): { code: number; out: string } {
@@ -114,17 +122,6 @@ test('publish: signed, deterministic, verifiable in-process and by dnf; the prog
   const b = await publish(path.join(tmp, 'pub-b'));
   assert.deepEqual(a.channels.map((c) => c.channel), ['base', 'devel', 'source']);
   for (const ch of a.channels) assert.ok(ch.verdict.ok, JSON.stringify(ch.verdict));
-  const sums = (dir: string) => {
-    const out: string[] = [];
-    const walk = (d: string) => {
-      for (const n of readdirSync(d, { withFileTypes: true })) {
-        if (n.isDirectory()) walk(path.join(d, n.name));
-        else out.push(`${path.relative(dir, path.join(d, n.name))} ${createHash('sha256').update(readFileSync(path.join(d, n.name))).digest('hex')}`);
-      }
-    };
-    walk(dir);
-    return out.sort();
-  };
   assert.deepEqual(sums(a.repoDir), sums(b.repoDir), 'publishing twice gives the same bytes');
   const v = await verifyRepo(fs, path.join(a.repoDir, 'base'));
   assert.ok(v.ok);
@@ -169,6 +166,43 @@ test('a tampered repomd.xml is rejected by repo verify and by dnf', async () => 
   const d = dnfInstall(base, pub.keyFile, 'greet');
   assert.notEqual(d.code, 0, 'dnf must refuse the repository');
   assert.match(d.out, /GPG|signature/i);
+});
+
+test('a publish that fails its verification leaves the previous repository as it was and no staging behind', async () => {
+  const dest = path.join(tmp, 'pub-keep');
+  await publish(dest);
+  const before = sums(dest);
+  const sk = await loadSigningKey(fs, proc, { keyFile: key.secretKeyFile });
+  try {
+    await assert.rejects(
+      publishRepos({ fs, proc, sink: () => {} }, { outDir, repoDir: dest, key: sk, keyName: 'test', verifyWith: [otherKey.publicKeyFile] }),
+      (e: StrataError) => e.code === 'REPO_PUBLISH_UNVERIFIED',
+    );
+  } finally {
+    await sk.dispose();
+  }
+  assert.deepEqual(sums(dest), before);
+});
+
+test('repodata locations outside the repository are not read; unknown checksum types are reported', async () => {
+  const pub = await publish(path.join(tmp, 'pub-escape'));
+  const base = path.join(pub.repoDir, 'base');
+  const md = path.join(base, 'repodata', 'repomd.xml');
+  let xml = readFileSync(md, 'utf8');
+  const primary = parseRepomd(xml).data.find((d) => d.type === 'primary')!;
+  // One package's checksum type becomes one Node does not know; the primary checksum is updated to match.
+  const primaryXml = gunzipSync(readFileSync(path.join(base, primary.location))).toString('utf8');
+  const edited = gzipSync(primaryXml.replace('<checksum type="sha256" pkgid="YES">', '<checksum type="blake9" pkgid="YES">'));
+  writeFileSync(path.join(base, primary.location), edited);
+  xml = xml.replace(primary.checksum, createHash('sha256').update(edited).digest('hex'));
+  // The filelists location points two levels up, at a file that exists.
+  writeFileSync(path.join(pub.repoDir, 'outside.xml.gz'), gzipSync('<filelists/>'));
+  xml = xml.replace(/(<data type="filelists">[\s\S]*?<location href=")[^"]*"/, '$1../outside.xml.gz"');
+  writeFileSync(md, xml);
+  const v = await verifyRepo(fs, base);
+  assert.deepEqual(v.metadata.problems.map((p) => p.code).sort(), ['REPO_METADATA_BAD_SIGNATURE', 'REPO_PATH_ESCAPES']);
+  const odd = v.packages.filter((p) => p.problems.some((x) => x.code === 'REPO_PACKAGE_CHECKSUM' && /unknown checksum type blake9/.test(x.message)));
+  assert.equal(odd.length, 1, JSON.stringify(v.packages));
 });
 
 test('packages signed by another key, unsigned packages and unlisted files are each reported', async () => {

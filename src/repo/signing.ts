@@ -38,7 +38,10 @@ export async function loadSigningKey(fs: FileSystem, proc: ProcessRunner, o: Sig
   let temp = false;
   if (!home) {
     if (!o.keyFile) throw keyError('SIGN_NO_KEY', 'no signing key is configured', o, 'add a [signing] table with key-file = "path/to/secret-key.asc" (a Strata extension) to the project');
-    if (!(await fs.stat(o.keyFile))?.isFile) throw keyError('SIGN_KEY_MISSING', `signing key file ${o.keyFile} does not exist`, o, 'generate one with `gpg --quick-gen-key` and export it with `gpg --armor --export-secret-keys`');
+    // a key file is often a link into a secrets mount: follow it
+    const keySt = await fs.stat(o.keyFile).then(async (st) => (st?.isSymbolicLink ? fs.stat(await fs.realpath(o.keyFile!)).catch(() => undefined) : st));
+    if (keySt?.isDirectory) throw keyError('SIGN_KEY_MISSING', `signing key file ${o.keyFile} is a directory`, o, 'key-file names the exported secret key file (gpg --armor --export-secret-keys KEYID > key.asc)');
+    if (!keySt?.isFile) throw keyError('SIGN_KEY_MISSING', `signing key file ${o.keyFile} does not exist`, o, 'generate one with `gpg --quick-gen-key` and export it with `gpg --armor --export-secret-keys`');
     // Short path: gpg-agent's socket path must stay under 108 bytes.
     home = await fs.mkdtemp('strata-gpg-');
     temp = true;

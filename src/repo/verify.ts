@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import type { Key } from 'openpgp';
 import type { FileSystem } from '../adapters/types.js';
 import { StrataError, error } from '../diag/index.js';
+import { isInside } from '../config/paths.js';
 import { decompressMetadata, parsePrimary, parseRepomd } from './metadata.js';
 import { parseRpm, Tag } from './rpm-header.js';
 import { checkRpmDigests, checkRpmSignature, readPublicKeys, type RpmProblem } from './rpm-verify.js';
@@ -57,6 +58,21 @@ async function findKeyFiles(fs: FileSystem, dir: string): Promise<string[]> {
   return [];
 }
 
+/** Hex digest with a repodata checksum type (`sha` = SHA-1); undefined for a type Node does not know. */
+function digestHex(checksumType: string, data: Uint8Array): string | undefined {
+  try {
+    return createHash(checksumType === 'sha' ? 'sha1' : checksumType).update(data).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `location` (from repodata, untrusted) joined to `dir`, or undefined when it leaves `dir`. */
+function confined(dir: string, location: string): string | undefined {
+  const file = path.join(dir, location);
+  return file !== path.join(dir) && isInside(dir, file) ? file : undefined;
+}
+
 export async function verifyDetached(data: Uint8Array, armoredSignature: string, keys: readonly Key[]): Promise<{ ok: true; keyId: string } | { ok: false; message: string }> {
   const openpgp = await import('openpgp');
   try {
@@ -87,10 +103,17 @@ export async function verifyRepo(fs: FileSystem, dir: string, opts: VerifyRepoOp
   if (!keyFiles.length) throw new StrataError(error('REPO_NO_KEY', `no trusted public key for ${dir}`, { hint: 'pass --key FILE (the project public key), or keep the RPM-GPG-KEY file `repo publish` exports next to the repository' }));
   const keys: Key[] = [];
   for (const f of keyFiles) {
+    let bytes: Uint8Array;
     try {
-      keys.push(...(await readPublicKeys(await fs.readFile(f))));
+      bytes = await fs.readFile(f);
     } catch (e) {
-      throw new StrataError(error('REPO_BAD_KEY', `${f}: not an OpenPGP public key: ${(e as Error).message}`, { span: { file: f, line: 1, col: 1 } }));
+      const code = (e as { code?: string }).code;
+      throw new StrataError(error('REPO_BAD_KEY', `cannot read key file ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`, { hint: 'pass --key with the exported public key file (e.g. out/repos/RPM-GPG-KEY-NAME)' }));
+    }
+    try {
+      keys.push(...(await readPublicKeys(bytes)));
+    } catch (e) {
+      throw new StrataError(error('REPO_BAD_KEY', `${f}: not an OpenPGP public key: ${(e as Error).message}`, { span: { file: f, line: 1, col: 1 }, hint: 'pass the armored public key (gpg --armor --export KEYID), not a secret key or a signature' }));
     }
   }
 
@@ -109,17 +132,18 @@ export async function verifyRepo(fs: FileSystem, dir: string, opts: VerifyRepoOp
   const repomd = parseRepomd(Buffer.from(repomdBytes).toString('utf8'));
   let primaryXml: string | undefined;
   for (const d of repomd.data) {
-    const file = path.join(dir, d.location);
+    const file = confined(dir, d.location);
+    if (!file) {
+      metaProblems.push({ code: 'REPO_PATH_ESCAPES', message: `metadata location ${d.location} points outside the repository` });
+      continue;
+    }
     const bytes = await fs.readFile(file).catch(() => undefined);
     if (!bytes) {
       metaProblems.push({ code: 'REPO_METADATA_MISSING', message: `${d.location} (${d.type}) is missing` });
       continue;
     }
-    const algo = d.checksumType === 'sha' ? 'sha1' : d.checksumType;
-    let sum: string;
-    try {
-      sum = createHash(algo).update(bytes).digest('hex');
-    } catch {
+    const sum = digestHex(d.checksumType, bytes);
+    if (sum === undefined) {
       metaProblems.push({ code: 'REPO_METADATA_CHECKSUM', message: `${d.location}: unknown checksum type ${d.checksumType}` });
       continue;
     }
@@ -127,7 +151,13 @@ export async function verifyRepo(fs: FileSystem, dir: string, opts: VerifyRepoOp
       metaProblems.push({ code: 'REPO_METADATA_CHECKSUM', message: `${d.location} (${d.type}) does not match its checksum in repomd.xml` });
       continue;
     }
-    if (d.type === 'primary') primaryXml = decompressMetadata(d.location, bytes);
+    if (d.type === 'primary') {
+      try {
+        primaryXml = decompressMetadata(d.location, bytes);
+      } catch (e) {
+        metaProblems.push({ code: 'REPO_METADATA_FORMAT', message: `${d.location}: cannot decompress: ${(e as Error).message}` });
+      }
+    }
   }
   if (!repomd.data.some((d) => d.type === 'primary')) metaProblems.push({ code: 'REPO_METADATA_MISSING', message: 'repomd.xml lists no primary metadata' });
   else if (primaryXml === undefined && !metaProblems.length) metaProblems.push({ code: 'REPO_METADATA_FORMAT', message: 'primary metadata is compressed in a format Strata cannot read in-process (use gz)' });
@@ -137,10 +167,10 @@ export async function verifyRepo(fs: FileSystem, dir: string, opts: VerifyRepoOp
   const listed = new Set<string>();
   for (const p of primaryXml ? parsePrimary(primaryXml) : []) {
     const problems: RpmProblem[] = [];
-    const file = path.join(dir, p.location);
-    listed.add(path.resolve(file));
     const nevra = `${p.name}-${p.epoch !== '0' ? p.epoch + ':' : ''}${p.version}-${p.release}.${p.arch}`;
-    if (path.relative(dir, file).startsWith('..')) {
+    const file = confined(dir, p.location);
+    if (file) listed.add(path.resolve(file));
+    else {
       packages.push({ file: p.location, nevra, ok: false, problems: [{ code: 'REPO_PATH_ESCAPES', message: `location ${p.location} points outside the repository` }] });
       continue;
     }
@@ -149,8 +179,9 @@ export async function verifyRepo(fs: FileSystem, dir: string, opts: VerifyRepoOp
       packages.push({ file: p.location, nevra, ok: false, problems: [{ code: 'REPO_PACKAGE_MISSING', message: 'listed in primary.xml but missing' }] });
       continue;
     }
-    const algo = p.checksumType === 'sha' ? 'sha1' : p.checksumType || 'sha256';
-    if (createHash(algo).update(bytes).digest('hex') !== p.pkgid) problems.push({ code: 'REPO_PACKAGE_CHECKSUM', message: 'file checksum differs from primary.xml' });
+    const sum = digestHex(p.checksumType || 'sha256', bytes);
+    if (sum === undefined) problems.push({ code: 'REPO_PACKAGE_CHECKSUM', message: `unknown checksum type ${p.checksumType}` });
+    else if (sum !== p.pkgid) problems.push({ code: 'REPO_PACKAGE_CHECKSUM', message: 'file checksum differs from primary.xml' });
     if (p.packageSize !== undefined && p.packageSize !== bytes.length) problems.push({ code: 'REPO_PACKAGE_SIZE', message: `size ${bytes.length} differs from primary.xml (${p.packageSize})` });
     let keyId: string | undefined;
     try {

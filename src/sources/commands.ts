@@ -117,7 +117,7 @@ export interface UpstreamChanges {
  */
 export async function findUpstreamChanges(deps: DistGitDeps, project: ResolvedProject, c: ResolvedComponent, opts: { refresh?: 'always' | 'if-needed' | 'never'; mirrors?: MirrorCache } = {}): Promise<UpstreamChanges> {
   if (c.spec.type !== 'upstream') {
-    throw new StrataError(error('SOURCES_NOT_UPSTREAM', `component ${c.name} has a local spec; it has no upstream history`, { span: c.definedAt }));
+    throw new StrataError(error('SOURCES_NOT_UPSTREAM', `component ${c.name} has a local spec; it has no upstream history`, { span: c.definedAt, hint: 'only components with an upstream (dist-git) spec have upstream commits; its changes are in this project\'s own git history' }));
   }
   const s = c.spec;
   if (!s.distGitUri || !s.branch) {

@@ -8,10 +8,10 @@
  * (`<mirror>.lock`, taken by an atomic rename). A fetch failure on a warm cache is a warning
  * (`DISTGIT_FETCH_FAILED`) unless something the caller needs (branch or commit) is missing.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { error, warning, StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { EventSink, FileSystem, Git, RunResult } from '../adapters/types.js';
+import { sha256Hex } from './fingerprint.js';
 
 /** What the dist-git functions need. `sleep` and `now` are injectable for tests. */
 export interface DistGitDeps {
@@ -99,7 +99,7 @@ export function pathEscape(s: string): string {
 
 /** `<host-and-path, sanitised>-<12 hex of sha256(url)>.git`: readable, unique per URL, never escapes. */
 export function mirrorDirName(url: string): string {
-  const digest = createHash('sha256').update(url).digest('hex').slice(0, 12);
+  const digest = sha256Hex(url).slice(0, 12);
   const readable = url
     .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
     .replace(/\.git\/?$/, '')

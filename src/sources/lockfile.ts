@@ -6,9 +6,9 @@
  * fingerprint part, and its fingerprint is `v1:sha256:…` (see fingerprint.ts).
  */
 import * as path from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
 import type { FileSystem } from '../adapters/types.js';
 import { error, StrataError, spanAt, type SourceSpan } from '../diag/index.js';
+import { parseTomlDoc, TomlDoc } from '../config/toml-read.js';
 
 export const LOCK_HEADER = '# Managed by `strata component update`. Do not edit by hand.';
 
@@ -34,6 +34,10 @@ export interface LoadedLock {
 }
 
 export function lockPathFor(lockDir: string, component: string): string {
+  // config rejects such names (COMPONENT_BAD_NAME); this keeps a lock inside lockDir regardless
+  if (component === '' || component === '.' || component === '..' || /[/\\\0]/.test(component)) {
+    throw new StrataError(error('COMPONENT_BAD_NAME', `component name ${JSON.stringify(component)} cannot be used as a lock file name`, { hint: 'name components like packages: letters, digits and ._+- (no "/" or "..")' }));
+  }
   return path.join(lockDir, `${component}.lock`);
 }
 
@@ -42,18 +46,12 @@ const SAFE_VALUE_RE = /^[A-Za-z0-9:._+-]*$/;
 
 /** Parse a lock file (TOML); unknown keys are ignored (forward compatible). */
 export function parseLockFile(text: string, file: string): LockFile {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parseToml(text) as Record<string, unknown>;
-  } catch (e) {
-    const te = e as TomlError;
-    const span = te instanceof TomlError ? { file, line: te.line, col: te.column } : { file, line: 1, col: 1 };
-    throw new StrataError(error('LOCK_PARSE', `lock file is not valid TOML: ${(e as Error).message.split('\n')[0]}`, { span, hint: 'run `strata component update -p NAME` to rewrite it' }));
+  const parsed = parseTomlDoc(file, text, []);
+  if (!(parsed instanceof TomlDoc)) {
+    throw new StrataError({ ...parsed, code: 'LOCK_PARSE', message: `lock file is not valid TOML: ${parsed.message.replace(/^invalid TOML:\s*/, '')}`, hint: 'run `strata component update -p NAME` to rewrite it' });
   }
-  const at = (key: string): SourceSpan => {
-    const m = new RegExp(`^\\s*${key.replace(/-/g, '\\-')}\\s*=`, 'm').exec(text);
-    return m ? spanAt(file, text, m.index + m[0].indexOf(key), key.length) : { file, line: 1, col: 1 };
-  };
+  const doc = parsed.value;
+  const at = (key: string): SourceSpan => parsed.valueSpan([key]);
   const version = doc['version'];
   if (version !== 1) {
     throw new StrataError(error('LOCK_VERSION', `lock file version ${JSON.stringify(version)} is not supported (expected 1)`, { span: at('version'), hint: 'run `strata component update -p NAME` to rewrite it' }));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +8,7 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeHttp, NodeFileHasher } from '../adapters/http.js';
 import { StrataError } from '../diag/index.js';
 import { LookasideServer } from './testing/http-server.js';
+import { listTree as tree } from './testing/tree.js';
 import { LookasideCache, lookasideUrl, parseSourcesFile, printSourcesEntry, unsafeFilenameReason, type FetchSourceRequest, type LookasideDeps } from './lookaside.js';
 
 const F = '/p/rpms/bash/sources';
@@ -71,21 +72,6 @@ function setup() {
   const cacheDir = path.join(root, 'cache');
   const cache = new LookasideCache(deps, { cacheDir, retries: 3, retryDelayMs: 10 });
   return { root, deps, cache, cacheDir, sleeps, out: path.join(root, 'out') };
-}
-
-/** Every regular file under `dir`, relative. */
-function tree(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, n.name);
-      if (n.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
 }
 
 const sha512 = (b: Uint8Array | string) => createHash('sha512').update(b).digest('hex');

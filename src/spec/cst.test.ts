@@ -77,6 +77,7 @@ describe('sections', () => {
     { name: 'scriptlet -p attached', input: '%postun -p/sbin/ldconfig libs\n', expected: { package: 'libs', absolute: false, options: ['-p=/sbin/ldconfig'] } },
     { name: 'trigger with condition', input: '%triggerin -n foo -- bar < 2\n', expected: { package: 'foo', absolute: true, options: ['-n=foo'], trigger: 'bar < 2' } },
     { name: 'file trigger with priority', input: '%filetriggerin -P 1000 -- /usr/lib\n', expected: { package: '', absolute: false, options: ['-P=1000'], trigger: '/usr/lib' } },
+    { name: 'description language is not a qualifier', input: '%description -l de devel\n', expected: { package: 'devel', absolute: false, options: ['-l=de'] } },
     { name: 'changelog takes no qualifier', input: '%changelog foo\n', expected: { package: '', absolute: false, options: [] } },
   ];
   for (const c of cases) {

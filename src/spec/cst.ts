@@ -246,7 +246,8 @@ export const SECTION_KINDS: Readonly<Record<string, SectionKind>> = {
 };
 
 const QUALIFIED_KINDS = new Set<SectionKind>(['package', 'description', 'scriptlet', 'trigger', 'file-trigger', 'files', 'policy']);
-const OPTIONS_WITH_VALUE = new Set(['-n', '-f', '-p', '-P']);
+/** Section options that take a value (`-l LANG` is `%description`'s language: `%description -l de` is the main package). */
+const OPTIONS_WITH_VALUE = new Set(['-n', '-f', '-p', '-P', '-l']);
 
 /** Tag names rpm (4.18–4.20) accepts in a preamble, lower-case. */
 export const KNOWN_TAGS: ReadonlySet<string> = new Set([

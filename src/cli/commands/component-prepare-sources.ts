@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
+import { parseJobs } from '../flags.js';
 
 interface PrepFlags {
   all?: boolean;
@@ -39,12 +40,13 @@ export function register(program: Command, host: CommandHost): void {
         { cwd: ctx.cwd, ...(g.project ? { projectDir: g.project } : {}), all: !!flags.all, names: [...(flags.package ?? []), ...names] },
       );
       const outRoot = flags.outputDir ? path.resolve(ctx.cwd, flags.outputDir) : path.join(project.project.workDir, 'prepared');
+      await (await import('../output-path.js')).checkOutputDir(ctx.fs, outRoot, flags.outputDir ? '--output-dir' : 'work-dir/prepared');
       const prepared = await prepareSources(
         { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() },
         project,
         components,
         outRoot,
-        { ...(flags.offline ? { refresh: 'never' as const } : {}), ...(flags.jobs ? { jobs: Number(flags.jobs) } : {}) },
+        { ...(flags.offline ? { refresh: 'never' as const } : {}), ...(flags.jobs !== undefined ? { jobs: parseJobs(flags.jobs)! } : {}) },
       );
       const warnings = prepared.flatMap((p) => p.diagnostics.filter((d) => d.severity !== 'note'));
       return {

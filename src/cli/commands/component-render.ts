@@ -1,7 +1,9 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
+import { parseJobs } from '../flags.js';
 
 interface RenderFlags {
   all?: boolean;
@@ -41,6 +43,8 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const { runRenderCommand } = await import('../../render/command.js');
       const { NodeScratchWriter } = await import('../../adapters/scratch-fs.js');
+      if (flags.outputDir) await (await import('../output-path.js')).checkOutputDir(host.ctx.fs, path.resolve(host.ctx.cwd, flags.outputDir), '--output-dir');
+      const jobs = parseJobs(flags.jobs) ?? Math.max(2, (await import('node:os')).availableParallelism());
       const sink = makeSink(host.ctx, g);
       // Ctrl-C: finish the components in flight (each output dir is swapped whole), start no more.
       const abort = new AbortController();
@@ -61,7 +65,7 @@ export function register(program: Command, host: CommandHost): void {
           checkOnly: !!flags.checkOnly,
           cleanStale: !!flags.cleanStale,
           dryRun: !!flags.dryRun,
-          jobs: flags.jobs && Number(flags.jobs) > 0 ? Number(flags.jobs) : Math.max(2, (await import('node:os')).availableParallelism()),
+          jobs,
           refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
           signal: abort.signal,
           ...(flags.cache === false ? { noCache: true } : {}),

@@ -51,6 +51,7 @@ export function register(program: Command, host: CommandHost): void {
       printWarnings(host, cmd, cwd, r.warnings);
       const out = path.resolve(cwd, target);
       if (r.changed && r.text !== undefined) {
+        await (await import('../output-path.js')).checkOutputFile(ctx.fs, out, 'target');
         const st = await ctx.fs.stat(out);
         const mode = st ? st.mode & 0o7777 : ((await ctx.fs.stat(path.resolve(cwd, spec)))?.mode ?? 0o644) & 0o7777;
         await ctx.fs.writeFileAtomic(out, r.text, mode);

@@ -17,6 +17,9 @@ async function evaluateFile(host: CommandHost, file: string, o: EvalFlags) {
   const spec = await import('../../spec/index.js');
   const { StrataError, error } = await import('../../diag/index.js');
   const abs = path.resolve(host.ctx.cwd, file);
+  const st = await host.ctx.fs.stat(abs);
+  if (st?.isDirectory) throw new StrataError(error('SPEC_IS_DIRECTORY', `${file} is a directory, not a spec file`, { hint: `name the spec file (e.g. ${path.join(file, `${path.basename(abs)}.spec`)}); \`strata spec check ${file}\` checks every spec in a directory` }));
+  if (!st) throw new StrataError(error('SPEC_PATH_NOT_FOUND', `no such file: ${file}`, { hint: 'pass the path of a .spec file (relative to the current directory)' }));
   const doc = await spec.loadSpec(host.ctx.fs, abs);
   const overrides: Record<string, string> = {};
   const params: Record<string, string> = {};
@@ -26,6 +29,7 @@ async function evaluateFile(host: CommandHost, file: string, o: EvalFlags) {
     overrides[p.name] = spec.toSpecBytesString(p.body);
     if (p.params !== undefined) params[p.name] = p.params;
   }
+  if (o.fedora !== undefined && !/^\d+$/.test(o.fedora)) throw new StrataError(error('SPEC_BAD_FEDORA', `--fedora expects a release number, not ${JSON.stringify(o.fedora)}`, { hint: 'write --fedora 43' }));
   const ctx = spec.fedoraContext({
     ...(o.arch ? { arch: o.arch } : {}),
     ...(o.fedora ? { fedora: Number(o.fedora) } : {}),

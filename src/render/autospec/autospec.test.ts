@@ -354,3 +354,25 @@ test('runAutospec: dirty work tree adds one release and an "Uncommitted changes"
   const clean = await runAutospec({ git, fs, specPath: '/repo/p.spec', history: h, reflectWorktree: false, evaluator: fakeEvaluator }, true);
   assert.equal(clean.result.releaseNumber, 2);
 });
+
+test('loadHistory: a repository without commits is a coded error with the spec as its place', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { NodeProcessRunner } = await import('../../adapters/node-process.js');
+  const { SystemGit } = await import('../../adapters/git.js');
+  const { loadHistory } = await import('./history.js');
+  const repo = mkdtempSync(path.join(tmpdir(), 'autospec-nohist-'));
+  try {
+    const git = new SystemGit(new NodeProcessRunner());
+    await git.ok(['init', '-q'], { cwd: repo });
+    writeFileSync(path.join(repo, 'p.spec'), 'Name: p\n');
+    await assert.rejects(loadHistory({ git, repoDir: repo, specName: 'p.spec' }), (e: { code?: string; diagnostics?: { span?: { file: string } }[] }) => {
+      assert.equal(e.code, 'AUTOSPEC_NO_HISTORY');
+      assert.equal(e.diagnostics?.[0]?.span?.file, path.join(repo, 'p.spec'));
+      return true;
+    });
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,9 @@
  * time, raw message, and the raw diff against the first parent, from which the spec and
  * `changelog` blob of every commit follow), and one `git cat-file --batch` for the distinct blobs.
  */
+import * as path from 'node:path';
 import type { Git } from '../../adapters/types.js';
+import { error, StrataError } from '../../diag/index.js';
 
 export interface HistoryCommit {
   readonly id: string;
@@ -146,9 +148,17 @@ export interface LoadHistoryOptions {
 export async function loadHistory(opts: LoadHistoryOptions): Promise<History> {
   const { git, repoDir, specName } = opts;
   const rev = opts.rev ?? 'HEAD';
-  const log = await git.ok(['log', '-z', `--format=${LOG_FORMAT}`, '--raw', '--no-abbrev', '--no-renames', '--diff-merges=first-parent', rev, '--'], { cwd: repoDir });
-  const raw = parseLogOutput(log);
-  if (raw.length === 0) throw new Error(`no commits reachable from ${rev}`);
+  const log = await git.run(['log', '-z', `--format=${LOG_FORMAT}`, '--raw', '--no-abbrev', '--no-renames', '--diff-merges=first-parent', rev, '--'], { cwd: repoDir });
+  const raw = log.code === 0 ? parseLogOutput(log.stdout) : [];
+  if (raw.length === 0) {
+    // A repository without commits (or a bad revision) is something the user can fix, not a bug.
+    throw new StrataError(
+      error('AUTOSPEC_NO_HISTORY', `no commits reachable from ${rev} in ${repoDir}${log.code !== 0 ? `: ${log.stderr.trim().split('\n').pop()}` : ''}`, {
+        span: { file: path.join(repoDir, specName), line: 1, col: 1 },
+        hint: 'commit the spec first: %autorelease and %autochangelog are computed from the dist-git history',
+      }),
+    );
+  }
   const head = raw[0]!.id;
   const specOf = blobsAlongFirstParents(raw, specName);
   const changelogOf = blobsAlongFirstParents(raw, 'changelog');
