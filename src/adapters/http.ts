@@ -51,22 +51,38 @@ export class NodeHttp implements Http {
         return { status: res.status, bytes: 0, ...(contentLength !== undefined ? { contentLength } : {}) };
       }
       const out = createWriteStream(dest);
+      // A local write failure (ENOSPC, EACCES, EIO) is the error to report, not a crash of the
+      // process through an unhandled 'error' event, nor a transfer error worth retrying.
+      let writeError: Error | undefined;
+      out.on('error', (e) => {
+        writeError ??= e;
+      });
       let bytes = 0;
+      const reader = res.body.getReader();
       try {
-        const reader = res.body.getReader();
         for (;;) {
+          if (writeError) break;
           const { done, value } = await reader.read();
           if (done) break;
           arm();
           bytes += value.byteLength;
           opts.onChunk?.(value);
-          if (!out.write(value)) await new Promise<void>((r) => out.once('drain', r));
+          if (!out.write(value)) await new Promise<void>((r) => {
+            out.once('drain', r);
+            out.once('error', () => r());
+          });
         }
       } catch (e) {
-        throw new HttpTransferError(url, `transfer interrupted after ${bytes} bytes: ${describe(e)}`, true, { cause: e });
+        if (!writeError) throw new HttpTransferError(url, `transfer interrupted after ${bytes} bytes: ${describe(e)}`, true, { cause: e });
       } finally {
-        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        if (writeError) {
+          await reader.cancel().catch(() => {});
+          out.destroy();
+        } else await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve()))).catch((e: Error) => {
+          writeError ??= e;
+        });
       }
+      if (writeError) throw writeError;
       if (contentLength !== undefined && bytes !== contentLength) {
         throw new HttpTransferError(url, `truncated body: got ${bytes} of ${contentLength} bytes`, true);
       }

@@ -24,6 +24,8 @@ export interface CommandHost {
 }
 
 export function makeHost(ctx: CliContext): CommandHost {
+  // formats each command declared with withOutput, to refuse a global `-o toml` it cannot print
+  const formatsOf = new WeakMap<Command, readonly string[]>();
   const host: CommandHost = {
     ctx,
     exitCode: 0,
@@ -37,6 +39,7 @@ export function makeHost(ctx: CliContext): CommandHost {
     },
     withOutput(cmd: Command, opts: { short?: boolean; formats?: readonly string[] } = {}): Command {
       const formats = [...(opts.formats ?? ['table', 'json'])];
+      formatsOf.set(cmd, formats);
       if (opts.short !== false) cmd.addOption(new Option('-o, --output <format>', 'output format').choices(formats));
       cmd.addOption(new Option('-O, --output-format <format>', 'output format').choices(formats));
       return cmd;
@@ -46,6 +49,13 @@ export function makeHost(ctx: CliContext): CommandHost {
         const cmd = args[args.length - 1] as Command;
         const g = host.globals(cmd);
         host.current = g;
+        const allowed = formatsOf.get(cmd);
+        // 'text' is the human view everywhere; other formats only where the command declares them
+        if (allowed && g.output !== 'text' && !allowed.includes(g.output)) {
+          host.current = { ...g, output: 'table' };
+          const { StrataError, error } = await import('../diag/index.js');
+          throw new StrataError(error('CLI_BAD_FORMAT', `\`strata ${cmd.parent?.parent ? cmd.parent.name() + ' ' : ''}${cmd.name()}\` cannot print ${g.output}`, { hint: `use -o ${allowed.join(' or -o ')}` }));
+        }
         const r = await fn(...args);
         host.exitCode = printResult(ctx, g, r);
       };

@@ -9,6 +9,8 @@
  * - `selectComponents(project, { all, patterns, groups })` — `-a/-p/-g` selection.
  * - `projectToJson(project)` / `componentToJson(c, { origins })` — the deterministic plain-data
  *   view used by `config dump` and `component query`.
+ * - `isInside(root, abs)` — path confinement, for every layer that takes paths from config,
+ *   archives or repository metadata.
  * - Types: `ResolvedProject`, `ResolvedComponent`, `Overlay` (discriminated on `type`),
  *   `SpecSource` (`upstream` | `local`), `SigningConfig` (Strata's `[signing]` extension), …
  */

@@ -59,13 +59,13 @@ export type TarFile = Uint8Array & { mode?: number };
 
 /**
  * Regular files of a tar stream (as `git archive` writes), keyed by normalised relative path.
- * Symlinks and unsafe names (absolute, `..`) are refused by omission: git archive of a dist-git
+ * Symlinks and unsafe names (absolute, `..`, `.git`) are refused by omission: git archive of a dist-git
  * tree only holds regular files and directories.
  */
 export function parseTar(buf: Uint8Array): Map<string, TarFile> {
   const out = new Map<string, TarFile>();
   for (const e of readTar(buf)) {
-    if (e.type !== 'file' || unsafeEntry(e)) continue;
+    if (e.type !== 'file' || unsafeEntry(e) || e.path.split('/').some((c) => c.toLowerCase() === '.git')) continue;
     const f: TarFile = e.data;
     f.mode = e.mode & 0o111 ? 0o755 : 0o644;
     out.set(path.posix.normalize(e.path), f);

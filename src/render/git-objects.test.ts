@@ -106,3 +106,24 @@ test('the golden corpus dist-git trees read the same as git archive', { skip: !e
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('trees with entries git would refuse to check out (.., .git) are not read', async () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'objs-unsafe-'));
+  try {
+    const bare = path.join(tmp, 'bare.git');
+    run(tmp, ['init', '-q', '--bare', bare]);
+    const hash = (input: string, args: string[]) => spawnSync('git', args, { cwd: bare, input, encoding: 'utf8' }).stdout.trim();
+    const blob = hash('owned\n', ['hash-object', '-w', '--stdin']);
+    const inner = hash(`100644 blob ${blob}\tconfig\n`, ['mktree']);
+    for (const [name, entry] of [['..', `100644 blob ${blob}\t..\n`], ['.git', `040000 tree ${inner}\t.git\n`], ['.GIT', `040000 tree ${inner}\t.GIT\n`]] as const) {
+      const tree = hash(`${entry}100644 blob ${blob}\tok.spec\n`, ['mktree']);
+      const commit = hash('', ['-c', 'user.name=A', '-c', 'user.email=a@x', 'commit-tree', tree, '-m', name]);
+      const store = await ObjectStore.open(fs, bare);
+      await assert.rejects(readCommitFiles(store, commit), /unsafe tree entry/, name);
+      const tar = parseTar(spawnSync('git', ['archive', '--format=tar', commit], { cwd: bare, maxBuffer: 1 << 24 }).stdout);
+      assert.deepEqual([...tar.keys()].filter((k) => k !== 'ok.spec'), [], `${name}: git archive fallback drops it`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

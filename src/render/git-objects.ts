@@ -252,6 +252,8 @@ export async function readCommitFiles(store: ObjectStore, commit: string): Promi
     const t = await store.readAsync(treeSha);
     for (const e of parseTree(t.data)) {
       const p = prefix ? `${prefix}/${e.name}` : e.name;
+      // git itself refuses to check these out; a hand-made tree could carry them out of the root.
+      if (e.name === '' || e.name === '.' || e.name === '..' || e.name.includes('/') || e.name.toLowerCase() === '.git') throw new Error(`unsafe tree entry ${JSON.stringify(p)}`);
       if (e.mode === '40000') await walk(e.sha, p);
       else if (e.mode === '100644' || e.mode === '100755') {
         const f: TreeFile = new Uint8Array((await store.readAsync(e.sha)).data);

@@ -113,9 +113,16 @@ export async function findStale(fs: FileSystem, outDir: string, known: ReadonlyS
   return stale.sort();
 }
 
+const STAGING_PREFIX = '.strata-render-';
+
+/** Prefix of this process's staging directory under the output (its pid marks it as live). */
+export function stagingPrefix(pid: number): string {
+  return `${STAGING_PREFIX}${pid}-`;
+}
+
 /**
- * Undo what an interrupted run left: staging directories are removed, and a component directory
- * that was moved aside (`.<name>.old-*`) but never replaced is moved back.
+ * Undo what an interrupted run left: staging directories of processes that are gone are removed,
+ * and a component directory that was moved aside (`.<name>.old-*`) but never replaced is moved back.
  */
 export async function recoverInterrupted(fs: FileSystem, outDir: string): Promise<string[]> {
   const fixed: string[] = [];
@@ -126,10 +133,12 @@ export async function recoverInterrupted(fs: FileSystem, outDir: string): Promis
     return fixed;
   }
   for (const n of top) {
-    if (n.startsWith('.strata-render-')) {
-      await fs.remove(path.join(outDir, n));
-      fixed.push(n);
-    }
+    if (!n.startsWith(STAGING_PREFIX)) continue;
+    // `.strata-render-<pid>-*`: another render into the same directory may be running right now.
+    const pid = /^\.strata-render-(\d+)-/.exec(n)?.[1];
+    if (pid && (await fs.stat(`/proc/${pid}`))) continue;
+    await fs.remove(path.join(outDir, n));
+    fixed.push(n);
   }
   for (const l of top) {
     if ([...l].length !== 1) continue;

@@ -78,13 +78,19 @@ test('an interrupted run is recovered: staging removed, moved-aside output resto
   const out = mkdtempSync(path.join(os.tmpdir(), 'recover-'));
   try {
     mkdirSync(path.join(out, '.strata-render-abc123', 'x'), { recursive: true });
+    // A live process's staging directory (a concurrent render into the same output) is left alone;
+    // a dead one's is removed.
+    mkdirSync(path.join(out, `.strata-render-${process.pid}-live`, 'x'), { recursive: true });
+    mkdirSync(path.join(out, '.strata-render-2147483646-dead', 'x'), { recursive: true });
     mkdirSync(path.join(out, 'a', '.alpha.old-0123abcd'), { recursive: true });
     writeFileSync(path.join(out, 'a', '.alpha.old-0123abcd', 'alpha.spec'), 'old');
     mkdirSync(path.join(out, 'b', 'beta'), { recursive: true });
     mkdirSync(path.join(out, 'b', '.beta.old-89abcdef'), { recursive: true });
     const fixed = await recoverInterrupted(new NodeFileSystem(), out);
-    assert.equal(fixed.length, 3);
+    assert.equal(fixed.length, 4);
     assert.ok(!existsSync(path.join(out, '.strata-render-abc123')));
+    assert.ok(existsSync(path.join(out, `.strata-render-${process.pid}-live`)), 'a live staging directory is kept');
+    assert.ok(!existsSync(path.join(out, '.strata-render-2147483646-dead')));
     assert.equal(readFileSync(path.join(out, 'a', 'alpha', 'alpha.spec'), 'utf8'), 'old');
     assert.ok(existsSync(path.join(out, 'b', 'beta')) && !existsSync(path.join(out, 'b', '.beta.old-89abcdef')));
   } finally {

@@ -25,7 +25,7 @@ import { mergeSourceFiles, parseSourcesFile, printSourcesFile } from './sources-
 import { keepSet } from './file-filter.js';
 import { loadHistory, type History, type HistoryCommit } from './autospec/history.js';
 import { ProjectHistory, type SyntheticCommit } from './synthetic.js';
-import { recoverInterrupted, componentOutputDir, diffSnapshots, FAILURE_MARKER, FAILURE_TEXT, findStale, isEmptyDiff, isSafeComponentName, markFailed, replaceDir, snapshotDir } from './output.js';
+import { recoverInterrupted, componentOutputDir, diffSnapshots, FAILURE_MARKER, FAILURE_TEXT, findStale, isEmptyDiff, isSafeComponentName, markFailed, replaceDir, snapshotDir, stagingPrefix } from './output.js';
 
 /** Lists the Source/Patch values of a spec as `spectool -l -a` would (after macro expansion). */
 export type SourceLister = (
@@ -657,7 +657,7 @@ export class Renderer {
     const { fs, sink } = this.deps;
     await fs.mkdir(this.opts.outDir);
     for (const f of await recoverInterrupted(fs, this.opts.outDir)) sink({ kind: 'log', level: 'info', message: `recovered from an interrupted render: ${f}` });
-    const stagingRoot = await fs.mkdtemp('.strata-render-', this.opts.outDir);
+    const stagingRoot = await fs.mkdtemp(stagingPrefix(process.pid), this.opts.outDir);
     let results: ComponentRenderResult[];
     let done = 0;
     sink({ kind: 'start', task: 'render', total: components.length });

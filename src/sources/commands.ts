@@ -27,7 +27,7 @@ export interface ProjectSelection {
 
 export async function loadSelected(deps: { fs: UpdateDeps['fs']; sink?: UpdateDeps['sink'] }, sel: ProjectSelection): Promise<{ project: ResolvedProject; components: ResolvedComponent[] }> {
   const config = await import('../config/index.js');
-  const loaded = await config.loadProject({ fs: deps.fs, ...(sel.projectDir ? { projectDir: path.resolve(sel.cwd, sel.projectDir) } : { startDir: sel.cwd }) });
+  const loaded = await config.loadProject({ fs: deps.fs, startDir: sel.projectDir ? path.resolve(sel.cwd, sel.projectDir) : sel.cwd /* -C DIR is like git -C: searched upward, as in every command */ });
   for (const d of loaded.diagnostics) deps.sink?.({ kind: 'log', level: d.severity === 'warning' ? 'warn' : 'info', message: formatDiagnostic(d).trimEnd() });
   const components = config.selectComponents(loaded.project, { all: sel.all, patterns: sel.names });
   return { project: loaded.project, components };

@@ -57,6 +57,7 @@ const CASES: readonly Case[] = [
   { name: '-C to a missing directory', argv: ['-C', 'nope', 'config', 'check'], code: 'PROJECT_DIR_NOT_FOUND' },
   { name: '-C to a file', argv: ['-C', 'a-file', 'component', 'list'], code: 'PROJECT_DIR_NOT_FOUND' },
   { name: '-C to a missing directory (render: exact project dir)', argv: ['-C', 'nope', 'component', 'render', '-a'], code: 'PROJECT_DIR_NOT_FOUND' },
+  { name: '-o toml on a command without a TOML view', argv: ['-o', 'toml', 'component', 'list'], code: 'CLI_BAD_FORMAT' },
   { name: 'unknown component', argv: ['component', 'query', 'nosuch'], code: 'COMPONENT_NOT_FOUND' },
   { name: 'unknown option with -o json', argv: ['-o', 'json', 'component', 'list', '--bogus'], code: 'CLI_USAGE', exit: 2 },
   { name: 'unknown command with --output=json', argv: ['--output=json', 'bogus'], code: 'CLI_USAGE', exit: 2 },
@@ -94,6 +95,7 @@ const CASES: readonly Case[] = [
   { name: 'process-distgit target is a directory', argv: ['rpmautospec', 'process-distgit', 'hello/hello.spec', 'a-dir'], code: 'OUTPUT_IS_A_DIRECTORY' },
   { name: 'process-distgit target below a file', argv: ['rpmautospec', 'process-distgit', 'hello/hello.spec', 'a-file/x.spec'], code: 'OUTPUT_NOT_A_DIRECTORY' },
   { name: 'spec sources of a directory', argv: ['spec', 'sources', 'hello'], code: 'SPEC_IS_DIRECTORY' },
+  { name: 'spec check of a directory without specs', argv: ['spec', 'check', 'a-dir'], code: 'SPEC_NONE_FOUND' },
   { name: 'spec show of a missing file', argv: ['spec', 'show', 'nope.spec'], code: 'SPEC_PATH_NOT_FOUND' },
   { name: 'spec sources --fedora not a number', argv: ['spec', 'sources', 'hello/hello.spec', '--fedora', 'rawhide'], code: 'SPEC_BAD_FEDORA' },
   { name: 'local spec path is a directory', argv: ['config', 'check'], setup: localSpec('hello'), code: 'SPEC_NOT_FOUND', at: 'azldev.toml:4' },
@@ -136,7 +138,9 @@ describe('CLI user errors are coded diagnostics', () => {
       assert.doesNotMatch(text.err, /internal error|\n\s+at /, 'no internal error or stack trace');
       assert.match(text.err, new RegExp(`error\\[${c.code}\\]|^error: `, 'm'));
       // the same under -o json: one JSON document on stdout naming the code, with a hint
-      const argv = c.argv[0] === '-o' || c.argv[0]!.startsWith('--output') ? c.argv : ['-o', 'json', ...c.argv];
+      const hasFormat = c.argv[0] === '-o' || c.argv[0]!.startsWith('--output');
+      if (hasFormat && !c.argv.some((a) => a.endsWith('json'))) return; // the case is about another format
+      const argv = hasFormat ? c.argv : ['-o', 'json', ...c.argv];
       const json = await cli(cwd, argv);
       assert.equal(json.code, c.exit ?? 1);
       const doc = JSON.parse(json.out) as { ok: boolean; diagnostics: Array<{ code: string; hint?: string; file?: string; line?: number }> };
@@ -169,6 +173,16 @@ describe('what users may do that must keep working', () => {
     assert.equal(rr.code, 0, rr.err + rr.out);
     assert.match(readFileSync(path.join(d, 'specs', 'h', 'hello', 'hello.spec'), 'utf8'), /^Name: hello$/m);
   });
+});
+
+describe('-C DIR means the same in every command', () => {
+  for (const argv of [['component', 'list'], ['component', 'render', '-a'], ['component', 'update', '-a'], ['config', 'check']]) {
+    it(`-C a subdirectory of the project: ${argv.join(' ')}`, async () => {
+      const d = project();
+      const r = await cli(path.join(d, 'a-dir'), ['-C', '../hello', ...argv]);
+      assert.equal(r.code, 0, r.err);
+    });
+  }
 });
 
 describe('-a skips what does not apply', () => {

@@ -80,6 +80,10 @@ export function register(program: Command, host: CommandHost): void {
     const s = await import('../../spec/index.js');
     const { formatDiagnostic, diagnosticToJson } = await import('../../diag/index.js');
     const files = await s.resolveSpecPaths(host.ctx.fs, paths, host.ctx.cwd);
+    if (files.length === 0) {
+      const { StrataError, error } = await import('../../diag/index.js');
+      throw new StrataError(error('SPEC_NONE_FOUND', `no *.spec files in ${paths.join(', ')}`, { hint: 'pass spec files, or directories that contain *.spec files (searched recursively)' }));
+    }
     const results = await s.checkSpecs(host.ctx.fs, files, { roundtrip: !!o.roundtrip });
     const all = results.flatMap((r) => r.diagnostics);
     const errors = all.filter((d) => d.severity === 'error').length;
