@@ -59,8 +59,8 @@ export type TarFile = Uint8Array & { mode?: number };
 
 /**
  * Regular files of a tar stream (as `git archive` writes), keyed by normalised relative path.
- * Symlinks and unsafe names (absolute, `..`, `.git`) are refused by omission: git archive of a dist-git
- * tree only holds regular files and directories.
+ * Symlinks and unsafe names (absolute, `..`, `.git`) are refused by omission: git archive of a
+ * dist-git tree only holds regular files and directories.
  */
 export function parseTar(buf: Uint8Array): Map<string, TarFile> {
   const out = new Map<string, TarFile>();

@@ -75,13 +75,14 @@ export async function publishRepos(ctx: { fs: FileSystem; proc: ProcessRunner; s
     // Built and verified in a staging directory beside the repository, then swapped in whole: a
     // failed publish leaves the previous repository untouched, and readers never see half of one.
     const stage = await fs.mkdtemp(`.${channel}.publish-`, repoDir);
+    let ch: PublishedChannel;
     try {
-      channels.push(await publishChannel(ctx, o, channel, src, stage, keyFile));
+      ch = await publishChannel(ctx, o, channel, src, stage, keyFile);
       await replaceDir(fs, stage, dest);
     } finally {
       await fs.remove(stage);
     }
-    const ch = channels[channels.length - 1]!;
+    channels.push(ch);
     sink({ kind: 'item', task: 'publish', item: channel, status: 'ok', detail: `${ch.packages} package(s)` });
     sink({ kind: 'progress', task: 'publish', done: ++done, total: wanted.length, item: channel });
   }
