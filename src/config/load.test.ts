@@ -7,6 +7,8 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { isStrataError, type Diagnostic } from '../diag/index.js';
 import { findProjectRoot, loadProject } from './load.js';
 import { globToRegExp, selectComponents } from './select.js';
+import { loadSelected } from './load-selected.js';
+import type { StrataEvent } from '../adapters/types.js';
 import { projectToJson } from './to-json.js';
 import type { ResolvedProject } from './types.js';
 
@@ -265,6 +267,19 @@ test('selectComponents: -a, globs, groups, and coded errors for misses', async (
   assert.throws(() => selectComponents(p, { patterns: ['bsh', 'nomatch*'] }), (e: unknown) => isStrataError(e) && e.diagnostics.length === 2 && e.diagnostics[0]!.code === 'COMPONENT_NOT_FOUND' && /bash/.test(e.diagnostics[0]!.hint ?? ''));
   assert.throws(() => selectComponents(p, { groups: ['shell'] }), (e: unknown) => isStrataError(e) && e.code === 'UNKNOWN_GROUP');
   assert.throws(() => selectComponents(p, {}), (e: unknown) => isStrataError(e) && e.code === 'NO_COMPONENT_SELECTED');
+});
+
+test('loadSelected: -C relative to cwd and searched upward; names and groups; warnings go to the sink', async () => {
+  const dir = writeProject({
+    'azldev.toml': `${DISTRO}\n[components.bash]\n[[components.bash.overlays]]\ntype = "spec-add-tag"\ntag = "A"\nvalue = "b"\nsection = "%files"\n[components.zsh]\n[components.fish]\n[component-groups.shells]\ncomponents = ["zsh"]\n`,
+    'sub/dir/.keep': '',
+  });
+  const events: StrataEvent[] = [];
+  const r = await loadSelected({ fs, sink: (e) => events.push(e) }, { cwd: dir, projectDir: 'sub/dir', all: false, names: ['bash'], groups: ['shells'] });
+  assert.equal(r.project.dir, dir);
+  assert.deepEqual(r.components.map((c) => c.name), ['bash', 'zsh']);
+  assert.deepEqual(events.map((e) => (e.kind === 'log' ? [e.level, /CONFIG_UNUSED_KEY/.test(e.message)] : e.kind)), [['warn', true]]);
+  await assert.rejects(loadSelected({ fs }, { cwd: path.join(dir, 'sub'), all: false, names: [], groups: ['shell'] }), (e: unknown) => isStrataError(e) && e.code === 'UNKNOWN_GROUP');
 });
 
 const globCases: { name: string; input: [string, string]; expected: boolean }[] = [

@@ -11,9 +11,9 @@
  */
 import * as path from 'node:path';
 import { StrataError, error } from '../diag/index.js';
-import type { EventSink, FileSystem, ProcessRunner } from '../adapters/types.js';
+import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
 import { parseRpm, Tag } from './rpm-header.js';
-import { signDetached, signRpms, type SigningKey } from './signing.js';
+import { batchArgs, signDetached, signRpms, type SigningKey } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
 import { replaceDir } from '../render/output.js';
 
@@ -48,7 +48,15 @@ export interface PublishResult {
   readonly channels: readonly PublishedChannel[];
 }
 
-export async function publishRepos(ctx: { fs: FileSystem; proc: ProcessRunner; sink: EventSink }, o: PublishOptions): Promise<PublishResult> {
+/** Staging directories of `publishRepos` (`.<channel>.publish-XXXXXX`, beside the repositories). */
+export const PUBLISH_STAGING = /^\..+\.publish-[^/]+$/;
+
+/**
+ * Publish under `<repoDir>/.publish.lock` (`lock`: one publisher per repository directory at a
+ * time). Holding it, staging directories left by a publish that crashed (killed, power loss)
+ * are removed first: no other publisher can own one.
+ */
+export async function publishRepos(ctx: { fs: FileSystem; proc: ProcessRunner; sink: EventSink; lock: ProcessLock }, o: PublishOptions): Promise<PublishResult> {
   const { fs, proc, sink } = ctx;
   const repoDir = o.repoDir ?? path.join(o.outDir, 'repos');
   const rpmsDir = path.join(o.outDir, 'rpms');
@@ -64,6 +72,20 @@ export async function publishRepos(ctx: { fs: FileSystem; proc: ProcessRunner; s
   }
   if (!wanted.length) throw new StrataError(error('REPO_NOTHING_TO_PUBLISH', `no packages under ${rpmsDir}`, { hint: 'run `strata component build` first' }));
   await fs.mkdir(repoDir);
+  const release = await ctx.lock.acquire(path.join(repoDir, '.publish.lock'));
+  try {
+    for (const name of (await fs.readdir(repoDir)).filter((n) => PUBLISH_STAGING.test(n)).sort()) {
+      sink({ kind: 'log', level: 'info', message: `removing ${path.join(repoDir, name)}, left by an interrupted publish` });
+      await fs.remove(path.join(repoDir, name));
+    }
+    return await publishLocked(ctx, o, repoDir, available, wanted);
+  } finally {
+    await release();
+  }
+}
+
+async function publishLocked(ctx: { fs: FileSystem; proc: ProcessRunner; sink: EventSink }, o: PublishOptions, repoDir: string, available: ReadonlyMap<string, string>, wanted: readonly string[]): Promise<PublishResult> {
+  const { fs, sink } = ctx;
   const keyFile = path.join(repoDir, `RPM-GPG-KEY-${o.keyName}`);
   await fs.writeFileAtomic(keyFile, o.key.publicKeyArmored);
   const channels: PublishedChannel[] = [];
@@ -101,8 +123,8 @@ async function publishChannel(ctx: { fs: FileSystem; proc: ProcessRunner; sink: 
   for (const f of copies) revision = Math.max(revision, parseRpm(await fs.readFile(f), f).header.numbers(Tag.BUILDTIME)[0] ?? 0);
   sink({ kind: 'log', level: 'debug', message: `publish ${channel}: signing ${copies.length} package(s)` });
   await signRpms(proc, o.key, copies, revision);
-  if (copies.length) {
-    const t = await proc.run('touch', ['-h', '-d', `@${revision}`, ...copies]);
+  for (const batch of batchArgs(copies)) {
+    const t = await proc.run('touch', ['-h', '-d', `@${revision}`, ...batch]);
     if (t.code !== 0) throw new StrataError(error('REPO_TOUCH_FAILED', `cannot set file times in ${stage}: ${t.stderr.trim()}`));
   }
   const cr = await proc.run('createrepo_c', ['--quiet', '--no-database', '--general-compress-type=gz', '--revision', String(revision), '--set-timestamp-to-revision', '--workers', '1', stage], { env: { LC_ALL: 'C', TZ: 'UTC' } });

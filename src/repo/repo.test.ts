@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
+import { NodeProcessLock } from '../adapters/process-lock.js';
+import type { ProcessRunner, RunResult } from '../adapters/types.js';
 import { runBuild } from '../build/run-build.js';
 import { rpmspecInspector, specModelInspector } from '../build/spec-facts.js';
 import { generateSigningKey, makeTarballs, prepareExampleUnits, type TestKey } from '../build/testing/example.js';
@@ -18,7 +20,7 @@ import { listTree } from '../sources/testing/tree.js';
 import { parsePrimary, parseRepomd } from './metadata.js';
 import { publishRepos } from './publish.js';
 import { fileList, parseRpm, rpmInfo, Tag } from './rpm-header.js';
-import { loadSigningKey } from './signing.js';
+import { batchArgs, loadSigningKey, signRpms, type SigningKey } from './signing.js';
 import { verifyRepo } from './verify.js';
 
 const fs = new NodeFileSystem();
@@ -35,7 +37,7 @@ function rpmq(file: string, qf: string): string {
 async function publish(dest: string, k: TestKey = key) {
   const sk = await loadSigningKey(fs, proc, { keyFile: k.secretKeyFile });
   try {
-    return await publishRepos({ fs, proc, sink: () => {} }, { outDir, repoDir: dest, key: sk, keyName: 'test' });
+    return await publishRepos({ fs, proc, sink: () => {}, lock: new NodeProcessLock() }, { outDir, repoDir: dest, key: sk, keyName: 'test' });
   } finally {
     await sk.dispose();
   }
@@ -175,13 +177,56 @@ test('a publish that fails its verification leaves the previous repository as it
   const sk = await loadSigningKey(fs, proc, { keyFile: key.secretKeyFile });
   try {
     await assert.rejects(
-      publishRepos({ fs, proc, sink: () => {} }, { outDir, repoDir: dest, key: sk, keyName: 'test', verifyWith: [otherKey.publicKeyFile] }),
+      publishRepos({ fs, proc, sink: () => {}, lock: new NodeProcessLock() }, { outDir, repoDir: dest, key: sk, keyName: 'test', verifyWith: [otherKey.publicKeyFile] }),
       (e: StrataError) => e.code === 'REPO_PUBLISH_UNVERIFIED',
     );
   } finally {
     await sk.dispose();
   }
   assert.deepEqual(sums(dest), before);
+});
+
+test('publish removes staging directories left by a crashed publish, and only those', async () => {
+  const dest = path.join(tmp, 'pub-crashed');
+  mkdirSync(path.join(dest, '.base.publish-Ab12Cd', 'repodata'), { recursive: true });
+  writeFileSync(path.join(dest, '.base.publish-Ab12Cd', 'half.rpm'), 'partial');
+  mkdirSync(path.join(dest, '.source.publish-zz9'), { recursive: true });
+  writeFileSync(path.join(dest, 'keep-me.txt'), 'not ours');
+  await publish(dest);
+  assert.deepEqual(readdirSync(dest).sort(), ['RPM-GPG-KEY-test', 'base', 'devel', 'keep-me.txt', 'source']);
+});
+
+test('batchArgs: order kept, at most N names and B bytes per batch, long names alone', () => {
+  const names = Array.from({ length: 45 }, (_, i) => `/r/pkg-${String(i).padStart(3, '0')}.rpm`);
+  const b = batchArgs(names, 10, 1 << 20);
+  assert.deepEqual(b.map((x) => x.length), [10, 10, 10, 10, 5]);
+  assert.deepEqual(b.flat(), names);
+  const bytes = batchArgs(names, 1000, 3 * 17);
+  assert.ok(bytes.every((x) => x.reduce((n, f) => n + f.length + 1, 0) <= 51), JSON.stringify(bytes));
+  assert.deepEqual(bytes.flat(), names);
+  const huge = 'x'.repeat(100);
+  assert.deepEqual(batchArgs(['a', huge, 'b'], 1000, 10), [['a'], [huge], ['b']]);
+  assert.deepEqual(batchArgs([]), []);
+});
+
+test('signRpms: tens of thousands of packages are signed in batches of bounded argument length, in order', async () => {
+  const calls: string[][] = [];
+  const fake: ProcessRunner = {
+    async run(cmd, args): Promise<RunResult> {
+      assert.equal(cmd, 'rpmsign');
+      calls.push(args.filter((a) => a.endsWith('.rpm')));
+      return { code: 0, stdout: '', stderr: '' };
+    },
+    async which() {
+      return undefined;
+    },
+  };
+  const k: SigningKey = { gpgHome: '/g', fingerprint: 'F'.repeat(40), uid: 'u', created: 1, publicKeyArmored: '', dispose: async () => {} };
+  const files = Array.from({ length: 30_000 }, (_, i) => `/var/tmp/strata/out/repos/.base.publish-XXXXXX/package-name-${i}-1.0-1.azl4.x86_64.rpm`);
+  await signRpms(fake, k, files, 1000);
+  assert.ok(calls.length >= 150, `${calls.length} rpmsign calls`);
+  assert.ok(calls.every((c) => c.length <= 200 && c.reduce((n, f) => n + Buffer.byteLength(f) + 1, 0) <= 64 * 1024));
+  assert.deepEqual(calls.flat(), files);
 });
 
 test('repodata locations outside the repository are not read; unknown checksum types are reported', async () => {

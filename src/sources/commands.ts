@@ -18,20 +18,9 @@ export interface CommandValue {
   readonly exitCode?: number;
 }
 
-export interface ProjectSelection {
-  readonly cwd: string;
-  readonly projectDir?: string;
-  readonly all: boolean;
-  readonly names: readonly string[];
-}
-
-export async function loadSelected(deps: { fs: UpdateDeps['fs']; sink?: UpdateDeps['sink'] }, sel: ProjectSelection): Promise<{ project: ResolvedProject; components: ResolvedComponent[] }> {
-  const config = await import('../config/index.js');
-  const loaded = await config.loadProject({ fs: deps.fs, startDir: sel.projectDir ? path.resolve(sel.cwd, sel.projectDir) : sel.cwd /* -C DIR is like git -C: searched upward, as in every command */ });
-  for (const d of loaded.diagnostics) deps.sink?.({ kind: 'log', level: d.severity === 'warning' ? 'warn' : 'info', message: formatDiagnostic(d).trimEnd() });
-  const components = config.selectComponents(loaded.project, { all: sel.all, patterns: sel.names });
-  return { project: loaded.project, components };
-}
+// Moved to src/config (it needs nothing but config); re-exported for existing importers.
+export { loadSelected, type ProjectSelection } from '../config/load-selected.js';
+import { loadSelected, type ProjectSelection } from '../config/load-selected.js';
 
 export interface UpdateCommandOptions extends ProjectSelection {
   readonly checkOnly: boolean;

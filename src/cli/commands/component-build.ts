@@ -44,13 +44,14 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const ctx = host.ctx;
       const sink = makeSink(ctx, g);
-      const { loadProject, selectComponents } = await import('../../config/index.js');
+      const { loadSelected } = await import('../../config/index.js');
       const build = await import('../../build/index.js');
       const repo = await import('../../repo/index.js');
       const { StrataError, error, formatDiagnostic } = await import('../../diag/index.js');
-      const start = g.project ? path.resolve(ctx.cwd, g.project) : ctx.cwd;
-      const { project } = await loadProject({ fs: ctx.fs, startDir: start });
-      const components = selectComponents(project, { all: !!flags.all, patterns: [...(flags.package ?? []), ...names], groups: flags.group ?? [] });
+      const { project, components } = await loadSelected(
+        { fs: ctx.fs, sink },
+        { cwd: ctx.cwd, ...(g.project ? { projectDir: g.project } : {}), all: !!flags.all, names: [...(flags.package ?? []), ...names], groups: flags.group ?? [] },
+      );
       const backend = flags.backend ?? 'rpmbuild';
       let mock: { path: string; config: string } | undefined;
       if (backend === 'mock') {
