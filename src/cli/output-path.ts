@@ -1,49 +1,5 @@
 /**
- * Checks of output paths given on the command line, before any work starts: a file where a
- * directory must go (or the reverse) is a coded diagnostic naming the flag, not an EEXIST/ENOTDIR
- * from deep inside a render or a fetch.
+ * Checks of output paths given on the command line or in `[project]`, before any work starts.
+ * They live in src/config/paths.ts (domain commands need them too); re-exported for the commands.
  */
-import * as path from 'node:path';
-import type { FileSystem } from '../adapters/types.js';
-import { error, StrataError } from '../diag/index.js';
-
-/** The first existing ancestor of `p` that is not a directory, if any. */
-async function blockingAncestor(fs: FileSystem, p: string): Promise<string | undefined> {
-  let cur = path.dirname(p);
-  const chain: string[] = [];
-  while (cur !== path.dirname(cur)) {
-    chain.push(cur);
-    cur = path.dirname(cur);
-  }
-  for (const dir of chain.reverse()) {
-    const st = await fs.stat(dir);
-    if (!st) return undefined;
-    // a symbolic link to a directory is fine; only a real file blocks
-    if (!st.isDirectory && !st.isSymbolicLink) return dir;
-  }
-  return undefined;
-}
-
-/** `dir` (given as `flag`) can be created or used as an output directory. */
-export async function checkOutputDir(fs: FileSystem, dir: string, flag: string): Promise<void> {
-  const st = await fs.stat(dir);
-  if (st && !st.isDirectory && !st.isSymbolicLink) {
-    throw new StrataError(error('OUTPUT_NOT_A_DIRECTORY', `${flag} ${dir}: exists and is not a directory`, { hint: `${flag} names a directory: remove the file or choose another directory` }));
-  }
-  const blocked = st ? undefined : await blockingAncestor(fs, dir);
-  if (blocked) {
-    throw new StrataError(error('OUTPUT_NOT_A_DIRECTORY', `${flag} ${dir}: ${blocked} is a file, so the directory cannot be created`, { hint: `choose a ${flag} whose parent directories are directories` }));
-  }
-}
-
-/** `file` (given as `what`) can be written: it is not a directory and its parents can be directories. */
-export async function checkOutputFile(fs: FileSystem, file: string, what: string): Promise<void> {
-  const st = await fs.stat(file);
-  if (st?.isDirectory) {
-    throw new StrataError(error('OUTPUT_IS_A_DIRECTORY', `${what} ${file} is a directory`, { hint: `name the file to write, e.g. ${path.join(file, 'NAME.spec')}` }));
-  }
-  const blocked = st ? undefined : await blockingAncestor(fs, file);
-  if (blocked) {
-    throw new StrataError(error('OUTPUT_NOT_A_DIRECTORY', `${what} ${file}: ${blocked} is a file, so the file cannot be created`, { hint: `choose a ${what} whose parent directories are directories` }));
-  }
-}
+export { checkOutputDir, checkOutputFile } from '../config/paths.js';

@@ -78,7 +78,7 @@ export interface ConfigFileModel {
     rpmRepoSetTemplates: [string, NamedPart<Record<string, unknown>>][];
     rpmRepoSets: [string, NamedPart<Record<string, unknown>> & { templateSpan?: SourceSpan }][];
   };
-  readonly signing?: NamedPart<{ keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string }>;
+  readonly signing?: NamedPart<{ keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string; origins: Record<string, SourceSpan> }>;
 }
 
 const REPO_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -418,7 +418,9 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
     const gh = st.string('gpg-home');
     const gpgHome = gh ? resolveInside(st, 'gpg-home', gh, doc.dir, projectDir) : undefined;
     st.finish();
-    signing = { span: st.span(), value: { ...(keyFile ? { keyFile } : {}), ...(publicKeyFile ? { publicKeyFile } : {}), ...(keyId ? { keyId } : {}), ...(gpgHome ? { gpgHome } : {}) } };
+    const origins: Record<string, SourceSpan> = {};
+    for (const [k, v] of [['key-file', keyFile], ['public-key-file', publicKeyFile], ['key-id', keyId], ['gpg-home', gpgHome]] as const) if (v) origins[k] = st.valueSpan(k);
+    signing = { span: st.span(), value: { ...(keyFile ? { keyFile } : {}), ...(publicKeyFile ? { publicKeyFile } : {}), ...(keyId ? { keyId } : {}), ...(gpgHome ? { gpgHome } : {}), origins } };
   }
 
   root.finish();

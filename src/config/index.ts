@@ -12,7 +12,8 @@
  * - `projectToJson(project)` / `componentToJson(c, { origins })` — the deterministic plain-data
  *   view used by `config dump` and `component query`.
  * - `isInside(root, abs)` — path confinement, for every layer that takes paths from config,
- *   archives or repository metadata.
+ *   archives or repository metadata. `checkOutputDir(fs, dir, what, definedAt?)` /
+ *   `checkOutputFile(fs, file, what)` — OUTPUT_NOT_A_DIRECTORY / OUTPUT_IS_A_DIRECTORY before work starts.
  * - Types: `ResolvedProject`, `ResolvedComponent`, `Overlay` (discriminated on `type`),
  *   `SpecSource` (`upstream` | `local`), `SigningConfig` (Strata's `[signing]` extension), …
  */
@@ -21,6 +22,6 @@ export { selectComponents, globToRegExp, type ComponentSelection } from './selec
 export { loadSelected, type ProjectSelection } from './load-selected.js';
 export { COMPONENT_MERGE_RULES, RELEASE_CALCULATIONS, type MergeRule } from './component-config.js';
 export { OVERLAY_FIELDS, re2Error, isConfinedRelative } from './overlay.js';
-export { isInside } from './paths.js';
+export { isInside, checkOutputDir, checkOutputFile } from './paths.js';
 export { projectToJson, componentToJson } from './to-json.js';
 export * from './types.js';

@@ -202,6 +202,7 @@ test('signing extension: paths relative to the declaring file', async () => {
   assert.equal(p.signing?.keyFile, path.join(p.dir, 'keys/secret.asc'));
   assert.equal(p.signing?.publicKeyFile, path.join(p.dir, 'keys/public.asc'));
   assert.equal(p.signing?.keyId, '0123456789ABCDEF');
+  assert.deepEqual([...p.signing!.origins].map(([k, v]) => [k, path.basename(v.file), v.line, v.col]), [['key-file', 'keys.toml', 2, 12], ['key-id', 'keys.toml', 4, 10], ['public-key-file', 'keys.toml', 3, 19]]);
 });
 
 test('every overlay type parses into its union member', async () => {
@@ -248,6 +249,13 @@ test('warnings are returned, not thrown: a field the overlay type does not use',
   const dir = writeProject({ 'azldev.toml': `${DISTRO}\n[[components.a.overlays]]\ntype = "spec-add-tag"\ntag = "A"\nvalue = "b"\nsection = "%files"\n` });
   const r = await loadProject({ fs, projectDir: dir });
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.span?.line]), [['CONFIG_UNUSED_KEY', 'warning', 25]]);
+});
+
+test('[project] values record where they were written; defaults have no origin', async () => {
+  const p = await load({ 'azldev.toml': `includes = ["dirs.toml"]\n${DISTRO}`, 'dirs.toml': '[project]\nwork-dir = "w"\n\noutput-dir = "o"\nlock-dir = "l"\n' });
+  assert.deepEqual([...p.project.origins].map(([k, s]) => [k, path.basename(s.file), s.line, s.col]), [['default-distro', 'azldev.toml', 4, 18], ['lock-dir', 'dirs.toml', 5, 12], ['output-dir', 'dirs.toml', 4, 14], ['work-dir', 'dirs.toml', 2, 12]]);
+  assert.equal(p.project.origins.get('log-dir'), undefined);
+  assert.equal(p.project.outputDir, path.join(p.dir, 'o'));
 });
 
 test('a later file can set a project value back to empty/false', async () => {

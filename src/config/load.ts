@@ -222,6 +222,11 @@ class IncludeLoader {
           continue;
         }
         const st = await this.fs.stat(abs);
+        if (st?.isDirectory) {
+          const glob = `${pattern.replace(/\/+$/, '')}/*.toml`;
+          this.diags.add(error('INCLUDE_IS_DIRECTORY', `included path "${pattern}" is a directory, not a TOML file (${abs})`, { span: inc.span, hint: `include the files in it, e.g. with a glob: includes = ["${glob}"]`, ...chainExtra }));
+          continue;
+        }
         if (!st?.isFile) {
           this.diags.add(error('INCLUDE_NOT_FOUND', `included file "${pattern}" does not exist (${abs})`, { span: inc.span, hint: 'fix the path (relative to the including file), or use a glob if the file is optional', ...chainExtra }));
           continue;
@@ -285,7 +290,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
   const templates = new Map<string, RpmRepoSetTemplate>();
   const sets = new Map<string, RpmRepoSet>();
   const templateSpans = new Map<string, SourceSpan>();
-  let signing: { keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string; span?: SourceSpan } | undefined;
+  let signing: { keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string; span?: SourceSpan; origins?: Record<string, SourceSpan> } | undefined;
 
   for (const m of models) {
     const chain = m.doc.includeChain;
@@ -333,7 +338,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
       sets.set(name, { name, ...(r.value as object), definedAt: r.span } as RpmRepoSet);
       if (r.templateSpan) templateSpans.set(name, r.templateSpan);
     }
-    if (m.signing) signing = { ...(signing ?? {}), ...m.signing.value, span: m.signing.span };
+    if (m.signing) signing = { ...(signing ?? {}), ...m.signing.value, origins: { ...signing?.origins, ...m.signing.value.origins }, span: m.signing.span };
   }
 
   // ---- project info
@@ -346,6 +351,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
     workDir: str('workDir') ?? path.join(dir, PROJECT_DEFAULTS.workDir),
     logDir: str('logDir') ?? path.join(dir, PROJECT_DEFAULTS.logDir),
     ...(str('defaultAuthorEmail') !== undefined ? { defaultAuthorEmail: str('defaultAuthorEmail')! } : {}),
+    origins: new Map(Object.entries(proj).flatMap(([k, v]) => (v ? [[k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), v.span] as [string, SourceSpan]] : [])).sort(byKey)),
   };
 
   // ---- distros
@@ -611,8 +617,8 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
 
   let signingConfig: SigningConfig | undefined;
   if (signing) {
-    const { span, ...rest } = signing;
-    signingConfig = { ...rest, definedAt: span! };
+    const { span, origins, ...rest } = signing;
+    signingConfig = { ...rest, definedAt: span!, origins: new Map(Object.entries(origins ?? {}).sort(byKey)) };
   }
 
   return {

@@ -297,6 +297,11 @@ export interface ProjectInfo {
   readonly workDir: string;
   readonly logDir: string;
   readonly defaultAuthorEmail?: string;
+  /**
+   * Where each `[project]` value was written, by TOML key (`output-dir`, `work-dir`,
+   * `rendered-specs-dir`, `lock-dir`, `log-dir`, …). Absent for defaults.
+   */
+  readonly origins: ReadonlyMap<string, SourceSpan>;
 }
 
 export interface DistroVersion {
@@ -418,7 +423,10 @@ export interface SigningConfig {
   readonly publicKeyFile?: string;
   readonly keyId?: string;
   readonly gpgHome?: string;
+  /** The `[signing]` table (the last one that set a field). */
   readonly definedAt: SourceSpan;
+  /** Where each set field's value was written, by TOML key (`key-file`, `public-key-file`, `key-id`, `gpg-home`). */
+  readonly origins: ReadonlyMap<string, SourceSpan>;
 }
 
 /** One loaded TOML file and how it was reached. */

@@ -8,6 +8,7 @@ import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { Renderer, type ComponentRenderResult, type RenderDeps } from './render.js';
 import { defaultSourceLister } from './source-list.js';
 import { loadSelected } from '../sources/index.js';
+import { checkOutputDir } from '../config/paths.js';
 
 export interface RenderCommandOptions {
   readonly cwd: string;
@@ -40,9 +41,11 @@ export interface RenderCommandResult {
 export async function runRender(deps: RenderDeps, project: ResolvedProject, components: readonly ResolvedComponent[], opts: RenderCommandOptions, cpus = 2): Promise<RenderCommandResult> {
   const outDir = opts.outputDir ? path.resolve(opts.cwd, opts.outputDir) : project.project.renderedSpecsDir;
   const clean = path.normalize(outDir);
+  const configured = opts.outputDir ? undefined : project.project.origins.get('rendered-specs-dir');
   if (clean === '/' || clean === path.normalize(project.dir)) {
-    throw new StrataError(error('RENDER_OUTPUT_DIR_INVALID', `refusing to render into ${clean}`, { hint: 'pick a dedicated directory such as specs/' }));
+    throw new StrataError(error('RENDER_OUTPUT_DIR_INVALID', `refusing to render into ${clean}`, { ...(configured ? { span: configured } : {}), hint: 'pick a dedicated directory such as specs/' }));
   }
+  if (!opts.outputDir) await checkOutputDir(deps.fs, outDir, 'rendered-specs-dir (in [project])', configured);
   const renderer = new Renderer(deps, project, {
     outDir,
     checkOnly: opts.checkOnly,

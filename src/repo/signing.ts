@@ -15,7 +15,12 @@ export interface SigningKeyOptions {
   readonly gpgHome?: string;
   /** Pick this key (fingerprint or long key id) when there are several. */
   readonly keyId?: string;
+  /** The `[signing]` table: where SIGN_NO_KEY points. */
   readonly definedAt?: SourceSpan;
+  /** The `key-file` (or `gpg-home`) value: where problems with the key file point. */
+  readonly keyFileAt?: SourceSpan;
+  /** The `key-id` value: where SIGN_KEY_NOT_FOUND points when a key id was asked for. */
+  readonly keyIdAt?: SourceSpan;
 }
 
 export interface SigningKey {
@@ -29,15 +34,16 @@ export interface SigningKey {
   dispose(): Promise<void>;
 }
 
-function keyError(code: string, message: string, o: SigningKeyOptions, hint: string): StrataError {
-  return new StrataError(error(code, message, { ...(o.definedAt ? { span: o.definedAt } : {}), hint }));
+function keyError(code: string, message: string, o: SigningKeyOptions, hint: string, at: 'table' | 'key-file' | 'key-id' = 'key-file'): StrataError {
+  const span = (at === 'key-id' ? o.keyIdAt : undefined) ?? (at !== 'table' ? o.keyFileAt : undefined) ?? o.definedAt;
+  return new StrataError(error(code, message, { ...(span ? { span } : {}), hint }));
 }
 
 export async function loadSigningKey(fs: FileSystem, proc: ProcessRunner, o: SigningKeyOptions): Promise<SigningKey> {
   let home = o.gpgHome;
   let temp = false;
   if (!home) {
-    if (!o.keyFile) throw keyError('SIGN_NO_KEY', 'no signing key is configured', o, 'add a [signing] table with key-file = "path/to/secret-key.asc" (a Strata extension) to the project');
+    if (!o.keyFile) throw keyError('SIGN_NO_KEY', 'no signing key is configured', o, 'add a [signing] table with key-file = "path/to/secret-key.asc" (a Strata extension) to the project', 'table');
     // a key file is often a link into a secrets mount: follow it
     const keySt = await fs.stat(o.keyFile).then(async (st) => (st?.isSymbolicLink ? fs.stat(await fs.realpath(o.keyFile!)).catch(() => undefined) : st));
     if (keySt?.isDirectory) throw keyError('SIGN_KEY_MISSING', `signing key file ${o.keyFile} is a directory`, o, 'key-file names the exported secret key file (gpg --armor --export-secret-keys KEYID > key.asc)');
@@ -74,7 +80,7 @@ export async function loadSigningKey(fs: FileSystem, proc: ProcessRunner, o: Sig
     }
     const want = o.keyId?.toUpperCase().replace(/^0X/, '');
     const key = want ? keys.find((k) => k.fpr.toUpperCase().endsWith(want)) : keys[0];
-    if (!key) throw keyError('SIGN_KEY_NOT_FOUND', want ? `no secret key ${o.keyId} in the signing keyring` : 'the signing keyring holds no secret key', o, 'check key-file / key-id in the [signing] table');
+    if (!key) throw keyError('SIGN_KEY_NOT_FOUND', want ? `no secret key ${o.keyId} in the signing keyring` : 'the signing keyring holds no secret key', o, 'check key-file / key-id in the [signing] table', want ? 'key-id' : 'key-file');
     const pub = await gpg(['--armor', '--export', key.fpr]);
     if (pub.code !== 0 || !pub.stdout.includes('BEGIN PGP PUBLIC KEY')) throw keyError('SIGN_KEY_EXPORT', `cannot export the public key of ${key.fpr}`, o, 'check the GnuPG home');
     return { gpgHome: home, fingerprint: key.fpr, uid: key.uid, created: key.created, publicKeyArmored: pub.stdout, dispose };

@@ -21,6 +21,7 @@ export interface CommandValue {
 // Moved to src/config (it needs nothing but config); re-exported for existing importers.
 export { loadSelected, type ProjectSelection } from '../config/load-selected.js';
 import { loadSelected, type ProjectSelection } from '../config/load-selected.js';
+import { checkOutputDir } from '../config/paths.js';
 
 export interface UpdateCommandOptions extends ProjectSelection {
   readonly checkOnly: boolean;
@@ -32,6 +33,7 @@ const short = (s?: string) => (s ? s.slice(0, 12) : '');
 
 export async function runUpdateCommand(deps: UpdateDeps, opts: UpdateCommandOptions): Promise<CommandValue> {
   const { project, components } = await loadSelected(deps, opts);
+  if (!opts.checkOnly) await checkOutputDir(deps.fs, project.project.lockDir, 'lock-dir (in [project])', project.project.origins.get('lock-dir'));
   const r = await updateLocks(deps, project, components, {
     checkOnly: opts.checkOnly,
     pruneOrphans: opts.all,

@@ -51,7 +51,7 @@ export * from './update.js';
 /*
  * Use cases (`commands.ts`): `runUpdateCommand`, `runHistoryCommand`, `findUpstreamChanges(deps,
  * project, component)` → `{ from (locked), to (branch head), commits, diverged, mirrorPath }`,
- * `loadSelected`.
+ * `loadSelected` (re-exported from src/config, where it lives).
  */
 export * from './commands.js';
 

@@ -137,3 +137,25 @@ test('repo publish signs with the [signing] key; repo verify passes, then fails 
   assert.equal(none.code, 1);
   assert.match(none.err, /error\[REPO_NOT_FOUND\]/);
 });
+
+test('SIGN_KEY_* diagnostics point at the key-file / public-key-file line, not at [signing]', async () => {
+  const other = path.join(tmp, 'signing-lines');
+  mkdirSync(other, { recursive: true });
+  const toml = (signing: string) => writeFileSync(path.join(other, 'azldev.toml'), `[project]\noutput-dir = "out"\n\n[signing]\n# the project key\n${signing}\n`);
+  const run = async () => {
+    const ctx = context(other);
+    const code = await main(['repo', 'publish'], ctx);
+    return { code, err: ctx.stderr() };
+  };
+  toml('key-file = "keys/missing.asc"');
+  let r = await run();
+  assert.equal(r.code, 1);
+  assert.match(r.err, /azldev\.toml:6:12: error\[SIGN_KEY_MISSING\]/, r.err);
+  mkdirSync(path.join(other, 'keys', 'dir.asc'), { recursive: true });
+  toml('public-key-file = "keys/public.asc"\nkey-file = "keys/dir.asc"');
+  r = await run();
+  assert.match(r.err, /azldev\.toml:6:19: error\[SIGN_KEY_MISSING\]: public key file/, r.err);
+  copyFileSync(path.join(project, 'keys', 'signing-key.pub.asc'), path.join(other, 'keys', 'public.asc'));
+  r = await run();
+  assert.match(r.err, /azldev\.toml:7:12: error\[SIGN_KEY_MISSING\]: signing key file .* is a directory/, r.err);
+});

@@ -52,6 +52,9 @@ const OUTSIDE = '<outside>';
 
 const localSpec = (p: string): Setup => (d) => writeFileSync(path.join(d, 'azldev.toml'), `[project]\n\n[components.hello]\nspec = { type = "local", path = "${p}" }\n`);
 
+/** The project with one `[project]` directory key (line 2 of azldev.toml) set to `value`. */
+const projectDir = (key: string, value: string): Setup => (d) => writeFileSync(path.join(d, 'azldev.toml'), `[project]\n${key} = "${value}"\n\n[components.hello]\nspec = { type = "local", path = "hello/hello.spec" }\n`);
+
 const CASES: readonly Case[] = [
   { name: 'outside any project', argv: ['component', 'list'], cwd: OUTSIDE, code: 'PROJECT_NOT_FOUND' },
   { name: '-C to a missing directory', argv: ['-C', 'nope', 'config', 'check'], code: 'PROJECT_DIR_NOT_FOUND' },
@@ -64,7 +67,11 @@ const CASES: readonly Case[] = [
   { name: 'render --output-dir is a file', argv: ['component', 'render', '-a', '--output-dir', 'a-file'], code: 'OUTPUT_NOT_A_DIRECTORY' },
   { name: 'render --output-dir below a file', argv: ['component', 'render', '-a', '--output-dir', 'a-file/sub'], code: 'OUTPUT_NOT_A_DIRECTORY' },
   { name: 'render -j not a number', argv: ['component', 'render', '-a', '-j', 'abc'], code: 'CLI_BAD_JOBS' },
-  { name: 'render into a rendered-specs-dir that is a file', argv: ['component', 'render', '-a'], setup: (d) => writeFileSync(path.join(d, 'specs'), ''), code: 'IO_EEXIST' },
+  { name: 'render into a rendered-specs-dir that is a file', argv: ['component', 'render', '-a'], setup: (d) => writeFileSync(path.join(d, 'specs'), ''), code: 'OUTPUT_NOT_A_DIRECTORY' },
+  { name: 'render into a configured rendered-specs-dir that is a file', argv: ['component', 'render', '-a'], setup: projectDir('rendered-specs-dir', 'a-file'), code: 'OUTPUT_NOT_A_DIRECTORY', at: 'azldev.toml:2' },
+  { name: 'rendered-specs-dir is the project directory', argv: ['component', 'render', '-a'], setup: projectDir('rendered-specs-dir', '.'), code: 'RENDER_OUTPUT_DIR_INVALID', at: 'azldev.toml:2' },
+  { name: 'update with a lock-dir below a file', argv: ['component', 'update', '-a'], setup: projectDir('lock-dir', 'a-file/locks'), code: 'OUTPUT_NOT_A_DIRECTORY', at: 'azldev.toml:2' },
+  { name: 'prepare-sources with a work-dir that is a file', argv: ['component', 'prepare-sources', '-a'], setup: projectDir('work-dir', 'a-file'), code: 'OUTPUT_NOT_A_DIRECTORY', at: 'azldev.toml:2' },
   { name: 'prepare-sources -o is a file', argv: ['component', 'prepare-sources', '-a', '-o', 'a-file'], code: 'OUTPUT_NOT_A_DIRECTORY' },
   { name: 'prepare-sources -j 0', argv: ['component', 'prepare-sources', '-a', '-j', '0'], code: 'CLI_BAD_JOBS' },
   {
@@ -79,7 +86,9 @@ const CASES: readonly Case[] = [
     argv: ['component', 'build', '-a'],
     setup: (d) => writeFileSync(path.join(d, 'azldev.toml'), '[project]\noutput-dir = "a-file"\n\n[components.hello]\nspec = { type = "local", path = "hello/hello.spec" }\n'),
     code: 'OUTPUT_NOT_A_DIRECTORY',
+    at: 'azldev.toml:2',
   },
+  { name: 'build with a work-dir below a file', argv: ['component', 'build', '-a'], setup: projectDir('work-dir', 'a-file/work'), code: 'OUTPUT_NOT_A_DIRECTORY', at: 'azldev.toml:2' },
   { name: 'diff-sources of a local component', argv: ['component', 'diff-sources', 'hello'], code: 'SOURCES_NOT_UPSTREAM', at: 'azldev.toml:4' },
   {
     name: 'repo verify --key that does not exist',
@@ -115,7 +124,7 @@ const CASES: readonly Case[] = [
     name: 'an included file that is a directory',
     argv: ['config', 'check'],
     setup: (d) => writeFileSync(path.join(d, 'azldev.toml'), 'includes = ["a-dir"]\n[project]\n'),
-    code: 'INCLUDE_NOT_FOUND',
+    code: 'INCLUDE_IS_DIRECTORY',
     at: 'azldev.toml:1',
   },
   {

@@ -65,8 +65,8 @@ export function register(program: Command, host: CommandHost): void {
       const jobs = Number(flags.jobs ?? '1');
       if (!Number.isInteger(jobs) || jobs < 1) throw new StrataError(error('BUILD_BAD_JOBS', `-j expects a positive integer, not ${flags.jobs}`, { hint: 'write -j 4 (how many rpmbuilds run in parallel)' }));
       const { checkOutputDir } = await import('../output-path.js');
-      await checkOutputDir(ctx.fs, project.project.outputDir, 'output-dir (in [project])');
-      await checkOutputDir(ctx.fs, project.project.workDir, 'work-dir (in [project])');
+      await checkOutputDir(ctx.fs, project.project.outputDir, 'output-dir (in [project])', project.project.origins.get('output-dir'));
+      await checkOutputDir(ctx.fs, project.project.workDir, 'work-dir (in [project])', project.project.origins.get('work-dir'));
       const macros: Record<string, string> = {};
       for (const d of flags.define ?? []) {
         const m = /^\s*%?([A-Za-z_][\w]*)\s+([\s\S]*)$/.exec(d);

@@ -24,11 +24,19 @@ export function register(program: Command, host: CommandHost): void {
       const start = g.project ? path.resolve(ctx.cwd, g.project) : ctx.cwd;
       const { project } = await loadProject({ fs: ctx.fs, startDir: start });
       const s = project.signing;
+      if (s?.publicKeyFile && !(await ctx.fs.stat(s.publicKeyFile).catch(() => undefined))?.isFile) {
+        const { StrataError, error } = await import('../../diag/index.js');
+        const at = s.origins.get('public-key-file') ?? s.definedAt;
+        throw new StrataError(error('SIGN_KEY_MISSING', `public key file ${s.publicKeyFile} does not exist or is not a file`, { span: at, hint: 'public-key-file names the exported public key (gpg --armor --export KEYID > public.asc)' }));
+      }
       const key = await repo.loadSigningKey(ctx.fs, ctx.proc, {
         ...(s?.keyFile ? { keyFile: s.keyFile } : {}),
         ...(s?.gpgHome ? { gpgHome: s.gpgHome } : {}),
         ...(s?.keyId ? { keyId: s.keyId } : {}),
         ...(s?.definedAt ? { definedAt: s.definedAt } : { definedAt: { file: project.rootFile, line: 1, col: 1 } }),
+        // loadSigningKey uses gpg-home when set, else imports key-file: point at the one in use
+        ...(s?.origins.get(s.gpgHome ? 'gpg-home' : 'key-file') ? { keyFileAt: s.origins.get(s.gpgHome ? 'gpg-home' : 'key-file')! } : {}),
+        ...(s?.origins.get('key-id') ? { keyIdAt: s.origins.get('key-id')! } : {}),
       });
       try {
         const keyName = (project.defaultDistro?.name ?? path.basename(project.dir)).replace(/[^\w.-]+/g, '-') || 'strata';

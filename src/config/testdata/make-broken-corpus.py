@@ -41,6 +41,7 @@ case('bad-regex-backreference', {'azldev.toml': BASE + '\n[components.a]\noverla
 case('bad-regex-unclosed', {'azldev.toml': BASE + '\n[[components.a.overlays]]\ntype = "file-search-replace"\nfile = "configure.ac"\nregex = «OVERLAY_BAD_REGEX»"AC_INIT(foo"\n'})
 case('package-without-section', {'azldev.toml': BASE + '\n[[components.a.overlays]]\ntype = "spec-append-lines"\n«OVERLAY_PACKAGE_WITHOUT_SECTION»package = "devel"\nlines = ["%{_libdir}/libfoo.so"]\n'})
 case('include-missing', {'azldev.toml': 'includes = [«INCLUDE_NOT_FOUND»"comps/components.toml"]\n' + BASE})
+case('include-directory', {'azldev.toml': 'includes = [«INCLUDE_IS_DIRECTORY»"comps"]\n' + BASE, 'comps/a.comp.toml': '[components.a]\n'})
 case('include-missing-nested', {'azldev.toml': 'includes = ["a.toml"]\n' + BASE, 'a.toml': '# nested\nincludes = ["ok.toml", «INCLUDE_NOT_FOUND»"nope.toml"]\n', 'ok.toml': '[components.ok]\n'})
 case('include-cycle', {'azldev.toml': 'includes = ["a.toml"]\n' + BASE, 'a.toml': 'includes = ["b.toml"]\n', 'b.toml': 'includes = [«INCLUDE_CYCLE»"a.toml"]\n\n[components.b]\n'})
 case('include-self-glob', {'azldev.toml': 'includes = [«INCLUDE_CYCLE»"*.toml"]\n' + BASE, 'other.toml': '[components.o]\n'})
