@@ -6,7 +6,7 @@
  * - `planBuildGraph(inputs)`, `cycleDiagnostics`, `topoOrder`, `findCycles`, `dependentsOf`.
  * - `specModelInspector(fs, fallback)` — SpecFacts from Strata's spec model (src/spec);
  *   `rpmspecInspector(proc)` — the same from `rpmspec -q` (fallback and contract oracle).
- * - `runRpmbuild(job, fs, proc)`, `reproducibleMacros()`, `changelogEpoch(specText)`,
+ * - `runRpmbuild(job, fs, proc)` = `stageRpmbuild(job, fs, proc)` then `.build()`, `reproducibleMacros()`, `changelogEpoch(specText)`,
  *   `withFixedRootLock` (one build per fixed path per machine), `rpmErrors(log)`.
  * - `detectMock`, `requireMock` (BUILD_MOCK_UNAVAILABLE on Debian), `mockCommands`, `runMockBuild`.
  * - `resolvePackageChannel(project, component, rpmName)`, `isDebugInfoPackage` (azldev §2.8).

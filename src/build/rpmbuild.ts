@@ -27,6 +27,12 @@ export interface RpmbuildJob {
   /** Fixed path for SOURCES/BUILD/BUILDROOT/sysroot; one build at a time per path. */
   readonly fixedRoot: string;
   readonly macros: Readonly<Record<string, string>>;
+  /**
+   * Defaults for the binary build only (`--rebuild`), below `macros`: e.g. `_smp_build_ncpus`.
+   * The source package records the spec with its macros expanded (`make %{?_smp_mflags}`), so
+   * such settings must not reach `-bs` or the source package would depend on them.
+   */
+  readonly binaryMacros?: Readonly<Record<string, string>>;
   readonly sourceDateEpoch: number;
   /** Binary RPMs to unpack into the sysroot before building. */
   readonly sysrootRpms: readonly string[];
@@ -81,32 +87,59 @@ export function rpmErrors(log: string): string[] {
 
 async function copyTopFiles(fs: FileSystem, from: string, to: string): Promise<void> {
   await fs.mkdir(to);
-  for (const name of await fs.readdir(from)) {
-    if (name === '.git') continue;
-    const st = await fs.stat(path.join(from, name));
-    if (st?.isFile) await fs.copyFile(path.join(from, name), path.join(to, name));
-  }
+  const names = (await fs.readdir(from)).filter((n) => n !== '.git');
+  await Promise.all(
+    names.map(async (name) => {
+      const st = await fs.stat(path.join(from, name));
+      if (st?.isFile) await fs.copyFile(path.join(from, name), path.join(to, name));
+    }),
+  );
 }
 
-export async function runRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: ProcessRunner): Promise<RpmbuildResult> {
+/**
+ * A build whose fixed root is staged (sources copied, build-required packages unpacked into the
+ * sysroot) and that is ready to run rpmbuild. Staging is Strata's own work; `build()` is
+ * rpmbuild's: the scheduler stages the next build while the previous one runs.
+ */
+export interface StagedRpmbuild {
+  /** Set when staging failed (the result to report); `build()` must not be called then. */
+  readonly failed?: RpmbuildResult;
+  /** `rpmbuild -bs`, then `rpmbuild --rebuild` of that source package. */
+  build(): Promise<RpmbuildResult>;
+}
+
+/** Prepare the fixed root and the top directory of `job` (see StagedRpmbuild). */
+export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: ProcessRunner): Promise<StagedRpmbuild> {
   const { unit, topdir, fixedRoot } = job;
   const logParts: string[] = [];
   const onOutput = (_s: 'stdout' | 'stderr', c: Uint8Array) => logParts.push(Buffer.from(c).toString('utf8'));
   let seconds = 0;
-  await fs.remove(fixedRoot);
-  await fs.mkdir(fixedRoot);
-  await fs.mkdir(topdir);
+  const done = (ok: boolean, srpm?: string, rpms: string[] = []): RpmbuildResult => {
+    const log = logParts.join('');
+    return { ok, ...(srpm ? { srpm } : {}), rpms, seconds, log, errors: ok ? [] : rpmErrors(log) };
+  };
+  const notStaged = (r: RpmbuildResult): StagedRpmbuild => ({
+    failed: r,
+    build: () => Promise.reject(new Error('stageRpmbuild: staging failed; build() must not be called')),
+  });
+  // A fresh fixed root and top directory.
+  await Promise.all([fs.remove(fixedRoot), fs.remove(topdir)]);
   const sources = path.join(fixedRoot, 'SOURCES');
-  await copyTopFiles(fs, unit.dir, sources);
-
   const sysroot = path.join(fixedRoot, 'sysroot');
-  await fs.mkdir(sysroot);
-  for (const rpm of job.sysrootRpms) {
-    // libarchive reads RPM packages directly (lead, headers, compressed cpio payload).
-    const x = await proc.run('bsdtar', ['-x', '-f', rpm, '-C', sysroot, '--no-same-owner'], job.signal ? { signal: job.signal } : {});
-    if (x.code !== 0) return { ok: false, rpms: [], seconds, log: logParts.join(''), errors: [`error: unpacking ${rpm} into the build sysroot: ${x.stderr.trim()}`] };
-    logParts.push(`strata: unpacked ${path.basename(rpm)} into the build sysroot\n`);
-  }
+  await Promise.all([fs.mkdir(topdir), fs.mkdir(sysroot)]);
+  // Sources and the sysroot packages are independent: copy while unpacking. The packages are
+  // unpacked one after the other (subpackages may share directories and files).
+  const unpack = async (): Promise<RpmbuildResult | undefined> => {
+    for (const rpm of job.sysrootRpms) {
+      // libarchive reads RPM packages directly (lead, headers, compressed cpio payload).
+      const x = await proc.run('bsdtar', ['-x', '-f', rpm, '-C', sysroot, '--no-same-owner'], job.signal ? { signal: job.signal } : {});
+      if (x.code !== 0) return { ok: false, rpms: [], seconds, log: logParts.join(''), errors: [`error: unpacking ${rpm} into the build sysroot: ${x.stderr.trim()}`] };
+      logParts.push(`strata: unpacked ${path.basename(rpm)} into the build sysroot\n`);
+    }
+    return undefined;
+  };
+  const [, unpackFailure] = await Promise.all([copyTopFiles(fs, unit.dir, sources), unpack()]);
+  if (unpackFailure) return notStaged(unpackFailure);
   const libdirs = ['usr/lib64', 'usr/lib', 'lib64', 'lib'].map((d) => path.join(sysroot, d)).join(':');
   const env: Record<string, string> = {
     SOURCE_DATE_EPOCH: String(job.sourceDateEpoch),
@@ -138,28 +171,31 @@ export async function runRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proces
     return r.code === 0;
   };
   const specInSources = path.join(sources, path.basename(unit.spec));
-  const done = (ok: boolean, srpm?: string, rpms: string[] = []): RpmbuildResult => {
-    const log = logParts.join('');
-    return { ok, ...(srpm ? { srpm } : {}), rpms, seconds, log, errors: ok ? [] : rpmErrors(log) };
+  return {
+    async build() {
+      if (!(await run([...common, '-bs', specInSources]))) return done(false);
+      const srpmDir = path.join(topdir, 'SRPMS');
+      // -bs runs no scriptlet but leaves BUILD/BUILDROOT behind (empty): the binary build starts from none.
+      const [found] = await Promise.all([fs.readdir(srpmDir).catch(() => [] as string[]), fs.remove(path.join(fixedRoot, 'BUILD')), fs.remove(path.join(fixedRoot, 'BUILDROOT'))]);
+      const srpms = found.filter((f) => f.endsWith('.src.rpm')).map((f) => path.join(srpmDir, f));
+      if (srpms.length !== 1) {
+        logParts.push(`error: expected exactly one source RPM, found ${srpms.length}\n`);
+        return done(false);
+      }
+      const binary = job.binaryMacros && Object.keys(job.binaryMacros).length ? [...macroArgs(unit, { ...reproducibleMacros(), ...job.binaryMacros, ...job.macros, ...dirs }), '--nodeps'] : common;
+      const rebuild = [...binary, ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];
+      if (!(await run(rebuild))) return done(false, srpms[0]);
+      const rpmDir = path.join(topdir, 'RPMS');
+      const perArch = await Promise.all((await fs.readdir(rpmDir).catch(() => [] as string[])).map(async (arch) => (await fs.readdir(path.join(rpmDir, arch))).filter((f) => f.endsWith('.rpm')).map((f) => path.join(rpmDir, arch, f))));
+      return done(true, srpms[0], perArch.flat().sort());
+    },
   };
-  if (!(await run([...common, '-bs', specInSources]))) return done(false);
-  const srpmDir = path.join(topdir, 'SRPMS');
-  const srpms = (await fs.readdir(srpmDir).catch(() => [] as string[])).filter((f) => f.endsWith('.src.rpm')).map((f) => path.join(srpmDir, f));
-  if (srpms.length !== 1) {
-    logParts.push(`error: expected exactly one source RPM, found ${srpms.length}\n`);
-    return done(false);
-  }
-  // -bs only unpacks nothing; BUILD/BUILDROOT exist only if the spec's %prep ran (it does not for -bs).
-  await Promise.all([fs.remove(path.join(fixedRoot, 'BUILD')), fs.remove(path.join(fixedRoot, 'BUILDROOT'))]);
-  const rebuild = [...common, ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];
-  if (!(await run(rebuild))) return done(false, srpms[0]);
-  const rpmDir = path.join(topdir, 'RPMS');
-  const rpms: string[] = [];
-  for (const arch of await fs.readdir(rpmDir).catch(() => [] as string[])) {
-    for (const f of await fs.readdir(path.join(rpmDir, arch))) if (f.endsWith('.rpm')) rpms.push(path.join(rpmDir, arch, f));
-  }
-  rpms.sort();
-  return done(true, srpms[0], rpms);
+}
+
+/** Stage and build in one go (see stageRpmbuild). */
+export async function runRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: ProcessRunner): Promise<RpmbuildResult> {
+  const staged = await stageRpmbuild(job, fs, proc);
+  return staged.failed ?? staged.build();
 }
 
 /** SOURCE_DATE_EPOCH from the newest `%changelog` entry (its date, 00:00 UTC unless a time is given), or undefined. */

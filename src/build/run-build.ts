@@ -11,7 +11,7 @@ import { isDebugInfoPackage } from './channels.js';
 import { fullFingerprint, selfFingerprint } from './fingerprint.js';
 import { mapPool } from '../sources/pool.js';
 import { cycleDiagnostics, planBuildGraph } from './graph.js';
-import { changelogEpoch, runRpmbuild, withFixedRootLock, type RpmbuildResult } from './rpmbuild.js';
+import { changelogEpoch, runRpmbuild, stageRpmbuild, withFixedRootLock, type RpmbuildResult } from './rpmbuild.js';
 import { runMockBuild } from './mock.js';
 import type { SpecInspector } from './spec-facts.js';
 import type { BuildGraph, BuildRecord, BuildUnit, Dep, SpecFacts } from './types.js';
@@ -75,6 +75,13 @@ export interface BuildOptions {
   readonly mock?: { readonly path: string; readonly config: string };
   /** SOURCE_DATE_EPOCH for specs without a changelog. */
   readonly fallbackEpoch?: number;
+  /**
+   * CPUs of the machine. Each of the `jobs` parallel binary builds gets its share as
+   * `_smp_build_ncpus` (make -j and rpm's own threads), so that parallel builds do not
+   * oversubscribe the machine; a `_smp_build_ncpus` in `macros` or a component's defines wins.
+   * Source packages are not affected (see RpmbuildJob.binaryMacros).
+   */
+  readonly cpus?: number;
 }
 
 export interface ReproducibilityResult {
@@ -102,6 +109,8 @@ interface StateFile {
   readonly rpms?: string[];
   readonly packages?: readonly BuiltRpmInfo[];
   readonly sourceDateEpoch?: number;
+  /** Seconds the last build spent in rpmbuild (scheduling weight of the next run). */
+  readonly rpmbuildSeconds?: number;
 }
 
 const DEFAULT_EPOCH = 946684800; // 2000-01-01
@@ -176,6 +185,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   const macros = { ...(opts.macros ?? {}) };
   const fixedRootBase = opts.fixedRootBase ?? '/var/tmp/strata-build';
   const stateDir = path.join(opts.workDir, 'build-state');
+  const cpuShare: Record<string, string> = opts.cpus ? { _smp_build_ncpus: String(Math.max(1, Math.floor(opts.cpus / jobs))) } : {};
   const logsDir = path.join(opts.outDir, 'logs');
   const diagnostics: Diagnostic[] = [];
   const units = new Map(opts.units.map((u) => [u.name, u]));
@@ -185,7 +195,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   let evaluated = 0;
   const states = new Map<string, { self: string; state: StateFile | undefined; facts: SpecFacts }>();
   const evalFailures = new Map<string, string>();
-  await mapPool([...units.values()], Math.max(2, jobs * 2), async (u) => {
+  await mapPool([...units.values()], Math.max(4, jobs * 2), async (u) => {
     const self = await selfFingerprint(fs, u, macros, backend);
     const state = await readJson<StateFile>(fs, path.join(stateDir, `${u.name}.json`));
     try {
@@ -233,7 +243,6 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   const builtInfo = new Map<string, { rpms: string[]; packages: BuiltRpmInfo[] }>();
   const reproducibility: ReproducibilityResult[] = [];
   const mutex = new KeyedMutex();
-  const cleanups: Promise<void>[] = [];
   const total = allNodes.length;
   let done = 0;
   sink({ kind: 'start', task: 'build', total, label: `building ${total} component(s) with ${jobs} job(s)` });
@@ -259,10 +268,12 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   const pending = new Set(allNodes.filter((n) => !records.has(n)));
   const localRepo = opts.localRepo !== false ? path.join(opts.workDir, 'local-repo') : undefined;
   if (localRepo) await fs.mkdir(localRepo);
-  // The metadata is refreshed when a later build needs it; a marker file records that the
-  // packages changed since the last refresh, across runs.
+  // The metadata is refreshed when a later build needs it (a mock build: rpmbuild builds get
+  // what they build-require unpacked into their sysroot and never read the repository); a
+  // marker file records that the packages changed since the last refresh, across runs.
   const staleMarker = localRepo ? path.join(localRepo, '.strata-stale') : '';
-  let repoStale = localRepo ? (await fs.stat(staleMarker)) !== undefined : false;
+  const markedStale = localRepo ? (await fs.stat(staleMarker)) !== undefined : false;
+  let repoStale = markedStale;
   const repoRefresh = new Refresher(async () => {
     repoStale = false;
     await fs.remove(staleMarker);
@@ -278,22 +289,74 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   };
   const users = new Map<string, string[]>();
   for (const m of allNodes) for (const d of graph.deps.get(m) ?? []) (users.get(d) ?? users.set(d, []).get(d)!).push(m);
-  const height = new Map<string, number>();
-  const heightOf = (n: string, seen: Set<string> = new Set()): number => {
-    if (height.has(n)) return height.get(n)!;
+  // Priority: the longest chain of build time from a component to the end of the run (critical
+  // path first, as list schedulers do), weighted by each component's last rpmbuild time (the
+  // mean of the known ones when it has none; 1 when none is known, i.e. the chain length).
+  const lastSeconds = new Map<string, number>();
+  for (const [n, s] of states) if (s.state?.rpmbuildSeconds) lastSeconds.set(n, s.state.rpmbuildSeconds);
+  const meanSeconds = lastSeconds.size ? [...lastSeconds.values()].reduce((a, b) => a + b, 0) / lastSeconds.size : 1;
+  const priority = new Map<string, number>();
+  const priorityOf = (n: string, seen: Set<string> = new Set()): number => {
+    if (priority.has(n)) return priority.get(n)!;
     if (seen.has(n)) return 0;
     seen.add(n);
-    const us = users.get(n) ?? [];
-    const h = us.length ? 1 + Math.max(...us.map((m) => heightOf(m, seen))) : 0;
-    height.set(n, h);
-    return h;
+    const below = (users.get(n) ?? []).map((m) => priorityOf(m, seen));
+    const p = (lastSeconds.get(n) ?? meanSeconds) + (below.length ? Math.max(...below) : 0);
+    priority.set(n, p);
+    return p;
   };
-  for (const n of allNodes) heightOf(n);
-  const running = new Set<string>();
+  for (const n of allNodes) priorityOf(n);
+  const byPriority = (a: string, b: string) => (priority.get(b) ?? 0) - (priority.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
   const ok = (n: string) => {
     const r = records.get(n);
     return r?.status === 'built' || r?.status === 'unchanged';
   };
+
+  // Build slots: at most `jobs` rpmbuild (or mock) runs at once. A component is staged (fixed
+  // root, sources, sysroot) before it gets a slot, so the slot never waits for Strata's own work;
+  // up to `jobs` staged components wait for a slot. A slot is given to the next build as soon as
+  // rpmbuild exits: moving the results, the log, the state file, the local repository and
+  // removing build trees overlap with the next build. Dependents start once the results are in out/.
+  const inflight = new Set<string>();
+  const staging = new Set<string>();
+  const holding = new Set<string>();
+  /** Slot holders whose build has started (a fresh pick stages inside its slot first). */
+  const building = new Set<string>();
+  const waiters = new Map<string, (granted: boolean) => void>();
+  const background: Promise<unknown>[] = [];
+  const inBackground = (p: Promise<unknown>) => {
+    // awaited before runBuild returns; until then a failure must not become an unhandled rejection
+    p.catch(() => undefined);
+    background.push(p);
+  };
+  let pump: () => void = () => undefined;
+  /** Milliseconds a staged build waited for its slot (not part of its wall time). */
+  const waitedMs = new Map<string, number>();
+  /** Wait for a build slot; false when the run stops starting builds (--fail-fast). */
+  const acquireSlot = async (name: string): Promise<boolean> => {
+    if (!holding.has(name)) {
+      const t = performance.now();
+      const granted = await new Promise<boolean>((resolve) => {
+        waiters.set(name, resolve);
+        pump();
+      });
+      waitedMs.set(name, performance.now() - t);
+      if (!granted) return false;
+    }
+    building.add(name);
+    sink({ kind: 'log', level: 'debug', message: `build ${name}: started` });
+    // A slot holder stops staging: staging ahead may begin.
+    pump();
+    return true;
+  };
+  /** The build is over (results are still to be moved): the next one may start. */
+  const releaseSlot = (name: string) => {
+    if (!holding.delete(name)) return;
+    building.delete(name);
+    sink({ kind: 'log', level: 'debug', message: `build ${name}: rpmbuild done` });
+    pump();
+  };
+  const stopping = () => !!opts.failFast && [...records.values()].some((r) => r.status === 'failed');
 
   const buildOne = async (name: string): Promise<BuildRecord> => {
     const u = units.get(name)!;
@@ -333,7 +396,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
             }
           }
         }
-        return { name, status: 'unchanged', fingerprint: fp, srpm: outAbs(prev.srpm), rpms: prev.rpms.map(outAbs), rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart) / 1000, ...(prev.sourceDateEpoch !== undefined ? { sourceDateEpoch: prev.sourceDateEpoch } : {}) };
+        return { name, status: 'unchanged', fingerprint: fp, srpm: outAbs(prev.srpm), rpms: prev.rpms.map(outAbs), rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, ...(prev.sourceDateEpoch !== undefined ? { sourceDateEpoch: prev.sourceDateEpoch } : {}) };
       }
     }
     // BuildRequires satisfied by what the dependencies actually produced (not only what their specs say).
@@ -355,43 +418,65 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     if (unmet.length) {
       const reason = `BuildRequires not provided by the packages that were built: ${unmet.join(', ')}`;
       await fs.writeFileAtomic(logFile, `strata: ${reason}\n`);
-      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart) / 1000, reason, log: logFile };
+      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, reason, log: logFile };
     }
-    const specText = await fs.readText(u.spec);
-    let sde = changelogEpoch(specText);
+    let sde = changelogEpoch(await fs.readText(u.spec));
     if (sde === undefined) {
       sde = opts.fallbackEpoch ?? DEFAULT_EPOCH;
       diagnostics.push(warning('BUILD_NO_CHANGELOG', `${name}: the spec has no %changelog entry; SOURCE_DATE_EPOCH=${sde} is used`, { span: { file: u.spec, line: 1, col: 1 }, hint: 'add a %changelog (or %autochangelog with release calculation) so that builds carry a meaningful date' }));
     }
     const fixedRoot = path.join(fixedRootBase, name);
-    const attempt = async (topdir: string): Promise<RpmbuildResult> => {
-      if (backend === 'mock') {
-        if (!opts.mock) throw new StrataError(error('BUILD_MOCK_CONFIG', `${name}: the mock backend needs a mock config`, { hint: 'set mock-config (or mock-config-x86_64) on the distro version' }));
-        if (localRepo && repoStale) await repoRefresh.run();
-        await repoRefresh.settle();
-        return runMockBuild({ mock: opts.mock.path, config: opts.mock.config, spec: u.spec, sources: u.dir, resultDir: topdir, localRepos: localRepo ? [localRepo] : [], nocheck: !!u.skipCheck, defines: { ...macros, ...(u.defines ?? {}) }, ...(u.with ? { with: u.with } : {}), ...(u.without ? { without: u.without } : {}), sourceDateEpoch: sde }, fs, ctx.proc);
-      }
-      return mutex.run(fixedRoot, () => withFixedRootLock(fs, ctx.proc, fixedRoot, () => runRpmbuild({ unit: u, topdir, fixedRoot, macros, sourceDateEpoch: sde, sysrootRpms, ...(ctx.signal ? { signal: ctx.signal } : {}) }, fs, ctx.proc), 200, ctx.lock));
-    };
     const top1 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-a`);
-    await fs.remove(top1);
-    const r = await attempt(top1);
-    let rpmbuildSeconds = r.seconds;
+    const top2 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-b`);
+    const notStarted = (): BuildRecord => ({ name, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: 'not started: --fail-fast after a failure' });
+    const holdFixedRoot = <T>(fn: () => Promise<T>) => mutex.run(fixedRoot, () => withFixedRootLock(fs, ctx.proc, fixedRoot, fn, 200, ctx.lock));
+    const job = (topdir: string) => ({ unit: u, topdir, fixedRoot, macros, binaryMacros: cpuShare, sourceDateEpoch: sde, sysrootRpms, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    let r: RpmbuildResult;
+    let r2: RpmbuildResult | undefined;
+    if (backend === 'mock') {
+      if (!opts.mock) throw new StrataError(error('BUILD_MOCK_CONFIG', `${name}: the mock backend needs a mock config`, { hint: 'set mock-config (or mock-config-x86_64) on the distro version' }));
+      const mock = opts.mock;
+      if (!(await acquireSlot(name))) return notStarted();
+      if (localRepo && repoStale) await repoRefresh.run();
+      await repoRefresh.settle();
+      const attempt = async (topdir: string) => {
+        await fs.remove(topdir);
+        return runMockBuild({ mock: mock.path, config: mock.config, spec: u.spec, sources: u.dir, resultDir: topdir, localRepos: localRepo ? [localRepo] : [], nocheck: !!u.skipCheck, defines: { ...macros, ...(u.defines ?? {}) }, ...(u.with ? { with: u.with } : {}), ...(u.without ? { without: u.without } : {}), sourceDateEpoch: sde! }, fs, ctx.proc);
+      };
+      r = await attempt(top1);
+      if (r.ok && opts.verifyReproducible) r2 = await attempt(top2);
+    } else {
+      // The fixed root is held from staging to the end of the build(s).
+      const res = await holdFixedRoot(async (): Promise<[RpmbuildResult, RpmbuildResult?] | undefined> => {
+        const staged = await stageRpmbuild(job(top1), fs, ctx.proc);
+        if (staged.failed) return [staged.failed];
+        if (!(await acquireSlot(name))) return undefined;
+        const first = await staged.build();
+        if (!first.ok || !opts.verifyReproducible) return [first];
+        return [first, await runRpmbuild(job(top2), fs, ctx.proc)];
+      });
+      if (!res) {
+        inBackground(Promise.all([fs.remove(top1), holdFixedRoot(() => fs.remove(fixedRoot))]));
+        return notStarted();
+      }
+      [r, r2] = res;
+    }
+    // A failure keeps its slot until it is recorded (--fail-fast must see it before the next
+    // start). So does a build that others wait for when there is a choice of what to start next:
+    // its dependents become ready once its results are in out/, and they may be on the critical path.
+    if (r.ok && (jobs === 1 || !(users.get(name) ?? []).some((m) => pending.has(m)))) releaseSlot(name);
+    const rpmbuildSeconds = r.seconds + (r2?.seconds ?? 0);
     const logWritten = fs.writeFileAtomic(logFile, r.log);
-    // awaited below; until then a failure must not become an unhandled rejection (a crash)
+    // awaited below or in the background; until then a failure must not become an unhandled rejection (a crash)
     logWritten.catch(() => undefined);
     if (!r.ok) {
       const tail = r.log.trimEnd().split('\n').slice(-10);
       await logWritten;
       await fs.remove(top1);
-      await fs.remove(fixedRoot);
-      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds, wallSeconds: (performance.now() - tStart) / 1000, reason: r.errors.find((l) => l.startsWith('error:'))?.slice(7) ?? 'rpmbuild failed', log: logFile, logTail: [...tail, ...r.errors.filter((e) => !tail.includes(e))], sourceDateEpoch: sde };
+      await holdFixedRoot(() => fs.remove(fixedRoot));
+      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, reason: r.errors.find((l) => l.startsWith('error:'))?.slice(7) ?? 'rpmbuild failed', log: logFile, logTail: [...tail, ...r.errors.filter((e) => !tail.includes(e))], sourceDateEpoch: sde };
     }
-    if (opts.verifyReproducible) {
-      const top2 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-b`);
-      await fs.remove(top2);
-      const r2 = await attempt(top2);
-      rpmbuildSeconds += r2.seconds;
+    if (opts.verifyReproducible && r2) {
       const differences: RpmDifference[] = [];
       if (!r2.ok) differences.push({ rpm: name, what: 'second build', first: 'succeeded', second: `failed: ${r2.errors.join(' ')}` });
       else {
@@ -408,43 +493,77 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         }
       }
       reproducibility.push({ name, identical: differences.length === 0, differences });
-      await fs.remove(top2);
+      inBackground(fs.remove(top2));
     }
     // Move results into out/: remove what the previous build of this component left.
-    if (prev?.srpm) await fs.remove(outAbs(prev.srpm));
-    for (const f of prev?.rpms ?? []) await fs.remove(outAbs(f));
+    await Promise.all([...(prev?.srpm ? [prev.srpm] : []), ...(prev?.rpms ?? [])].map((f) => fs.remove(outAbs(f))));
     const srpmRel = path.join('srpms', path.basename(r.srpm!));
-    await fs.mkdir(path.join(opts.outDir, 'srpms'));
-    await fs.rename(r.srpm!, outAbs(srpmRel));
-    const moved = await Promise.all(
-      r.rpms.map(async (f) => {
-        const info = opts.readRpm ? await opts.readRpm(f) : undefined;
-        const rpmName = info?.name ?? rpmNameFromFile(f);
-        const ch = opts.channelOf?.(name, rpmName);
-        const rel = ch && ch !== 'none' ? path.join('rpms', ch, path.basename(f)) : path.join('rpms', path.basename(f));
-        await fs.mkdir(path.dirname(outAbs(rel)));
-        await fs.rename(f, outAbs(rel));
-        return { rel, info };
-      }),
-    );
+    const [, moved] = await Promise.all([
+      (async () => {
+        await fs.mkdir(path.join(opts.outDir, 'srpms'));
+        await fs.rename(r.srpm!, outAbs(srpmRel));
+      })(),
+      Promise.all(
+        r.rpms.map(async (f) => {
+          const info = opts.readRpm ? await opts.readRpm(f) : undefined;
+          const rpmName = info?.name ?? rpmNameFromFile(f);
+          const ch = opts.channelOf?.(name, rpmName);
+          const rel = ch && ch !== 'none' ? path.join('rpms', ch, path.basename(f)) : path.join('rpms', path.basename(f));
+          await fs.mkdir(path.dirname(outAbs(rel)));
+          await fs.rename(f, outAbs(rel));
+          return { rel, info };
+        }),
+      ),
+    ]);
     const rpmRels = moved.map((m) => m.rel);
     const packages: BuiltRpmInfo[] = moved.flatMap((m) => (m.info ? [m.info] : []));
-    // Build trees are removed in the background (awaited before runBuild returns).
-    cleanups.push(fs.remove(top1), mutex.run(fixedRoot, () => withFixedRootLock(fs, ctx.proc, fixedRoot, () => fs.remove(fixedRoot), 200, ctx.lock)));
     builtInfo.set(name, { rpms: rpmRels.map(outAbs), packages });
-    const state: StateFile = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: srpmRel, rpms: rpmRels, packages, sourceDateEpoch: sde };
-    await Promise.all([
-      publishLocal(prev?.rpms ?? [], rpmRels.map(outAbs)),
-      fs.writeFileAtomic(path.join(stateDir, `${name}.json`), JSON.stringify(state, null, 1) + '\n'),
-      logWritten,
-    ]);
-    // Components waiting for this one see it in the local repository (refreshed in the background).
-    if (users.has(name)) repoRefresh.kick();
-    return { name, status: 'built', fingerprint: fp, srpm: outAbs(srpmRel), rpms: rpmRels.map(outAbs), rpmbuildSeconds, wallSeconds: (performance.now() - tStart) / 1000, log: logFile, sourceDateEpoch: sde };
+    // The packages are in out/: dependents may start. The rest is bookkeeping, awaited before
+    // runBuild returns: the log, the state file, the local repository and removing build trees.
+    const state: StateFile = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: srpmRel, rpms: rpmRels, packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000 };
+    inBackground(
+      Promise.all([
+        logWritten,
+        fs.writeFileAtomic(path.join(stateDir, `${name}.json`), JSON.stringify(state, null, 1) + '\n'),
+        (async () => {
+          await publishLocal(prev?.rpms ?? [], rpmRels.map(outAbs));
+          // Components waiting for this one see it in the local repository (refreshed in the background).
+          if (backend === 'mock' && users.has(name)) repoRefresh.kick();
+        })(),
+        fs.remove(top1),
+        backend === 'mock' ? Promise.resolve() : holdFixedRoot(() => fs.remove(fixedRoot)),
+      ]),
+    );
+    return { name, status: 'built', fingerprint: fp, srpm: outAbs(srpmRel), rpms: rpmRels.map(outAbs), rpmbuildSeconds, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, log: logFile, sourceDateEpoch: sde };
   };
 
   await new Promise<void>((resolve, reject) => {
-    const pump = () => {
+    let pumping = false;
+    let again = false;
+    const start = (n: string, slot: boolean) => {
+      pending.delete(n);
+      inflight.add(n);
+      (slot ? holding : staging).add(n);
+      buildOne(n)
+        .then(
+          (rec) => done(n, rec),
+          (e) => {
+            if ((e as { diagnostics?: Diagnostic[] }).diagnostics) {
+              diagnostics.push(...(e as { diagnostics: Diagnostic[] }).diagnostics);
+              done(n, { name: n, status: 'failed', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: (e as Error).message });
+            } else reject(e);
+          },
+        );
+    };
+    const done = (n: string, rec: BuildRecord) => {
+      inflight.delete(n);
+      staging.delete(n);
+      finish(rec);
+      if (building.has(n)) releaseSlot(n);
+      holding.delete(n);
+      pump();
+    };
+    const step = () => {
       // Skip what depends on a failure.
       let changed = true;
       while (changed) {
@@ -459,36 +578,40 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
           }
         }
       }
-      if (opts.failFast && [...records.values()].some((r) => r.status === 'failed')) {
+      if (stopping()) {
         for (const n of [...pending]) {
           pending.delete(n);
           finish({ name: n, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: 'not started: --fail-fast after a failure' });
         }
+        for (const [n, w] of waiters) {
+          waiters.delete(n);
+          w(false);
+        }
       }
-      if (pending.size === 0 && running.size === 0) return resolve();
-      // Longest chain of dependents first (the critical path), then by name.
-      const ready = [...pending].filter((n) => (graph.deps.get(n) ?? []).every((d) => ok(d))).sort((a, b) => (height.get(b) ?? 0) - (height.get(a) ?? 0) || (a < b ? -1 : 1));
-      for (const n of ready) {
-        if (running.size >= jobs) break;
-        pending.delete(n);
-        running.add(n);
-        sink({ kind: 'log', level: 'debug', message: `build ${n}: started` });
-        buildOne(n)
-          .then((rec) => {
-            running.delete(n);
-            finish(rec);
-            pump();
-          })
-          .catch((e) => {
-            running.delete(n);
-            if ((e as { diagnostics?: Diagnostic[] }).diagnostics) {
-              diagnostics.push(...(e as { diagnostics: Diagnostic[] }).diagnostics);
-              finish({ name: n, status: 'failed', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: (e as Error).message });
-              pump();
-            } else reject(e);
-          });
+      if (pending.size === 0 && inflight.size === 0) return resolve();
+      const ready = [...pending].filter((n) => (graph.deps.get(n) ?? []).every((d) => ok(d))).sort(byPriority);
+      // Give free slots to the staged or ready component with the highest priority. With one
+      // slot the order cannot shorten the run, so a staged component goes first.
+      while (holding.size < jobs) {
+        const staged = [...waiters.keys()].sort(byPriority)[0];
+        const fresh = ready[0];
+        const pick = staged === undefined ? fresh : fresh === undefined || jobs === 1 || byPriority(staged, fresh) <= 0 ? staged : fresh;
+        if (pick === undefined) break;
+        if (pick === staged) {
+          const grant = waiters.get(pick)!;
+          waiters.delete(pick);
+          staging.delete(pick);
+          holding.add(pick);
+          grant(true);
+        } else {
+          ready.shift();
+          start(pick, true);
+        }
       }
-      if (running.size === 0 && pending.size > 0) {
+      // Stage ahead what will get the next slots, once the slot holders are building (staging
+      // ahead must not delay a slot holder's own staging).
+      if ([...holding].every((n) => building.has(n))) while (staging.size < jobs && ready.length) start(ready.shift()!, false);
+      if (inflight.size === 0 && pending.size > 0) {
         // Cannot happen without a cycle (handled above); guard against hanging.
         for (const n of [...pending]) {
           pending.delete(n);
@@ -497,16 +620,32 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         resolve();
       }
     };
+    pump = () => {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      try {
+        do {
+          again = false;
+          step();
+        } while (again);
+      } finally {
+        pumping = false;
+      }
+    };
     pump();
   });
   sink({ kind: 'end', task: 'build' });
 
-  // 4. The local repository: refreshed in the background after each build that others wait
-  // for (and before a mock build that needs it); what is still stale is marked for next time.
-  await Promise.all(cleanups);
+  // 4. Bookkeeping of the last builds. The local repository: refreshed before a mock build that
+  // needs it (and, with mock, in the background after each build that others wait for); what
+  // is still stale is marked for next time.
+  await Promise.all(background);
   if (localRepo) {
     await repoRefresh.settle();
-    if (repoStale) await fs.writeFileAtomic(staleMarker, 'packages changed since the last createrepo_c run\n');
+    if (repoStale && !(markedStale && (await fs.stat(staleMarker)))) await fs.writeFileAtomic(staleMarker, 'packages changed since the last createrepo_c run\n');
   }
 
   const list = allNodes.map((n) => records.get(n)!);

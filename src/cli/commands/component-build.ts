@@ -143,6 +143,7 @@ export function register(program: Command, host: CommandHost): void {
           compareRpms,
           channelOf: (component, rpmName) => build.resolvePackageChannel(project, project.components.get(component), rpmName),
           verifyReproducible: !!flags.verifyReproducible,
+          cpus: (await import('node:os')).availableParallelism(),
         },
       );
       if (g.output !== 'json') {
