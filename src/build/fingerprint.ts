@@ -10,7 +10,8 @@ import type { FileSystem } from '../adapters/types.js';
 import { sha256Hex } from '../sources/fingerprint.js';
 import type { BuildUnit } from './types.js';
 
-export const BUILD_FINGERPRINT_VERSION = 'strata-build-v1';
+// v2: source packages pin _smp_build_ncpus and the staged sources' modes and mtimes (rebuild older results).
+export const BUILD_FINGERPRINT_VERSION = 'strata-build-v2';
 
 export async function selfFingerprint(fs: FileSystem, unit: BuildUnit, macros: Readonly<Record<string, string>>, backend: string): Promise<string> {
   const h = createHash('sha256');

@@ -5,6 +5,7 @@
  */
 import { StrataError, error } from '../diag/index.js';
 import type { ProcessRunner } from '../adapters/types.js';
+import { sourcePackageMacros } from './rpmbuild.js';
 
 export interface MockAvailability {
   readonly available: boolean;
@@ -77,7 +78,9 @@ export async function runMockBuild(job: MockJob, fs: import('../adapters/types.j
   };
   const [srpmCmd, rpmCmdTemplate] = mockCommands({ ...job, srpm: '@SRPM@' });
   const srpmDir = `${job.resultDir}/srpm`;
-  const okSrpm = await run([...srpmCmd!.slice(1), ...macroArgs]);
+  // The SRPM records its spec with macros expanded: pin the CPU count there (see sourcePackageMacros).
+  const srpmDefines = Object.entries(sourcePackageMacros()).filter(([k]) => !(k in job.defines)).flatMap(([k, v]) => ['--define', `${k} ${v}`]);
+  const okSrpm = await run([...srpmCmd!.slice(1), ...srpmDefines, ...macroArgs]);
   const srpm = okSrpm ? (await fs.glob(['*.src.rpm'], srpmDir))[0] : undefined;
   if (!srpm) return { ok: false, rpms: [], seconds, log: logParts.join(''), errors: ['error: mock --buildsrpm failed'] };
   const ok = await run([...rpmCmdTemplate!.slice(1).map((a) => (a === '@SRPM@' ? srpm : a)), ...macroArgs]);

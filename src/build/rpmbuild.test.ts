@@ -48,3 +48,70 @@ for (const variant of ['ProcessLock adapter', 'mkdir through the process runner'
     rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('runRpmbuild: the same SRPM, byte for byte, on two machines (core count, hostname, umask, mtimes, top directory)', async () => {
+  const { mkdtempSync, readFileSync, rmSync, chmodSync, utimesSync, readdirSync, cpSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { createHash } = await import('node:crypto');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { NodeFileSystem } = await import('../adapters/node-fs.js');
+  const { NodeProcessRunner } = await import('../adapters/node-process.js');
+  const { runRpmbuild, SOURCE_PACKAGE_NCPUS } = await import('./rpmbuild.js');
+  const { EXAMPLE_MACROS, makeTarballs, prepareExampleUnits } = await import('./testing/example.js');
+  type Runner = import('../adapters/types.js').ProcessRunner;
+  const fs = new NodeFileSystem();
+  const real = new NodeProcessRunner();
+  const tmp = mkdtempSync(path.join(tmpdir(), 'strata-srpm-machines-'));
+  try {
+    const [unit] = prepareExampleUnits(path.join(tmp, 'units'), makeTarballs(path.join(tmp, 'tarballs')), ['libgreet']);
+    assert.ok(unit);
+    // A different hostname needs a UTS namespace (root or user namespaces); without one the
+    // machines differ in everything else.
+    const canUnshare = (await real.run('unshare', ['--uts', 'true']).catch(() => ({ code: 1 }))).code === 0;
+    // A simulated machine: rpm's CPU count comes from $RPM_BUILD_NCPUS when `_smp_build_ncpus`
+    // is not defined; its hostname is what rpm would record without `_buildhost`.
+    const machine = (ncpus: number, hostname: string): Runner => ({
+      which: (cmd) => real.which(cmd),
+      run: (cmd, args, opts = {}) => {
+        if (cmd !== 'rpmbuild') return real.run(cmd, args, opts);
+        const env = { ...(opts.env ?? {}), RPM_BUILD_NCPUS: String(ncpus) };
+        if (!canUnshare) return real.run(cmd, args, { ...opts, env });
+        return real.run('unshare', ['--uts', '--', 'sh', '-c', 'hostname "$0" && exec rpmbuild "$@"', hostname, ...args], { ...opts, env });
+      },
+    });
+    const built: { srpm: string; log: string }[] = [];
+    for (const m of [{ ncpus: 1, cpus: 1, host: 'builder-a', mode: 0o644, mtime: 946684800 }, { ncpus: 4, cpus: 8, host: 'builder-b.example', mode: 0o664, mtime: Date.now() / 1000 }]) {
+      // Each machine has its own checkout (umask, checkout time) and its own top directory; the
+      // fixed root is fixed by design.
+      const dir = path.join(tmp, `checkout-${m.host}`);
+      cpSync(unit.dir, dir, { recursive: true });
+      for (const f of readdirSync(dir)) {
+        chmodSync(path.join(dir, f), m.mode);
+        utimesSync(path.join(dir, f), m.mtime, m.mtime);
+      }
+      const r = await runRpmbuild(
+        { unit: { ...unit, dir, spec: path.join(dir, path.basename(unit.spec)) }, topdir: path.join(tmp, `top-${m.host}`), fixedRoot: path.join(tmp, 'fixed', unit.name), macros: { ...EXAMPLE_MACROS }, binaryMacros: { _smp_build_ncpus: String(m.cpus) }, sourceDateEpoch: 1794268800, sysrootRpms: [] },
+        fs,
+        machine(m.ncpus, m.host),
+      );
+      assert.ok(r.ok && r.srpm, `${m.host}: ${r.errors.join('\n')}\n${r.log.slice(-2000)}`);
+      built.push({ srpm: r.srpm, log: r.log });
+    }
+    const [a, b] = built as [{ srpm: string; log: string }, { srpm: string; log: string }];
+    const qf = (f: string) => execFileSync('rpm', ['-qp', '--nosignature', '--qf', '%{BUILDHOST} %{BUILDTIME}\n[%{FILEMODES:octal} %{FILEMTIMES} %{FILENAMES}\n]%{SPEC}', f], { encoding: 'utf8' });
+    const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    const [qa, qb] = [qf(a.srpm), qf(b.srpm)];
+    assert.equal(qa, qb, 'header fields and the expanded spec (tag SPEC, 5099) differ between the machines');
+    assert.equal(sha(a.srpm), sha(b.srpm), 'the SRPMs are not byte-identical');
+    assert.match(qa, new RegExp(`^make -j${SOURCE_PACKAGE_NCPUS} `, 'm'), 'the expanded spec records the fixed CPU count');
+    assert.match(qa, /^strata-build 1794268800\n/);
+    assert.match(qa, /^100644 1794268800 libgreet\.spec$/m);
+    // The binary builds still got each machine's CPU share.
+    assert.match(a.log, /--rebuild/);
+    assert.match(a.log, /make -j1 /);
+    assert.match(b.log, /make -j8 /);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

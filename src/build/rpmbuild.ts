@@ -10,6 +10,16 @@
  * - `__gpg` is `/usr/bin/gpg` (Debian's default names gpg2, which does not exist);
  * - `SOURCE_DATE_EPOCH` (from the changelog), `use_source_date_epoch_as_buildtime`,
  *   `clamp_mtime_to_source_date_epoch`, a fixed `_buildhost` and explicit payload compression;
+ * - the source package does not depend on the machine: rpm 4.18 stores the spec with its macros
+ *   EXPANDED in the SRPM header (tag SPEC, 5099), so `make %{?_smp_mflags}` would record the
+ *   building machine's CPU count (`%{getncpus}`, `$RPM_BUILD_NCPUS`). `-bs` gets
+ *   `sourcePackageMacros()` (a fixed `_smp_build_ncpus`); only `--rebuild` gets the real CPU
+ *   share. The staged sources get fixed modes (`u=rwX,go=rX`, not the checkout's umask) and
+ *   mtimes (SOURCE_DATE_EPOCH, also when it lies in the future, where rpm's clamp does not
+ *   apply). `_topdir` does not reach the SRPM (results only); the fixed root does (%prep and
+ *   %install lines in tag SPEC), hence fixed. Not pinned: the owner recorded for the SRPM's
+ *   files is the user running rpmbuild (rpm 4.18 has no macro for it), and the host rpm's
+ *   version and macros (`%{optflags}`, `%{_libdir}`) are the toolchain, an input of the build;
  * - build-required packages made by earlier builds are unpacked into `<fixedRoot>/sysroot`, and
  *   the compiler finds them through CPATH/LIBRARY_PATH/PKG_CONFIG_PATH (there is no chroot
  *   without mock).
@@ -65,6 +75,21 @@ export function reproducibleMacros(): Record<string, string> {
   };
 }
 
+/**
+ * `_smp_build_ncpus` of every source package build: a constant, so an SRPM is byte-identical on
+ * machines with different core counts (its expanded spec says `make -j1`; that line is
+ * informational: `--rebuild` parses the spec file again with the builder's macros).
+ */
+export const SOURCE_PACKAGE_NCPUS = 1;
+
+/**
+ * Macros `rpmbuild -bs` gets below the project's and the component's macros (a
+ * `_smp_build_ncpus` set there is a project input and wins), and `--rebuild` does not.
+ */
+export function sourcePackageMacros(): Record<string, string> {
+  return { _smp_build_ncpus: String(SOURCE_PACKAGE_NCPUS) };
+}
+
 export function rpmErrors(log: string): string[] {
   const lines = log.split('\n');
   const out: string[] = [];
@@ -85,15 +110,34 @@ export function rpmErrors(log: string): string[] {
   return [...new Set(out)];
 }
 
-async function copyTopFiles(fs: FileSystem, from: string, to: string): Promise<void> {
+/** Copy the regular files of `from` into `to`; returns the copies. */
+async function copyTopFiles(fs: FileSystem, from: string, to: string): Promise<string[]> {
   await fs.mkdir(to);
   const names = (await fs.readdir(from)).filter((n) => n !== '.git');
-  await Promise.all(
+  const copied = await Promise.all(
     names.map(async (name) => {
       const st = await fs.stat(path.join(from, name));
-      if (st?.isFile) await fs.copyFile(path.join(from, name), path.join(to, name));
+      if (!st?.isFile) return undefined;
+      await fs.copyFile(path.join(from, name), path.join(to, name));
+      return path.join(to, name);
     }),
   );
+  return copied.filter((f): f is string => f !== undefined).sort();
+}
+
+/**
+ * Give staged sources the modes and mtimes a source package records independently of the
+ * machine: `u=rwX,go=rX` (executable bits kept, umask-dependent group/other bits dropped) and
+ * SOURCE_DATE_EPOCH. Returns an error line, or undefined.
+ */
+async function pinStagedFiles(proc: ProcessRunner, files: readonly string[], sourceDateEpoch: number, signal?: AbortSignal): Promise<string | undefined> {
+  if (!files.length) return undefined;
+  const opts = signal ? { signal } : {};
+  const chmod = await proc.run('chmod', ['u=rwX,go=rX', '--', ...files], opts);
+  if (chmod.code !== 0) return `error: chmod of the staged sources: ${chmod.stderr.trim()}`;
+  const touch = await proc.run('touch', ['-h', '-d', `@${sourceDateEpoch}`, '--', ...files], opts);
+  if (touch.code !== 0) return `error: setting the mtime of the staged sources: ${touch.stderr.trim()}`;
+  return undefined;
 }
 
 /**
@@ -138,8 +182,10 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
     }
     return undefined;
   };
-  const [, unpackFailure] = await Promise.all([copyTopFiles(fs, unit.dir, sources), unpack()]);
+  const [staged, unpackFailure] = await Promise.all([copyTopFiles(fs, unit.dir, sources), unpack()]);
   if (unpackFailure) return notStaged(unpackFailure);
+  const pinFailure = await pinStagedFiles(proc, staged, job.sourceDateEpoch, job.signal);
+  if (pinFailure) return notStaged({ ok: false, rpms: [], seconds, log: logParts.join(''), errors: [pinFailure] });
   const libdirs = ['usr/lib64', 'usr/lib', 'lib64', 'lib'].map((d) => path.join(sysroot, d)).join(':');
   const env: Record<string, string> = {
     SOURCE_DATE_EPOCH: String(job.sourceDateEpoch),
@@ -161,7 +207,9 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
     _rpmdir: path.join(topdir, 'RPMS'),
     _dbpath: path.join(topdir, 'rpmdb'),
   };
-  const common = [...macroArgs(unit, { ...reproducibleMacros(), ...job.macros, ...dirs }), '--nodeps'];
+  // The source package gets fixed settings (sourcePackageMacros), the binary build the machine's (binaryMacros).
+  const sourceArgs = [...macroArgs(unit, { ...reproducibleMacros(), ...sourcePackageMacros(), ...job.macros, ...dirs }), '--nodeps'];
+  const binaryArgs = [...macroArgs(unit, { ...reproducibleMacros(), ...(job.binaryMacros ?? {}), ...job.macros, ...dirs }), '--nodeps'];
   const run = async (args: string[]) => {
     logParts.push(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} rpmbuild ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
     const t0 = performance.now();
@@ -173,7 +221,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   const specInSources = path.join(sources, path.basename(unit.spec));
   return {
     async build() {
-      if (!(await run([...common, '-bs', specInSources]))) return done(false);
+      if (!(await run([...sourceArgs, '-bs', specInSources]))) return done(false);
       const srpmDir = path.join(topdir, 'SRPMS');
       // -bs runs no scriptlet but leaves BUILD/BUILDROOT behind (empty): the binary build starts from none.
       const [found] = await Promise.all([fs.readdir(srpmDir).catch(() => [] as string[]), fs.remove(path.join(fixedRoot, 'BUILD')), fs.remove(path.join(fixedRoot, 'BUILDROOT'))]);
@@ -182,8 +230,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
         logParts.push(`error: expected exactly one source RPM, found ${srpms.length}\n`);
         return done(false);
       }
-      const binary = job.binaryMacros && Object.keys(job.binaryMacros).length ? [...macroArgs(unit, { ...reproducibleMacros(), ...job.binaryMacros, ...job.macros, ...dirs }), '--nodeps'] : common;
-      const rebuild = [...binary, ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];
+      const rebuild = [...binaryArgs, ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];
       if (!(await run(rebuild))) return done(false, srpms[0]);
       const rpmDir = path.join(topdir, 'RPMS');
       const perArch = await Promise.all((await fs.readdir(rpmDir).catch(() => [] as string[])).map(async (arch) => (await fs.readdir(path.join(rpmDir, arch))).filter((f) => f.endsWith('.rpm')).map((f) => path.join(rpmDir, arch, f))));
