@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { isStrataError } from '../diag/index.js';
-import { applyArchiveOverlays, checkArchiveHash, readTar, tarHeader, writeTar, type Overlay } from './index.js';
+import { Header, type HeaderData } from 'tar';
+import { applyArchiveOverlays, checkArchiveHash, readTar, writeTar, type Overlay, type TarEntry } from './index.js';
 
 const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();
@@ -47,7 +48,7 @@ for (const [name, compress, magic] of [
       const bytes1 = readFileSync(a);
       if (magic) assert.deepEqual([...bytes1.subarray(0, 2)], [...magic]);
       const plain = compress ? spawnSync(compress[0], ['-dc'], { input: bytes1, maxBuffer: 1 << 26 }).stdout : bytes1;
-      const entries = readTar(new Uint8Array(plain));
+      const entries = await readTar(new Uint8Array(plain));
       const names = entries.map((e) => e.path);
       assert.deepEqual(names, [...names].sort(), 'sorted');
       assert.ok(!names.some((n) => n.endsWith('bad.pdf')), 'removed');
@@ -56,9 +57,16 @@ for (const [name, compress, magic] of [
       assert.equal(Buffer.from(entries.find((e) => e.path === 'pkg-1.0/main.c')!.data).toString(), 'int main(void) { return 0; }\n');
       // mtime 0, uid/gid 0 in every header.
       for (let off = 0; off + 512 <= plain.length && plain[off] !== 0; ) {
-        assert.equal(plain.subarray(off + 136, off + 147).toString(), '00000000000');
-        assert.equal(plain.subarray(off + 108, off + 115).toString(), '0000000');
-        const size = parseInt(plain.subarray(off + 124, off + 135).toString(), 8);
+        const octal = (o: number, n: number) => {
+          const digits = plain.subarray(off + o, off + o + n).toString().replace(/[\0 ]+$/, '');
+          assert.match(digits, /^[0-7]+$/, `octal field at ${o}`);
+          return parseInt(digits, 8);
+        };
+        assert.equal(octal(136, 12), 0, 'mtime 0');
+        assert.equal(octal(108, 8), 0, 'uid 0');
+        assert.equal(octal(116, 8), 0, 'gid 0');
+        assert.equal(plain.subarray(off + 265, off + 329).toString().replace(/\0+/g, ''), '', 'no user/group names');
+        const size = octal(124, 12);
         off += 512 + Math.ceil(size / 512) * 512;
       }
       assert.deepEqual([...r1.changed].sort(), ['pkg-1.0/docs/bad.pdf', 'pkg-1.0/main.c']);
@@ -74,17 +82,27 @@ for (const [name, compress, magic] of [
   });
 }
 
-const bad: [string, () => Uint8Array][] = [
-  ['a path with ..', () => concat(tarHeader('pkg/../../evil', '0', 0o644, 0))],
-  ['an absolute name', () => concat(tarHeader('/etc/evil', '0', 0o644, 0))],
-  ['a hard link', () => concat(tarHeader('pkg/h', '1', 0o644, 0, 'pkg/a'))],
-  ['a device', () => concat(tarHeader('pkg/dev', '3', 0o644, 0))],
-  ['a symlink pointing outside', () => concat(tarHeader('pkg/l', '2', 0o777, 0, '../../etc/passwd'))],
-  ['an absolute symlink', () => concat(tarHeader('pkg/l', '2', 0o777, 0, '/etc/passwd'))],
+/** One raw header block written by node-tar (the hostile entries a real archive could hold). */
+function tarHeader(p: string, type: HeaderData['type'], mode: number, linkpath = ''): Uint8Array {
+  const block = Buffer.alloc(512);
+  new Header({ path: p, type, mode, size: 0, uid: 0, gid: 0, mtime: new Date(0), linkpath }).encode(block);
+  return new Uint8Array(block);
+}
+
+const bad: [string, () => Promise<Uint8Array>][] = [
+  ['a path with ..', () => concat(tarHeader('pkg/../../evil', 'File', 0o644))],
+  ['an absolute name', () => concat(tarHeader('/etc/evil', 'File', 0o644))],
+  ['a hard link', () => concat(tarHeader('pkg/h', 'Link', 0o644, 'pkg/a'))],
+  ['a device', () => concat(tarHeader('pkg/dev', 'CharacterDevice', 0o644))],
+  ['a fifo', () => concat(tarHeader('pkg/fifo', 'FIFO', 0o644))],
+  ['a GNU dump directory', () => concat(tarHeader('pkg/dump', 'GNUDumpDir', 0o755))],
+  ['a sparse file (type node-tar ignores)', () => concat(tarHeader('pkg/sparse', 'SparseFile', 0o644))],
+  ['a symlink pointing outside', () => concat(tarHeader('pkg/l', 'SymbolicLink', 0o777, '../../etc/passwd'))],
+  ['an absolute symlink', () => concat(tarHeader('pkg/l', 'SymbolicLink', 0o777, '/etc/passwd'))],
 ];
 
-function concat(...h: Uint8Array[]): Uint8Array {
-  const files = writeTar([{ path: 'pkg/a', type: 'file', mode: 0o644, data: new TextEncoder().encode('x'), linkname: '' }]);
+async function concat(...h: Uint8Array[]): Promise<Uint8Array> {
+  const files = await writeTar([{ path: 'pkg/a', type: 'file', mode: 0o644, data: new TextEncoder().encode('x'), linkname: '' }]);
   const body = files.subarray(0, files.length - 1024);
   const out = new Uint8Array(body.length + h.reduce((n, x) => n + x.length, 0) + 1024);
   out.set(body, 0);
@@ -101,7 +119,7 @@ for (const [what, make] of bad) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'arch-bad-'));
     try {
       const a = path.join(dir, 'bad.tar');
-      writeFileSync(a, make());
+      writeFileSync(a, await make());
       await assert.rejects(applyArchiveOverlays({ fs, proc }, a, overlays, mkdtempSync(path.join(dir, 's-'))), (e: unknown) => {
         assert.ok(isStrataError(e));
         assert.equal(e.code, 'ARCHIVE_UNSAFE_ENTRY');
@@ -113,3 +131,48 @@ for (const [what, make] of bad) {
     }
   });
 }
+
+test('a corrupt tar stream is refused with ARCHIVE_INVALID', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'arch-bad-'));
+  try {
+    const good = await concat(tarHeader('pkg/b', 'File', 0o644));
+    good[1024 + 10] = good[1024 + 10]! ^ 0x41; // second header's name: checksum no longer matches
+    const a = path.join(dir, 'bad.tar');
+    writeFileSync(a, good);
+    await assert.rejects(applyArchiveOverlays({ fs, proc }, a, overlays, mkdtempSync(path.join(dir, 's-'))), (e: unknown) => isStrataError(e) && e.code === 'ARCHIVE_INVALID' && JSON.stringify(e.diagnostics[0]!.span) === JSON.stringify(at));
+    await assert.rejects(readTar(new TextEncoder().encode('not a tar at all'.repeat(64))), (e: unknown) => isStrataError(e) && e.code === 'ARCHIVE_INVALID');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeTar is deterministic, order-independent and round-trips long names through node-tar and GNU tar', async () => {
+  const enc = new TextEncoder();
+  const long = 'pkg/' + 'd'.repeat(90) + '/' + 'f'.repeat(60); // > 100: ustar prefix
+  const veryLong = 'pkg/' + 'x'.repeat(200) + '/' + 'y'.repeat(120); // > 255 bytes, one 200-char component: pax
+  const linkTarget = 'd'.repeat(90) + '/' + 'f'.repeat(60); // > 100: pax linkpath
+  const entries: TarEntry[] = [
+    { path: 'pkg', type: 'dir', mode: 0o755, data: new Uint8Array(), linkname: '' },
+    { path: 'pkg/run.sh', type: 'file', mode: 0o755, data: enc.encode('#!/bin/sh\n'), linkname: '' },
+    { path: long, type: 'file', mode: 0o644, data: enc.encode('long\n'), linkname: '' },
+    { path: veryLong, type: 'file', mode: 0o600, data: new Uint8Array(1000).fill(7), linkname: '' },
+    { path: 'pkg/ln', type: 'symlink', mode: 0o777, data: new Uint8Array(), linkname: linkTarget },
+  ];
+  const a = await writeTar(entries);
+  const b = await writeTar([...entries].reverse());
+  assert.deepEqual(Buffer.from(b), Buffer.from(a), 'same entries in another order → same bytes');
+  const back = await readTar(a);
+  assert.deepEqual(back.map((e) => e.path), ['pkg/', 'pkg/' + 'd'.repeat(90) + '/' + 'f'.repeat(60), 'pkg/ln', 'pkg/run.sh', veryLong]);
+  assert.equal(back.find((e) => e.path === 'pkg/ln')!.linkname, linkTarget);
+  assert.equal(back.find((e) => e.path === 'pkg/run.sh')!.mode, 0o755);
+  assert.deepEqual([...back.find((e) => e.path === veryLong)!.data], [...entries[3]!.data]);
+  assert.deepEqual(Buffer.from(await writeTar(back)), Buffer.from(a), 'read → write is a fixed point');
+  // GNU tar agrees on names, link target, owner and time.
+  const listing = spawnSync('tar', ['--numeric-owner', '--full-time', '-tvf', '-'], { input: a, encoding: 'utf8' });
+  assert.equal(listing.status, 0, listing.stderr);
+  const lines = listing.stdout.trim().split('\n');
+  assert.equal(lines.length, 5);
+  for (const l of lines) assert.match(l, / 0\/0 +\d+ 1970-01-01 00:00:00 /);
+  assert.ok(lines.some((l) => l.endsWith(` ${veryLong}`)));
+  assert.ok(lines.some((l) => l.endsWith(`pkg/ln -> ${linkTarget}`)));
+});

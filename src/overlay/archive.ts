@@ -2,13 +2,15 @@
  * Archive-scoped overlays (`file-remove` / `file-search-replace` with `archive = "x.tar.gz"`):
  * unpack the source archive (refusing `..`, absolute names, hard links, devices and links that
  * point outside), apply the file overlays inside it, and repack it deterministically — sorted
- * entries, mtime 0, uid/gid 0, no user/group names, GNU long names — in the original compression
- * format (sniffed from magic bytes, else the extension) using the system compressors.
+ * entries, mtime 0, uid/gid 0, no user/group names, ustar/pax long names (tar read and written
+ * with node-tar) — in the original compression format (sniffed from magic bytes, else the
+ * extension) using the system compressors.
  * The post-overlay hash is returned so callers record it (`sources`) and check it against the
  * recorded value.
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import type { ReadEntry } from 'tar';
 import type { FileSystem, ProcessRunner } from '../adapters/types.js';
 import { error, StrataError } from '../diag/index.js';
 import { applyFileOps, listFiles, planFileOverlay } from './file-overlays.js';
@@ -26,62 +28,40 @@ export interface TarEntry {
 }
 
 const dec = new TextDecoder();
-const enc = new TextEncoder();
 
-function cstr(buf: Uint8Array, o: number, n: number): string {
-  let e = o;
-  while (e < o + n && buf[e] !== 0) e++;
-  return dec.decode(buf.subarray(o, e));
-}
+const TYPES: Partial<Record<string, TarEntryType>> = {
+  File: 'file', OldFile: 'file', ContiguousFile: 'file', Directory: 'dir', SymbolicLink: 'symlink', Link: 'hardlink',
+  CharacterDevice: 'char', BlockDevice: 'block', FIFO: 'fifo',
+};
 
-function octal(buf: Uint8Array, o: number, n: number): number {
-  // GNU base-256 for big values.
-  if ((buf[o]! & 0x80) !== 0) {
-    let v = 0;
-    for (let i = o + 1; i < o + n; i++) v = v * 256 + buf[i]!;
-    return v;
-  }
-  const s = cstr(buf, o, n).trim();
-  return s ? parseInt(s, 8) : 0;
-}
-
-const TYPES: Record<string, TarEntryType> = { '0': 'file', '\0': 'file', '7': 'file', '5': 'dir', '2': 'symlink', '1': 'hardlink', '3': 'char', '4': 'block', '6': 'fifo' };
-
-/** Every entry of an uncompressed tar stream (ustar, pax `path`/`linkpath`, GNU `L`/`K`). */
-export function readTar(buf: Uint8Array): TarEntry[] {
+/**
+ * Every entry of an uncompressed tar stream (ustar, pax, GNU long names), parsed by node-tar.
+ * Entry types node-tar does not extract come back as `other`; a corrupt stream (bad checksum,
+ * missing or misplaced link target, not a tar at all) is refused with `ARCHIVE_INVALID`.
+ */
+export async function readTar(buf: Uint8Array, name = 'archive'): Promise<TarEntry[]> {
   const out: TarEntry[] = [];
-  let off = 0;
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  while (off + 512 <= buf.length) {
-    if (buf[off] === 0 && buf.subarray(off, off + 512).every((b) => b === 0)) break;
-    const name = cstr(buf, off, 100);
-    const mode = octal(buf, off + 100, 8);
-    const size = octal(buf, off + 124, 12);
-    const flag = String.fromCharCode(buf[off + 156]!);
-    const linkname = cstr(buf, off + 157, 100);
-    const magic = cstr(buf, off + 257, 6);
-    const prefix = magic.startsWith('ustar') ? cstr(buf, off + 345, 155) : '';
-    const body = buf.subarray(off + 512, off + 512 + size);
-    off += 512 + Math.ceil(size / 512) * 512;
-    if (flag === 'x' || flag === 'g') {
-      if (flag === 'x') {
-        for (const rec of dec.decode(body).split('\n')) {
-          const m = /^\d+ (path|linkpath)=(.*)$/s.exec(rec);
-          if (m) m[1] === 'path' ? (longName = m[2]) : (longLink = m[2]);
-        }
-      }
-      continue;
-    }
-    if (flag === 'L' || flag === 'K') {
-      const v = cstr(body, 0, body.length);
-      flag === 'L' ? (longName = v) : (longLink = v);
-      continue;
-    }
-    const full = longName ?? (prefix ? `${prefix}/${name}` : name);
-    const link = longLink ?? linkname;
-    longName = longLink = undefined;
-    out.push({ path: full, type: TYPES[flag] ?? 'other', mode: mode & 0o7777, data: new Uint8Array(body), linkname: link });
+  if (buf.length === 0) return out; // no stream at all (e.g. `git archive` refusing a tree): no entries
+  const { Parser } = await import('tar'); // loaded on first use: keeps CLI start-up lean
+  const problems: string[] = [];
+  const parser = new Parser({ strict: false, maxMetaEntrySize: 1 << 20 });
+  parser.on('warn', (code: string, message: string | Error) => problems.push(`${code}: ${typeof message === 'string' ? message : message.message}`));
+  parser.on('error', (e: Error) => problems.push(e.message));
+  parser.on('ignoredEntry', (e: ReadEntry) => {
+    out.push({ path: e.path, type: 'other', mode: (e.mode ?? 0) & 0o7777, data: new Uint8Array(), linkname: e.linkpath ?? '' });
+  });
+  parser.on('entry', (e: ReadEntry) => {
+    const chunks: Buffer[] = [];
+    e.on('data', (c: Buffer) => chunks.push(c));
+    e.on('end', () => {
+      const type = TYPES[e.type] ?? 'other';
+      out.push({ path: e.path, type, mode: (e.mode ?? 0) & 0o7777, data: new Uint8Array(Buffer.concat(chunks)), linkname: e.linkpath ?? '' });
+    });
+  });
+  parser.write(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+  parser.end();
+  if (problems.length) {
+    throw new StrataError(error('ARCHIVE_INVALID', `${name} is not a valid tar stream: ${problems[0]}`, { hint: 'check that the source file is a complete, uncorrupted tar archive' }));
   }
   return out;
 }
@@ -103,61 +83,38 @@ export function unsafeEntry(e: TarEntry): string | undefined {
   return undefined;
 }
 
-export function tarHeader(name: string, type: string, mode: number, size: number, linkname = ''): Uint8Array {
-  const h = new Uint8Array(512);
-  const put = (s: string, o: number, n: number) => h.set(enc.encode(s).subarray(0, n), o);
-  const num = (v: number, o: number, n: number) => put(v.toString(8).padStart(n - 1, '0') + '\0', o, n);
-  put(name, 0, 100);
-  num(mode, 100, 8);
-  num(0, 108, 8);
-  num(0, 116, 8);
-  num(size, 124, 12);
-  num(0, 136, 12);
-  h.fill(0x20, 148, 156);
-  put(type, 156, 1);
-  put(linkname, 157, 100);
-  put('ustar  \0', 257, 8); // GNU magic + version
-  let sum = 0;
-  for (const b of h) sum += b;
-  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
-  return h;
-}
+const EPOCH = new Date(0);
 
-function pad(n: number): Uint8Array {
-  return new Uint8Array((512 - (n % 512)) % 512);
-}
-
-/** A deterministic GNU tar: entries sorted by path, mtime 0, uid/gid 0, no names. */
-export function writeTar(entries: readonly TarEntry[]): Uint8Array {
-  const chunks: Uint8Array[] = [];
+/**
+ * A deterministic tar, encoded by node-tar's `Header`/`Pax`: entries sorted by path, mtime 0,
+ * uid/gid 0, no user/group names, no atime/ctime; ustar headers (long names via the ustar prefix,
+ * else a pax extended header carrying only path/linkpath and the fixed owner/time).
+ */
+export async function writeTar(entries: readonly TarEntry[]): Promise<Uint8Array> {
+  const { Header, Pax } = await import('tar');
+  const chunks: Buffer[] = [];
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const e of sorted) {
-    const name = e.type === 'dir' && !e.path.endsWith('/') ? e.path + '/' : e.path;
-    const nameBytes = enc.encode(name);
-    if (nameBytes.length > 100) {
-      const body = new Uint8Array(nameBytes.length + 1);
-      body.set(nameBytes);
-      chunks.push(tarHeader('././@LongLink', 'L', 0, body.length), body, pad(body.length));
+    if (e.type !== 'file' && e.type !== 'dir' && e.type !== 'symlink') {
+      throw new StrataError(error('ARCHIVE_UNSAFE_ENTRY', `cannot write ${JSON.stringify(e.path)}: ${e.type} entries are not packed`));
     }
-    if (e.type === 'symlink' && enc.encode(e.linkname).length > 100) {
-      const body = new Uint8Array(enc.encode(e.linkname).length + 1);
-      body.set(enc.encode(e.linkname));
-      chunks.push(tarHeader('././@LongLink', 'K', 0, body.length), body, pad(body.length));
-    }
-    const type = e.type === 'dir' ? '5' : e.type === 'symlink' ? '2' : '0';
+    const p = e.type === 'dir' && !e.path.endsWith('/') ? e.path + '/' : e.path;
     const size = e.type === 'file' ? e.data.length : 0;
-    chunks.push(tarHeader(name, type, e.mode, size, e.type === 'symlink' ? e.linkname : ''));
-    if (size) chunks.push(e.data, pad(size));
+    const linkpath = e.type === 'symlink' ? e.linkname : '';
+    const fields = {
+      path: p, mode: e.mode, uid: 0, gid: 0, size, mtime: EPOCH, uname: '', gname: '', linkpath,
+      type: e.type === 'dir' ? ('Directory' as const) : e.type === 'symlink' ? ('SymbolicLink' as const) : ('File' as const),
+    };
+    const header = new Header(fields);
+    const block = Buffer.alloc(512);
+    if (header.encode(block)) {
+      chunks.push(new Pax({ path: p, linkpath: linkpath || undefined, uid: 0, gid: 0, mtime: EPOCH }).encode());
+    }
+    chunks.push(block);
+    if (size) chunks.push(Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength), Buffer.alloc((512 - (size % 512)) % 512));
   }
-  chunks.push(new Uint8Array(1024));
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  chunks.push(Buffer.alloc(1024));
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'none';
@@ -217,7 +174,15 @@ export async function applyArchiveOverlays(
   const name = path.basename(archivePath);
   const raw = await fs.readFile(archivePath);
   const compression = sniffCompression(raw.subarray(0, 512), name);
-  const entries = readTar(await pipe(proc, compression, 'decompress', raw, name));
+  const plain = await pipe(proc, compression, 'decompress', raw, name);
+  let entries: TarEntry[];
+  try {
+    entries = await readTar(plain, name);
+  } catch (e) {
+    const o = overlays[0];
+    if (!o || !(e instanceof StrataError)) throw e;
+    throw overlayError(o, 'ARCHIVE_INVALID', e.message, 'check that the source file is a complete, uncorrupted tar archive');
+  }
   for (const e of entries) {
     const why = unsafeEntry(e);
     if (why) {
@@ -267,7 +232,7 @@ export async function applyArchiveOverlays(
     }
   };
   await walk(scratch, '');
-  const packed = await pipe(proc, compression, 'compress', writeTar(out), name);
+  const packed = await pipe(proc, compression, 'compress', await writeTar(out), name);
   const st = await fs.stat(archivePath);
   await fs.writeFileAtomic(archivePath, packed, st ? st.mode & 0o7777 : 0o644);
   return {

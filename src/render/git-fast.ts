@@ -62,9 +62,9 @@ export type TarFile = Uint8Array & { mode?: number };
  * Symlinks and unsafe names (absolute, `..`, `.git`) are refused by omission: git archive of a
  * dist-git tree only holds regular files and directories.
  */
-export function parseTar(buf: Uint8Array): Map<string, TarFile> {
+export async function parseTar(buf: Uint8Array): Promise<Map<string, TarFile>> {
   const out = new Map<string, TarFile>();
-  for (const e of readTar(buf)) {
+  for (const e of await readTar(buf, 'git archive output')) {
     if (e.type !== 'file' || unsafeEntry(e) || e.path.split('/').some((c) => c.toLowerCase() === '.git')) continue;
     const f: TarFile = e.data;
     f.mode = e.mode & 0o111 ? 0o755 : 0o644;

@@ -28,7 +28,7 @@ const run = (cwd: string, args: string[], when = 1700000000) => {
 async function compare(repo: string, head: string, specName: string): Promise<void> {
   const store = await ObjectStore.open(fs, repo);
   const mine = await readCommitFiles(store, head);
-  const tar = parseTar(spawnSync('git', ['archive', '--format=tar', head], { cwd: repo, maxBuffer: 1 << 28 }).stdout);
+  const tar = await parseTar(spawnSync('git', ['archive', '--format=tar', head], { cwd: repo, maxBuffer: 1 << 28 }).stdout);
   assert.deepEqual([...mine.keys()].sort(), [...tar.keys()].sort());
   for (const [k, v] of tar) {
     assert.ok(Buffer.from(mine.get(k)!).equals(Buffer.from(v)), k);
@@ -120,7 +120,7 @@ test('trees with entries git would refuse to check out (.., .git) are not read',
       const commit = hash('', ['-c', 'user.name=A', '-c', 'user.email=a@x', 'commit-tree', tree, '-m', name]);
       const store = await ObjectStore.open(fs, bare);
       await assert.rejects(readCommitFiles(store, commit), /unsafe tree entry/, name);
-      const tar = parseTar(spawnSync('git', ['archive', '--format=tar', commit], { cwd: bare, maxBuffer: 1 << 24 }).stdout);
+      const tar = await parseTar(spawnSync('git', ['archive', '--format=tar', commit], { cwd: bare, maxBuffer: 1 << 24 }).stdout);
       assert.deepEqual([...tar.keys()].filter((k) => k !== 'ok.spec'), [], `${name}: git archive fallback drops it`);
     }
   } finally {

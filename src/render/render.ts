@@ -364,7 +364,7 @@ export class Renderer {
       store = undefined;
       const archive = await git.run(['archive', '--format=tar', resolved.commit], { cwd: mirror.path, binary: true });
       if (archive.code !== 0 || !archive.stdoutBytes) throw new StrataError(error('RENDER_FETCH_FAILED', `cannot read ${resolved.commit} from ${up.distGitUri}: ${archive.stderr.trim()}`, { span: c.definedAt }));
-      files = parseTar(archive.stdoutBytes);
+      files = await parseTar(archive.stdoutBytes);
     }
     const specBytes = files.get(specName);
     if (specBytes === undefined) {
