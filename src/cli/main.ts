@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { diagnosticToJson, formatDiagnostic, isStrataError, StrataError } from '../diag/index.js';
+import { diagnosticToJson, isStrataError, StrataError } from '../diag/index.js';
+import { printDiagnostics } from './print-diagnostics.js';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
@@ -54,18 +53,7 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
       if (wantsJson(argv, host.current?.output)) {
         ctx.out(toJson({ ok: false, diagnostics: e.diagnostics.map((d) => diagnosticToJson(d, relativeTo)) }));
       } else {
-        const cache = new Map<string, string | undefined>();
-        const sourceOf = (f: string) => {
-          if (!cache.has(f)) {
-            try {
-              cache.set(f, readFileSync(path.resolve(ctx.cwd, f), 'utf8'));
-            } catch {
-              cache.set(f, undefined);
-            }
-          }
-          return cache.get(f);
-        };
-        for (const d of e.diagnostics) ctx.err(formatDiagnostic(d, { sourceOf, relativeTo, color: ctx.color }) + '\n');
+        printDiagnostics(ctx, e.diagnostics);
       }
       return e.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     }

@@ -1,3 +1,5 @@
+import type { Diagnostic } from '../diag/index.js';
+import { printDiagnostics } from './print-diagnostics.js';
 import type { CliContext, GlobalOptions } from './context.js';
 
 export interface Table {
@@ -15,6 +17,12 @@ export interface CommandResult {
   readonly text?: string;
   /** Process exit code (0 unless the command found problems it reports in its result). */
   readonly exitCode?: number;
+  /**
+   * Problems the command found and reports without failing as a whole (e.g. components that
+   * failed to render): printed to stderr like thrown diagnostics (source line, caret, hint) in
+   * the human view; in `-o json` they belong in `json`.
+   */
+  readonly diagnostics?: readonly Diagnostic[];
 }
 
 export function formatTable(t: Table): string {
@@ -43,6 +51,7 @@ export function printResult(ctx: CliContext, g: GlobalOptions, r: CommandResult)
     if (r.table) ctx.out(formatTable(r.table) + '\n');
     if (r.text) ctx.out(r.text.endsWith('\n') ? r.text : r.text + '\n');
     if (!r.table && !r.text) ctx.out(toJson(r.json));
+    if (r.diagnostics?.length) printDiagnostics(ctx, r.diagnostics);
   }
   return r.exitCode ?? 0;
 }

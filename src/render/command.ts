@@ -3,7 +3,7 @@
  * result for the CLI's shared renderer (table / JSON). Pure domain code: adapters come in.
  */
 import * as path from 'node:path';
-import { error, formatDiagnostic, StrataError } from '../diag/index.js';
+import { error, StrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { Renderer, type ComponentRenderResult, type RenderDeps } from './render.js';
 import { defaultSourceLister } from './source-list.js';
@@ -36,6 +36,8 @@ export interface RenderCommandResult {
   readonly table?: { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] };
   readonly text?: string;
   readonly exitCode?: number;
+  /** Diagnostics of the components that failed (the CLI prints them with source lines and hints). */
+  readonly diagnostics?: readonly Diagnostic[];
 }
 
 export async function runRender(deps: RenderDeps, project: ResolvedProject, components: readonly ResolvedComponent[], opts: RenderCommandOptions, cpus = 2): Promise<RenderCommandResult> {
@@ -63,7 +65,6 @@ export async function runRender(deps: RenderDeps, project: ResolvedProject, comp
   if (opts.dryRun) {
     for (const r of run.results) for (const d of r.overlayDiffs ?? []) lines.push(`# ${r.component}: ${d.overlay}`, d.diff || '(no change)\n');
   }
-  for (const r of failed) for (const d of r.diagnostics) lines.push(formatDiagnostic(d).trimEnd());
   if (opts.checkOnly && (changed.length || (opts.cleanStale && run.stale.length))) {
     lines.push(`rendered output is stale; ${changed.length} component(s) would change: ${changed.map((r) => r.component).join(', ')}`);
     for (const r of changed) {
@@ -87,6 +88,7 @@ export async function runRender(deps: RenderDeps, project: ResolvedProject, comp
       rows: run.results.map((r) => [r.component, r.status, r.changed ? 'yes' : 'no', r.upstreamCommit?.slice(0, 12) ?? '', r.release ? `${r.release.from} → ${r.release.to}` : '', path.relative(opts.cwd, r.outputDir)]),
     },
     ...(lines.length ? { text: lines.join('\n') } : {}),
+    ...(failed.length ? { diagnostics: failed.flatMap((r) => r.diagnostics) } : {}),
     exitCode,
   };
 }

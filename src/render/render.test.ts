@@ -16,6 +16,7 @@ import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
 import { NodeScratchWriter } from '../adapters/scratch-fs.js';
 import { runRenderCommand, type RenderCommandOptions } from './command.js';
+import { formatDiagnostic } from '../diag/index.js';
 
 const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'P', GIT_AUTHOR_EMAIL: 'p@x', GIT_COMMITTER_NAME: 'P', GIT_COMMITTER_EMAIL: 'p@x' };
 function git(cwd: string, ...args: string[]): string {
@@ -182,7 +183,7 @@ test('render pipeline end to end', { timeout: 120_000 }, async () => {
     assert.equal(r6.exitCode, 1);
     assert.equal(j6.results[0]!.status, 'error');
     assert.equal(j6.results[0]!.diagnostics[0]!.code, 'OVERLAY_NO_SUCH_TAG');
-    assert.match(r6.text ?? '', /hello\.comp\.toml:\d+:1: error\[OVERLAY_NO_SUCH_TAG\]/);
+    assert.match(formatDiagnostic(r6.diagnostics![0]!), /hello\.comp\.toml:\d+:1: error\[OVERLAY_NO_SUCH_TAG\]/);
     assert.equal(readFileSync(path.join(dir, 'RENDER_FAILED'), 'utf8'), 'Rendering failed. See azldev logs for details.\n');
     assert.equal(readFileSync(path.join(dir, 'hello.spec'), 'utf8'), before);
 
