@@ -120,7 +120,7 @@ try {
     '--setopt=example.gpgcheck=1',
     '--setopt=example.repo_gpgcheck=1',
     `--setopt=example.gpgkey=file://${path.join(repos, keyFile)}`,
-    'install', 'greet',
+    'install', 'greet', 'greet-banner',
   ];
   await run('dnf', dnfArgs, { cwd: demo });
   // Debian's dnf keeps the rpmdb at the Debian location inside the install root.
@@ -129,10 +129,9 @@ try {
 
   // -------------------------------------------------------------------------------------------
   step(10, 'run the installed program (the example distro has no libc of its own: the host loader runs it)');
-  await run(path.join(installroot, 'usr/bin/greet'), ['Strata'], {
-    cwd: demo,
-    env: { LD_LIBRARY_PATH: path.join(installroot, 'usr/lib64'), GREET_DATADIR: path.join(installroot, 'usr/share') },
-  });
+  const runEnv = { LD_LIBRARY_PATH: path.join(installroot, 'usr/lib64'), GREET_DATADIR: path.join(installroot, 'usr/share') };
+  await run(path.join(installroot, 'usr/bin/greet'), ['Strata'], { cwd: demo, env: runEnv });
+  await run(path.join(installroot, 'usr/bin/greet-banner'), ['Strata'], { cwd: demo, env: runEnv });
 
   console.log(`\n${bold('done')} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   console.log(`  signed repositories: ${repos}/<channel>/  (public key ${path.join(repos, keyFile)})`);

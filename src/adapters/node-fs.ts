@@ -38,7 +38,12 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async remove(p: string): Promise<void> {
-    await fsp.rm(p, { recursive: true, force: true });
+    try {
+      await fsp.rm(p, { recursive: true, force: true });
+    } catch (e) {
+      // A path under a regular file is as missing as one under a missing directory (as in `stat`).
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+    }
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -48,6 +53,14 @@ export class NodeFileSystem implements FileSystem {
   async copyFile(from: string, to: string): Promise<void> {
     await fsp.mkdir(path.dirname(to), { recursive: true });
     await fsp.copyFile(from, to, fsc.COPYFILE_FICLONE);
+  }
+
+  async chmod(p: string, mode: number): Promise<void> {
+    await fsp.chmod(p, mode);
+  }
+
+  async setTimes(p: string, seconds: number): Promise<void> {
+    await fsp.lutimes(p, seconds, seconds);
   }
 
   async realpath(p: string): Promise<string> {

@@ -26,6 +26,10 @@ export interface FileSystem {
   remove(path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   copyFile(from: string, to: string): Promise<void>;
+  /** Set the permission bits (no symlink following concerns: callers pass regular files). */
+  chmod(path: string, mode: number): Promise<void>;
+  /** Set access and modification time to `seconds` since the epoch (of a symlink itself, not its target). */
+  setTimes(path: string, seconds: number): Promise<void>;
   realpath(path: string): Promise<string>;
   /** A fresh temporary directory under `parent` (or the OS temp dir). */
   mkdtemp(prefix: string, parent?: string): Promise<string>;

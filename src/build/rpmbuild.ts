@@ -46,6 +46,11 @@ export interface RpmbuildJob {
   readonly sourceDateEpoch: number;
   /** Binary RPMs to unpack into the sysroot before building. */
   readonly sysrootRpms: readonly string[];
+  /**
+   * CPUs the rpmbuild processes are confined to (`taskset -c`), e.g. a build slot's share of the
+   * machine; undefined: wherever the OS schedules them.
+   */
+  readonly cpuSet?: readonly number[];
   readonly signal?: AbortSignal;
 }
 
@@ -130,14 +135,21 @@ async function copyTopFiles(fs: FileSystem, from: string, to: string): Promise<s
  * machine: `u=rwX,go=rX` (executable bits kept, umask-dependent group/other bits dropped) and
  * SOURCE_DATE_EPOCH. Returns an error line, or undefined.
  */
-async function pinStagedFiles(proc: ProcessRunner, files: readonly string[], sourceDateEpoch: number, signal?: AbortSignal): Promise<string | undefined> {
-  if (!files.length) return undefined;
-  const opts = signal ? { signal } : {};
-  const chmod = await proc.run('chmod', ['u=rwX,go=rX', '--', ...files], opts);
-  if (chmod.code !== 0) return `error: chmod of the staged sources: ${chmod.stderr.trim()}`;
-  const touch = await proc.run('touch', ['-h', '-d', `@${sourceDateEpoch}`, '--', ...files], opts);
-  if (touch.code !== 0) return `error: setting the mtime of the staged sources: ${touch.stderr.trim()}`;
-  return undefined;
+async function pinStagedFiles(fs: FileSystem, files: readonly string[], sourceDateEpoch: number): Promise<string | undefined> {
+  try {
+    await Promise.all(
+      files.map(async (f) => {
+        const st = await fs.stat(f);
+        if (!st?.isFile) return;
+        // chmod u=rwX,go=rX of a regular file: executable for all when anyone could execute it.
+        await fs.chmod(f, st.mode & 0o111 ? 0o755 : 0o644);
+        await fs.setTimes(f, sourceDateEpoch);
+      }),
+    );
+    return undefined;
+  } catch (e) {
+    return `error: pinning the modes and mtimes of the staged sources: ${(e as Error).message}`;
+  }
 }
 
 /**
@@ -148,8 +160,11 @@ async function pinStagedFiles(proc: ProcessRunner, files: readonly string[], sou
 export interface StagedRpmbuild {
   /** Set when staging failed (the result to report); `build()` must not be called then. */
   readonly failed?: RpmbuildResult;
-  /** `rpmbuild -bs`, then `rpmbuild --rebuild` of that source package. */
-  build(): Promise<RpmbuildResult>;
+  /**
+   * `rpmbuild -bs`, then `rpmbuild --rebuild` of that source package; `cpuSet` (known once the
+   * build has a slot) overrides the job's.
+   */
+  build(cpuSet?: readonly number[]): Promise<RpmbuildResult>;
 }
 
 /** Prepare the fixed root and the top directory of `job` (see StagedRpmbuild). */
@@ -172,11 +187,17 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   const sysroot = path.join(fixedRoot, 'sysroot');
   await Promise.all([fs.mkdir(topdir), fs.mkdir(sysroot)]);
   // Sources and the sysroot packages are independent: copy while unpacking. The packages are
-  // unpacked one after the other (subpackages may share directories and files).
+  // unpacked at the same time too: they are one installable set (rpm refuses conflicting files
+  // within it), and what they may share are directories, which bsdtar creates when missing.
   const unpack = async (): Promise<RpmbuildResult | undefined> => {
-    for (const rpm of job.sysrootRpms) {
-      // libarchive reads RPM packages directly (lead, headers, compressed cpio payload).
-      const x = await proc.run('bsdtar', ['-x', '-f', rpm, '-C', sysroot, '--no-same-owner'], job.signal ? { signal: job.signal } : {});
+    const results = await Promise.all(
+      job.sysrootRpms.map(async (rpm) => {
+        // libarchive reads RPM packages directly (lead, headers, compressed cpio payload).
+        const x = await proc.run('bsdtar', ['-x', '-f', rpm, '-C', sysroot, '--no-same-owner'], job.signal ? { signal: job.signal } : {});
+        return { rpm, x };
+      }),
+    );
+    for (const { rpm, x } of results) {
       if (x.code !== 0) return { ok: false, rpms: [], seconds, log: logParts.join(''), errors: [`error: unpacking ${rpm} into the build sysroot: ${x.stderr.trim()}`] };
       logParts.push(`strata: unpacked ${path.basename(rpm)} into the build sysroot\n`);
     }
@@ -184,7 +205,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   };
   const [staged, unpackFailure] = await Promise.all([copyTopFiles(fs, unit.dir, sources), unpack()]);
   if (unpackFailure) return notStaged(unpackFailure);
-  const pinFailure = await pinStagedFiles(proc, staged, job.sourceDateEpoch, job.signal);
+  const pinFailure = await pinStagedFiles(fs, staged, job.sourceDateEpoch);
   if (pinFailure) return notStaged({ ok: false, rpms: [], seconds, log: logParts.join(''), errors: [pinFailure] });
   const libdirs = ['usr/lib64', 'usr/lib', 'lib64', 'lib'].map((d) => path.join(sysroot, d)).join(':');
   const env: Record<string, string> = {
@@ -210,17 +231,21 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   // The source package gets fixed settings (sourcePackageMacros), the binary build the machine's (binaryMacros).
   const sourceArgs = [...macroArgs(unit, { ...reproducibleMacros(), ...sourcePackageMacros(), ...job.macros, ...dirs }), '--nodeps'];
   const binaryArgs = [...macroArgs(unit, { ...reproducibleMacros(), ...(job.binaryMacros ?? {}), ...job.macros, ...dirs }), '--nodeps'];
-  const run = async (args: string[]) => {
-    logParts.push(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} rpmbuild ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
+  let pin = job.cpuSet;
+  const run = async (rpmArgs: string[]) => {
+    // taskset execs rpmbuild: the affinity is inherited by everything rpmbuild runs.
+    const [cmd, args] = pin?.length ? ['taskset', ['-c', formatCpuList(pin), 'rpmbuild', ...rpmArgs]] : ['rpmbuild', rpmArgs];
+    logParts.push(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} ${cmd} ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
     const t0 = performance.now();
-    const r = await proc.run('rpmbuild', args, { env, onOutput, ...(job.signal ? { signal: job.signal } : {}) });
+    const r = await proc.run(cmd, args, { env, onOutput, ...(job.signal ? { signal: job.signal } : {}) });
     seconds += (performance.now() - t0) / 1000;
     if (r.code !== 0) logParts.push(`strata: rpmbuild exited with code ${r.code}\n`);
     return r.code === 0;
   };
   const specInSources = path.join(sources, path.basename(unit.spec));
   return {
-    async build() {
+    async build(cpuSet?: readonly number[]) {
+      if (cpuSet) pin = cpuSet;
       if (!(await run([...sourceArgs, '-bs', specInSources]))) return done(false);
       const srpmDir = path.join(topdir, 'SRPMS');
       // -bs runs no scriptlet but leaves BUILD/BUILDROOT behind (empty): the binary build starts from none.
@@ -243,6 +268,33 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
 export async function runRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: ProcessRunner): Promise<RpmbuildResult> {
   const staged = await stageRpmbuild(job, fs, proc);
   return staged.failed ?? staged.build();
+}
+
+/** `0-3,6`: a CPU list as taskset and /proc (`Cpus_allowed_list`) write it. */
+export function formatCpuList(cpus: readonly number[]): string {
+  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** The CPUs of a list like `0-3,6` (`Cpus_allowed_list` in /proc/PID/status); undefined when it is not one. */
+export function parseCpuList(text: string): number[] | undefined {
+  const out: number[] = [];
+  for (const part of text.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) return undefined;
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    if (b < a || b - a > 65536) return undefined;
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out.length ? [...new Set(out)].sort((x, y) => x - y) : undefined;
 }
 
 /** SOURCE_DATE_EPOCH from the newest `%changelog` entry (its date, 00:00 UTC unless a time is given), or undefined. */

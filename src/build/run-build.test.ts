@@ -13,6 +13,7 @@ import type { StrataEvent } from '../adapters/types.js';
 import { compareRpmPackages } from '../repo/compare.js';
 import { parseRpm, rpmInfo } from '../repo/rpm-header.js';
 import { requireMock, detectMock } from './mock.js';
+import { formatCpuList, parseCpuList } from './rpmbuild.js';
 import { runBuild, type BuildOptions } from './run-build.js';
 import { rpmspecInspector, specModelInspector } from './spec-facts.js';
 import { makeTarballs, prepareExampleUnits, type Tarball } from './testing/example.js';
@@ -30,7 +31,7 @@ before(() => {
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A tiny noarch spec; `br` BuildRequires, optional failing %build or sleep. */
-function tinySpec(root: string, name: string, o: { br?: string[]; provides?: string[]; fail?: boolean; sleep?: number; extra?: string; nondeterministic?: boolean } = {}): BuildUnit {
+function tinySpec(root: string, name: string, o: { br?: string[]; provides?: string[]; fail?: boolean; sleep?: number; extra?: string; nondeterministic?: boolean; build?: string } = {}): BuildUnit {
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
   const spec = path.join(dir, `${name}.spec`);
@@ -49,6 +50,7 @@ Test package ${name}.
 %build
 ${o.fail ? 'echo "deliberate failure in %build" >&2\nexit 3' : ''}
 ${o.sleep ? `sleep ${o.sleep}` : ''}
+${o.build ?? ''}
 
 %install
 mkdir -p %{buildroot}%{_datadir}/${name}
@@ -254,4 +256,66 @@ test('--fail-fast: no new build starts after a failure', async () => {
   const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units, { jobs: 1, failFast: true }));
   assert.deepEqual(r.records.map((x) => [x.name, x.status]), [['a-broken', 'failed'], ['b-fine', 'skipped']]);
   assert.match(r.records[1]!.reason!, /--fail-fast/);
+});
+
+test('-j2 pins each build slot to its own CPUs (taskset), with _smp_build_ncpus its share; -j1 and --no-cpu-affinity do not pin', async (t) => {
+  const allowed = parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '');
+  if (!allowed || allowed.length < 2) return t.skip(`needs 2 CPUs, this process may use ${allowed?.join(',') ?? 'unknown'}`);
+  const cpuSet = allowed.slice(0, 2);
+  const root = path.join(tmp, 'affinity');
+  // Each build reports the CPUs it may run on and the CPU share rpm announces, and stays long
+  // enough for the two builds to overlap.
+  const report = 'echo "affinity: $(sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" /proc/self/status) ncpus: %{_smp_build_ncpus}"';
+  const units = ['p1', 'p2', 'p3'].map((n) => tinySpec(root, n, { sleep: 0.3, build: report }));
+  const seen = async (extra: Partial<BuildOptions>) => {
+    const rec = recorder();
+    const r = await runBuild({ fs, proc, sink: rec.sink, lock: new NodeProcessLock() }, options(root, units, { force: true, cpus: 2, ...extra }));
+    assert.ok(r.records.every((x) => x.status === 'built'), JSON.stringify(r.records));
+    const out = new Map<string, { affinity: string; ncpus: string; start: number; end: number }>();
+    for (const x of r.records) {
+      const m = /^affinity: (\S+) ncpus: (\d+)$/m.exec(readFileSync(x.log!, 'utf8'));
+      assert.ok(m, `the build log of ${x.name} has the report`);
+      const at = (what: string) => rec.events.find(({ e }) => e.kind === 'log' && e.message === `build ${x.name}: ${what}`)!.t;
+      out.set(x.name, { affinity: m[1]!, ncpus: m[2]!, start: at('started'), end: at('rpmbuild done') });
+    }
+    return out;
+  };
+  const pinned = await seen({ jobs: 2, cpuSet });
+  for (const [name, b] of pinned) {
+    assert.equal(b.ncpus, '1', `${name}: the share of one of 2 slots on 2 CPUs`);
+    assert.ok(b.affinity === String(cpuSet[0]) || b.affinity === String(cpuSet[1]), `${name} ran on ${b.affinity}`);
+  }
+  const list = [...pinned.values()];
+  let overlapping = 0;
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) {
+      const [a, b] = [list[i]!, list[j]!];
+      if (a.start < b.end && b.start < a.end) {
+        overlapping++;
+        assert.notEqual(a.affinity, b.affinity, 'two builds running at the same time share no CPU');
+      }
+    }
+  }
+  assert.ok(overlapping >= 1, 'at least two builds overlapped');
+  const free = formatCpuList(allowed);
+  for (const [name, b] of await seen({ jobs: 1, cpuSet })) assert.deepEqual([name, b.affinity, b.ncpus], [name, free, '2']);
+  for (const [name, b] of await seen({ jobs: 2 })) assert.deepEqual([name, b.affinity, b.ncpus], [name, free, '1']);
+});
+
+test('CPU lists: parsed and printed as /proc and taskset write them', () => {
+  const cases: { input: string; expected: number[] | undefined; printed?: string }[] = [
+    { input: '0', expected: [0], printed: '0' },
+    { input: '0-3', expected: [0, 1, 2, 3], printed: '0-3' },
+    { input: '0-1,4,6-7\n', expected: [0, 1, 4, 6, 7], printed: '0-1,4,6-7' },
+    { input: '3,1,2', expected: [1, 2, 3], printed: '1-3' },
+    { input: '', expected: undefined },
+    { input: '2-1', expected: undefined },
+    { input: 'a-b', expected: undefined },
+    { input: '0,,1', expected: undefined },
+  ];
+  for (const c of cases) {
+    const got = parseCpuList(c.input);
+    assert.deepEqual(got, c.expected, JSON.stringify(c.input));
+    if (got && c.printed) assert.equal(formatCpuList(got), c.printed);
+  }
 });

@@ -82,6 +82,13 @@ export interface BuildOptions {
    * Source packages are not affected (see RpmbuildJob.binaryMacros).
    */
   readonly cpus?: number;
+  /**
+   * The CPUs this process may run on (the CLI reads `Cpus_allowed_list`). With 1 < jobs ≤ their
+   * number, build slot k is confined (`taskset -c`) to its own share of them, the same share
+   * `_smp_build_ncpus` announces: parallel builds then do not migrate between and evict each
+   * other from the same CPUs. The share is also taken from this list instead of `cpus`.
+   */
+  readonly cpuSet?: readonly number[];
 }
 
 export interface ReproducibilityResult {
@@ -185,7 +192,12 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   const macros = { ...(opts.macros ?? {}) };
   const fixedRootBase = opts.fixedRootBase ?? '/var/tmp/strata-build';
   const stateDir = path.join(opts.workDir, 'build-state');
-  const cpuShare: Record<string, string> = opts.cpus ? { _smp_build_ncpus: String(Math.max(1, Math.floor(opts.cpus / jobs))) } : {};
+  const machineCpus = opts.cpuSet?.length ?? opts.cpus;
+  const perSlot = machineCpus ? Math.max(1, Math.floor(machineCpus / jobs)) : undefined;
+  const cpuShare: Record<string, string> = perSlot ? { _smp_build_ncpus: String(perSlot) } : {};
+  /** The CPUs of build slot k (undefined: not pinned). */
+  const slotCpus = (k: number): readonly number[] | undefined =>
+    opts.cpuSet && perSlot && jobs > 1 && jobs <= opts.cpuSet.length ? opts.cpuSet.slice(k * perSlot, (k + 1) * perSlot) : undefined;
   const logsDir = path.join(opts.outDir, 'logs');
   const diagnostics: Diagnostic[] = [];
   const units = new Map(opts.units.map((u) => [u.name, u]));
@@ -320,6 +332,19 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   const inflight = new Set<string>();
   const staging = new Set<string>();
   const holding = new Set<string>();
+  /** The slot number (0 … jobs-1) of each slot holder: which CPUs its build may use. */
+  const slotIndex = new Map<string, number>();
+  const hold = (n: string) => {
+    holding.add(n);
+    const used = new Set(slotIndex.values());
+    let k = 0;
+    while (used.has(k)) k++;
+    slotIndex.set(n, k);
+  };
+  const unhold = (n: string): boolean => {
+    slotIndex.delete(n);
+    return holding.delete(n);
+  };
   /** Slot holders whose build has started (a fresh pick stages inside its slot first). */
   const building = new Set<string>();
   const waiters = new Map<string, (granted: boolean) => void>();
@@ -351,7 +376,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   };
   /** The build is over (results are still to be moved): the next one may start. */
   const releaseSlot = (name: string) => {
-    if (!holding.delete(name)) return;
+    if (!unhold(name)) return;
     building.delete(name);
     sink({ kind: 'log', level: 'debug', message: `build ${name}: rpmbuild done` });
     pump();
@@ -451,9 +476,10 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         const staged = await stageRpmbuild(job(top1), fs, ctx.proc);
         if (staged.failed) return [staged.failed];
         if (!(await acquireSlot(name))) return undefined;
-        const first = await staged.build();
+        const cpuSet = slotCpus(slotIndex.get(name) ?? 0);
+        const first = await staged.build(cpuSet);
         if (!first.ok || !opts.verifyReproducible) return [first];
-        return [first, await runRpmbuild(job(top2), fs, ctx.proc)];
+        return [first, await runRpmbuild({ ...job(top2), ...(cpuSet ? { cpuSet } : {}) }, fs, ctx.proc)];
       });
       if (!res) {
         inBackground(Promise.all([fs.remove(top1), holdFixedRoot(() => fs.remove(fixedRoot))]));
@@ -521,15 +547,18 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     // The packages are in out/: dependents may start. The rest is bookkeeping, awaited before
     // runBuild returns: the log, the state file, the local repository and removing build trees.
     const state: StateFile = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: srpmRel, rpms: rpmRels, packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000 };
+    const published = (async () => {
+      await publishLocal(prev?.rpms ?? [], rpmRels.map(outAbs));
+      // Components waiting for this one see it in the local repository (refreshed in the background).
+      if (backend === 'mock' && users.has(name)) repoRefresh.kick();
+    })();
+    // mock installs BuildRequires from the local repository: dependents start once these packages are in it.
+    if (backend === 'mock') await published;
     inBackground(
       Promise.all([
         logWritten,
         fs.writeFileAtomic(path.join(stateDir, `${name}.json`), JSON.stringify(state, null, 1) + '\n'),
-        (async () => {
-          await publishLocal(prev?.rpms ?? [], rpmRels.map(outAbs));
-          // Components waiting for this one see it in the local repository (refreshed in the background).
-          if (backend === 'mock' && users.has(name)) repoRefresh.kick();
-        })(),
+        published,
         fs.remove(top1),
         backend === 'mock' ? Promise.resolve() : holdFixedRoot(() => fs.remove(fixedRoot)),
       ]),
@@ -543,7 +572,8 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     const start = (n: string, slot: boolean) => {
       pending.delete(n);
       inflight.add(n);
-      (slot ? holding : staging).add(n);
+      if (slot) hold(n);
+      else staging.add(n);
       buildOne(n)
         .then(
           (rec) => done(n, rec),
@@ -560,7 +590,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       staging.delete(n);
       finish(rec);
       if (building.has(n)) releaseSlot(n);
-      holding.delete(n);
+      unhold(n);
       pump();
     };
     const step = () => {
@@ -601,7 +631,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
           const grant = waiters.get(pick)!;
           waiters.delete(pick);
           staging.delete(pick);
-          holding.add(pick);
+          hold(pick);
           grant(true);
         } else {
           ready.shift();

@@ -33,6 +33,8 @@ async function benchFileSystem(): Promise<FileSystem> {
     remove: no,
     rename: no,
     copyFile: no,
+    chmod: no,
+    setTimes: no,
     mkdtemp: no,
   };
 }

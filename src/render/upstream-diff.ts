@@ -54,6 +54,8 @@ function withVirtualLock(fs: FileSystem, lockPath: string, commit: string): File
     remove: (p) => fs.remove(p),
     rename: (a, b) => fs.rename(a, b),
     copyFile: (a, b) => fs.copyFile(a, b),
+    chmod: (p, m) => fs.chmod(p, m),
+    setTimes: (p, t) => fs.setTimes(p, t),
     realpath: (p) => fs.realpath(p),
     mkdtemp: (pre, parent) => fs.mkdtemp(pre, parent),
     glob: (pats, cwd) => fs.glob(pats, cwd),

@@ -20,7 +20,7 @@ export function exampleRoot(): string {
 }
 
 /** The example's upstream packages (dist-git) and the project-local one. */
-export const UPSTREAM_PACKAGES = ['libgreet', 'greet', 'greet-data', 'fortune-mini'] as const;
+export const UPSTREAM_PACKAGES = ['libgreet', 'greet', 'greet-banner', 'greet-data', 'fortune-mini'] as const;
 export const LOCAL_PACKAGES = ['example-release'] as const;
 export const EXAMPLE_MACROS = { dist: '.exl1' } as const;
 

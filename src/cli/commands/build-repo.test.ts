@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../../adapters/node-fs.js';
 import { NodeProcessRunner } from '../../adapters/node-process.js';
@@ -99,6 +99,15 @@ test('component build: graph order, channels from package-groups, summary; a sec
   const j = JSON.parse(again.out) as { ok: boolean; records: { name: string; status: string }[] };
   assert.ok(j.ok);
   assert.deepEqual(j.records.map((x) => x.status), ['unchanged', 'unchanged', 'unchanged']);
+  if (availableParallelism() >= 2) {
+    // -j2 on 2+ CPUs: each build runs under taskset on its slot's CPUs; --no-cpu-affinity does not pin.
+    assert.match(readFileSync(path.join(project, 'out', 'logs', 'greet.log'), 'utf8'), /^strata: SOURCE_DATE_EPOCH=\d+ taskset -c \d+ rpmbuild /m);
+    const unpinned = await strata(['component', 'build', '-p', 'greet-data', '-j', '2', '--force', '--no-cpu-affinity', '--prepared', prepared, '--build-paths', path.join(tmp, 'fixed')]);
+    assert.equal(unpinned.code, 0, unpinned.out + unpinned.err);
+    const log = readFileSync(path.join(project, 'out', 'logs', 'greet-data.log'), 'utf8');
+    assert.match(log, /^strata: SOURCE_DATE_EPOCH=\d+ rpmbuild /m);
+    assert.doesNotMatch(log, /taskset/);
+  }
 });
 
 test('component build --backend mock says clearly that mock is missing (Debian)', async () => {

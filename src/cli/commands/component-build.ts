@@ -18,8 +18,18 @@ interface BuildFlags {
   buildPaths?: string;
   offline?: boolean;
   failFast?: boolean;
+  cpuAffinity?: boolean;
 }
 
+/** The CPUs this process may run on, when taskset can pin builds to them. */
+async function allowedCpus(ctx: CommandHost['ctx']): Promise<{ cpuSet?: number[] }> {
+  const { parseCpuList } = await import('../../build/index.js');
+  const status = await ctx.fs.readText('/proc/self/status').catch(() => '');
+  const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1];
+  const cpuSet = list ? parseCpuList(list) : undefined;
+  if (!cpuSet || !(await ctx.proc.which('taskset'))) return {};
+  return { cpuSet };
+}
 
 export function register(program: Command, host: CommandHost): void {
   const cmd = host.group(program, 'component', 'work with components')
@@ -37,7 +47,8 @@ export function register(program: Command, host: CommandHost): void {
     .option('--prepared <dir>', 'take prepared sources from DIR/<component>/ (as written by `component prepare-sources`) instead of preparing them now')
     .option('--offline', 'prepare sources from the dist-git mirror cache only')
     .option('--define <macro...>', "extra rpm macro for every build, 'NAME VALUE'")
-    .option('--build-paths <dir>', 'base of the fixed build paths (default /var/tmp/strata-build)');
+    .option('--build-paths <dir>', 'base of the fixed build paths (default /var/tmp/strata-build)')
+    .option('--no-cpu-affinity', 'with -j N, let parallel builds run on any CPU instead of pinning each to its own share (taskset)');
   host.withOutput(cmd);
   cmd.action(
     host.action(async (names: string[], flags: BuildFlags, c: Command): Promise<CommandResult> => {
@@ -144,6 +155,7 @@ export function register(program: Command, host: CommandHost): void {
           channelOf: (component, rpmName) => build.resolvePackageChannel(project, project.components.get(component), rpmName),
           verifyReproducible: !!flags.verifyReproducible,
           cpus: (await import('node:os')).availableParallelism(),
+          ...(jobs > 1 && flags.cpuAffinity !== false ? await allowedCpus(ctx) : {}),
         },
       );
       if (g.output !== 'json') {
