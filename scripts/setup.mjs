@@ -33,6 +33,7 @@ const TOOLS = {
   veritysetup: 'cryptsetup-bin',
   gcc: 'gcc',
   make: 'make',
+  taskset: 'util-linux',
 };
 
 function have(cmd) {
