@@ -27,6 +27,7 @@
 import * as path from 'node:path';
 import type { FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
 import { parseSpec } from '../spec/index.js';
+import { buildInputFiles } from './fingerprint.js';
 import { macroArgs } from './spec-facts.js';
 import type { BuildUnit } from './types.js';
 
@@ -115,19 +116,12 @@ export function rpmErrors(log: string): string[] {
   return [...new Set(out)];
 }
 
-/** Copy the regular files of `from` into `to`; returns the copies. */
+/** Copy the build inputs of `from` (buildInputFiles) into `to`; returns the copies. */
 async function copyTopFiles(fs: FileSystem, from: string, to: string): Promise<string[]> {
   await fs.mkdir(to);
-  const names = (await fs.readdir(from)).filter((n) => n !== '.git');
-  const copied = await Promise.all(
-    names.map(async (name) => {
-      const st = await fs.stat(path.join(from, name));
-      if (!st?.isFile) return undefined;
-      await fs.copyFile(path.join(from, name), path.join(to, name));
-      return path.join(to, name);
-    }),
-  );
-  return copied.filter((f): f is string => f !== undefined).sort();
+  const names = await buildInputFiles(fs, from);
+  await Promise.all(names.map((name) => fs.copyFile(path.join(from, name), path.join(to, name))));
+  return names.map((name) => path.join(to, name));
 }
 
 /**
