@@ -466,7 +466,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       await repoRefresh.settle();
       const attempt = async (topdir: string) => {
         await fs.remove(topdir);
-        return runMockBuild({ mock: mock.path, config: mock.config, spec: u.spec, sources: u.dir, resultDir: topdir, localRepos: localRepo ? [localRepo] : [], nocheck: !!u.skipCheck, defines: { ...macros, ...(u.defines ?? {}) }, ...(u.with ? { with: u.with } : {}), ...(u.without ? { without: u.without } : {}), sourceDateEpoch: sde! }, fs, ctx.proc);
+        return runMockBuild({ mock: mock.path, config: mock.config, spec: u.spec, sources: u.dir, resultDir: topdir, localRepos: localRepo ? [localRepo] : [], nocheck: !!u.skipCheck, defines: { ...macros, ...(u.defines ?? {}) }, ...(u.with ? { with: u.with } : {}), ...(u.without ? { without: u.without } : {}), sourceDateEpoch: sde!, ...(ctx.signal ? { signal: ctx.signal } : {}) }, fs, ctx.proc);
       };
       r = await attempt(top1);
       if (r.ok && opts.verifyReproducible) r2 = await attempt(top2);
