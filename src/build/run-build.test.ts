@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../adapters/node-fs.js';
@@ -318,4 +318,18 @@ test('CPU lists: parsed and printed as /proc and taskset write them', () => {
     assert.deepEqual(got, c.expected, JSON.stringify(c.input));
     if (got && c.printed) assert.equal(formatCpuList(got), c.printed);
   }
+});
+
+test('build trees are removed after the run, and so is a trash left by an interrupted run', async () => {
+  const root = path.join(tmp, 'sweep');
+  const units = [tinySpec(root, 's1'), tinySpec(root, 's2', { br: ['s1'] })];
+  const fixed = path.join(root, 'fixed');
+  mkdirSync(path.join(fixed, '.trash', 's1-deadbeef-1', 'BUILD'), { recursive: true });
+  writeFileSync(path.join(fixed, '.trash', 's1-deadbeef-1', 'BUILD', 'left-over'), 'x');
+  const r = await runBuild({ fs, proc, sink: () => {}, lock: new NodeProcessLock() }, options(root, units, { fixedRootBase: fixed }));
+  assert.deepEqual(r.records.map((x) => [x.name, x.status]), [['s1', 'built'], ['s2', 'built']]);
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(readdirSync(path.join(fixed, '.trash')), [], 'the trash is empty');
+  assert.deepEqual(readdirSync(fixed).filter((n) => n !== '.trash'), [], 'no fixed build root is left');
+  assert.deepEqual(readdirSync(path.join(root, 'work', 'builds')), [], 'no top directory is left');
 });

@@ -3,6 +3,7 @@
  * failures isolated to their dependents (keep-going), results sorted into channels, and an
  * optional reproducibility check (every component built twice in different top directories).
  */
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { StrataError, error, warning, type Diagnostic } from '../diag/index.js';
 import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
@@ -165,6 +166,49 @@ class Refresher {
   async run(): Promise<void> {
     await this.settle();
     await this.task();
+  }
+}
+
+/**
+ * Bookkeeping that is not on any build's critical path (removing finished build trees, copying
+ * packages into the local repository of an rpmbuild run): one task at a time, and never while a
+ * build is being staged. Staging is file work too (copies, mkdir, unpacking) and shares the
+ * runtime's file-system threads; a dependent waiting to start must not queue behind the removal
+ * of the tree its dependency was built in.
+ */
+class Chores {
+  private readonly queue: (() => Promise<void>)[] = [];
+  private running: Promise<void> | undefined;
+  private stagingNow = 0;
+  private draining = false;
+  private wake: (() => void) | undefined;
+  constructor(private readonly onError: (e: unknown) => void) {}
+  add(task: () => Promise<void>): void {
+    this.queue.push(task);
+    this.running ??= this.loop();
+  }
+  /** Run `fn` (a staging) with the chores held back. */
+  async staging<T>(fn: () => Promise<T>): Promise<T> {
+    this.stagingNow++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.stagingNow === 0) this.wake?.();
+    }
+  }
+  private async loop(): Promise<void> {
+    while (this.queue.length) {
+      while (this.stagingNow > 0 && !this.draining) await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
+      await this.queue.shift()!().catch(this.onError);
+    }
+    this.running = undefined;
+  }
+  /** Run what is left, staging or not, and wait for it. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    this.wake?.();
+    while (this.running) await this.running;
   }
 }
 
@@ -354,6 +398,26 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     p.catch(() => undefined);
     background.push(p);
   };
+  const chores = new Chores((e) => diagnostics.push(warning('BUILD_BOOKKEEPING', `after a build (removing its build tree or updating the local repository): ${(e as Error).message}`)));
+  // Trees left in the trash by an earlier run that was interrupted.
+  const trashDir = path.join(fixedRootBase, '.trash');
+  for (const t of await fs.readdir(trashDir).catch(() => [] as string[])) chores.add(() => fs.remove(path.join(trashDir, t)));
+  /**
+   * Remove a finished build's fixed root: renamed away at once under its lock (the next build of
+   * the component may start), deleted later among the chores.
+   */
+  let trashCount = 0;
+  const trashId = randomUUID().slice(0, 8);
+  const sweepFixedRoot = async (holdFixedRoot: <T>(fn: () => Promise<T>) => Promise<T>, fixedRoot: string) => {
+    const trash = path.join(trashDir, `${path.basename(fixedRoot)}-${trashId}-${++trashCount}`);
+    await fs.mkdir(path.dirname(trash));
+    const moved = await holdFixedRoot(async () => {
+      if (!(await fs.stat(fixedRoot))) return false;
+      await fs.rename(fixedRoot, trash);
+      return true;
+    });
+    if (moved) chores.add(() => fs.remove(trash));
+  };
   let pump: () => void = () => undefined;
   /** Milliseconds a staged build waited for its slot (not part of its wall time). */
   const waitedMs = new Map<string, number>();
@@ -473,7 +537,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     } else {
       // The fixed root is held from staging to the end of the build(s).
       const res = await holdFixedRoot(async (): Promise<[RpmbuildResult, RpmbuildResult?] | undefined> => {
-        const staged = await stageRpmbuild(job(top1), fs, ctx.proc);
+        const staged = await chores.staging(() => stageRpmbuild(job(top1), fs, ctx.proc));
         if (staged.failed) return [staged.failed];
         if (!(await acquireSlot(name))) return undefined;
         const cpuSet = slotCpus(slotIndex.get(name) ?? 0);
@@ -519,7 +583,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         }
       }
       reproducibility.push({ name, identical: differences.length === 0, differences });
-      inBackground(fs.remove(top2));
+      chores.add(() => fs.remove(top2));
     }
     // Move results into out/: remove what the previous build of this component left.
     await Promise.all([...(prev?.srpm ? [prev.srpm] : []), ...(prev?.rpms ?? [])].map((f) => fs.remove(outAbs(f))));
@@ -547,20 +611,23 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     // The packages are in out/: dependents may start. The rest is bookkeeping, awaited before
     // runBuild returns: the log, the state file, the local repository and removing build trees.
     const state: StateFile = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: srpmRel, rpms: rpmRels, packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000 };
-    const published = (async () => {
+    const publish = async () => {
       await publishLocal(prev?.rpms ?? [], rpmRels.map(outAbs));
       // Components waiting for this one see it in the local repository (refreshed in the background).
       if (backend === 'mock' && users.has(name)) repoRefresh.kick();
-    })();
+    };
+    // rpmbuild builds take what they build-require from out/ (unpacked into their sysroot), so
+    // for them the local repository is a chore.
+    const published = backend === 'mock' ? publish() : (chores.add(publish), Promise.resolve());
     // mock installs BuildRequires from the local repository: dependents start once these packages are in it.
     if (backend === 'mock') await published;
+    chores.add(() => fs.remove(top1));
     inBackground(
       Promise.all([
         logWritten,
         fs.writeFileAtomic(path.join(stateDir, `${name}.json`), JSON.stringify(state, null, 1) + '\n'),
         published,
-        fs.remove(top1),
-        backend === 'mock' ? Promise.resolve() : holdFixedRoot(() => fs.remove(fixedRoot)),
+        backend === 'mock' ? Promise.resolve() : sweepFixedRoot(holdFixedRoot, fixedRoot),
       ]),
     );
     return { name, status: 'built', fingerprint: fp, srpm: outAbs(srpmRel), rpms: rpmRels.map(outAbs), rpmbuildSeconds, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, log: logFile, sourceDateEpoch: sde };
@@ -673,6 +740,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   // needs it (and, with mock, in the background after each build that others wait for); what
   // is still stale is marked for next time.
   await Promise.all(background);
+  await chores.drain();
   if (localRepo) {
     await repoRefresh.settle();
     if (repoStale && !(markedStale && (await fs.stat(staleMarker)))) await fs.writeFileAtomic(staleMarker, 'packages changed since the last createrepo_c run\n');
