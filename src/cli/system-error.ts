@@ -39,6 +39,13 @@ function isErrno(e: unknown): e is ErrnoLike {
 /** A diagnostic for an operating-system error, or undefined when `e` is not one. */
 export function diagnosticForSystemError(e: unknown): Diagnostic | undefined {
   if (!isErrno(e)) return undefined;
+  // A program that is not installed: spawn fails with ENOENT and the program's name as path.
+  if (e.code === 'ENOENT' && e.syscall?.startsWith('spawn')) {
+    const program = e.path ?? e.syscall.slice('spawn '.length);
+    return error('TOOL_NOT_FOUND', `${program} is not installed (not found on PATH)`, {
+      hint: `install ${program} (in a Strata checkout, \`node scripts/setup.mjs\` installs every tool the tests and the demo use), or put it on PATH`,
+    });
+  }
   const known = ERRNO[e.code];
   const target = e.path ? (e.dest ? `${e.path} → ${e.dest}` : e.path) : undefined;
   const op = e.syscall ? `${e.syscall}` : 'file operation';

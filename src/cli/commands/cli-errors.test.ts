@@ -210,6 +210,14 @@ describe('diagnosticForSystemError', () => {
     { name: 'a plain Error is not one', input: new Error('boom') },
     { name: 'a coded non-errno error is not one', input: Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' }) },
   ];
+  it('a program that is not installed (the error Node really raises)', async () => {
+    const { NodeProcessRunner } = await import('../../adapters/node-process.js');
+    const e = await new NodeProcessRunner().run('strata-no-such-tool', ['--version']).then(() => undefined, (x: unknown) => x);
+    const d = diagnosticForSystemError(e);
+    assert.equal(d?.code, 'TOOL_NOT_FOUND');
+    assert.equal(d?.message, 'strata-no-such-tool is not installed (not found on PATH)');
+    assert.match(d?.hint ?? '', /install strata-no-such-tool/);
+  });
   for (const t of table) {
     it(t.name, () => {
       const d = diagnosticForSystemError(t.input);
