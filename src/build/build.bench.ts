@@ -83,6 +83,15 @@ try {
   const j2 = sum(j2runs);
   const noop = sum(noopRuns);
   const ratio = median(ratios);
+  // How good the -j2 schedule is for the build times it met: no schedule of these rpmbuild runs
+  // on 2 slots ends before max(longest BuildRequires chain, sum / 2), whatever Strata does.
+  const boundOf = (r: BuildRunResult, slots: number) => {
+    const secs = new Map(r.records.map((x) => [x.name, x.rpmbuildSeconds]));
+    const memo = new Map<string, number>();
+    const chain = (n: string): number => memo.get(n) ?? (memo.set(n, (secs.get(n) ?? 0) + Math.max(0, ...(r.graph.deps.get(n) ?? []).map(chain))), memo.get(n)!);
+    return Math.max(Math.max(...r.records.map((x) => chain(x.name))), r.rpmbuildSeconds / slots);
+  };
+  const efficiency = median(j2runs.map((x) => boundOf(x.r, 2) / x.r.wallSeconds));
 
   // For comparison, parallel rpmbuild without Strata: the same source package rebuilt 4 times by
   // plain rpmbuild, one after the other, then as 2 parallel streams of 2 (CPU share as Strata
@@ -123,6 +132,7 @@ try {
   console.log(`-j1: wall ${j1.wall.toFixed(2)} s, rpmbuild sum ${j1.rpmbuild.toFixed(2)} s, Strata overhead ${overhead1.toFixed(3)} s = ${pct(overhead1 / j1.rpmbuild)} of rpmbuild time (target < 5%) = ${ms(overhead1 / built)} per component built; Strata's own CPU ${j1.cpu.toFixed(3)} s = ${pct(j1.cpu / j1.rpmbuild)}`);
   console.log(`     rpmbuild ${ms(j1.rpmbuild / built)} per component (-bs + --rebuild); rpmbuild and the tools it runs used ${j1.children.toFixed(2)} CPU-s = ${(j1.children / j1.rpmbuild).toFixed(2)} cores while building`);
   console.log(`-j2: wall ${j2.wall.toFixed(2)} s, rpmbuild sum ${j2.rpmbuild.toFixed(2)} s (${(j2.rpmbuild / j1.rpmbuild).toFixed(2)} x -j1: parallel builds slow each other down), wall ratio -j2/-j1 = ${ratio.toFixed(2)} (target < 0.60); CPU used ${(j2.children + j2.cpu).toFixed(2)} CPU-s (rpmbuild and its tools ${j2.children.toFixed(2)}, Strata ${j2.cpu.toFixed(2)}): on ${cpus().length} cores no schedule beats ${((j2.children + j2.cpu) / cpus().length).toFixed(2)} s = ${((j2.children + j2.cpu) / cpus().length / j1.wall).toFixed(2)} x -j1 wall`);
+  console.log(`     schedule: the lower bound for the build times met at -j2 and this graph (max of the longest BuildRequires chain and the rpmbuild sum / 2) is reached to ${pct(efficiency)}; the rest is the start, the hand-over to dependents (staging their sysroot) and the last build running alone`);
   console.log(`     without CPU affinity (--no-cpu-affinity): wall ratio -j2/-j1 = ${median(unpinnedRatios).toFixed(2)}`);
   if (ceiling !== undefined) console.log(`     plain rpmbuild without Strata, perfectly balanced and without dependencies: 2 parallel streams take ${ceiling.toFixed(2)} x the time of 1 stream doing the same work`);
   console.log(`no-op incremental rebuild: ${(noop.wall * 1000).toFixed(0)} ms (${noop.runs[0]!.records.filter((r) => r.status === 'unchanged').length} unchanged)`);
