@@ -159,6 +159,11 @@ export interface StagedRpmbuild {
    * build has a slot) overrides the job's.
    */
   build(cpuSet?: readonly number[]): Promise<RpmbuildResult>;
+  /**
+   * Unpack more build-required packages into the sysroot (a build staged before its
+   * dependencies were done); a failure result, or undefined.
+   */
+  addSysroot(rpms: readonly string[]): Promise<RpmbuildResult | undefined>;
 }
 
 /** Prepare the fixed root and the top directory of `job` (see StagedRpmbuild). */
@@ -174,6 +179,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   const notStaged = (r: RpmbuildResult): StagedRpmbuild => ({
     failed: r,
     build: () => Promise.reject(new Error('stageRpmbuild: staging failed; build() must not be called')),
+    addSysroot: () => Promise.reject(new Error('stageRpmbuild: staging failed; addSysroot() must not be called')),
   });
   // A fresh fixed root and top directory.
   await Promise.all([fs.remove(fixedRoot), fs.remove(topdir)]);
@@ -183,9 +189,9 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   // Sources and the sysroot packages are independent: copy while unpacking. The packages are
   // unpacked at the same time too: they are one installable set (rpm refuses conflicting files
   // within it), and what they may share are directories, which bsdtar creates when missing.
-  const unpack = async (): Promise<RpmbuildResult | undefined> => {
+  const unpack = async (rpms: readonly string[]): Promise<RpmbuildResult | undefined> => {
     const results = await Promise.all(
-      job.sysrootRpms.map(async (rpm) => {
+      rpms.map(async (rpm) => {
         // libarchive reads RPM packages directly (lead, headers, compressed cpio payload).
         const x = await proc.run('bsdtar', ['-x', '-f', rpm, '-C', sysroot, '--no-same-owner'], job.signal ? { signal: job.signal } : {});
         return { rpm, x };
@@ -197,7 +203,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
     }
     return undefined;
   };
-  const [staged, unpackFailure] = await Promise.all([copyTopFiles(fs, unit.dir, sources), unpack()]);
+  const [staged, unpackFailure] = await Promise.all([copyTopFiles(fs, unit.dir, sources), unpack(job.sysrootRpms)]);
   if (unpackFailure) return notStaged(unpackFailure);
   const pinFailure = await pinStagedFiles(fs, staged, job.sourceDateEpoch);
   if (pinFailure) return notStaged({ ok: false, rpms: [], seconds, log: logParts.join(''), errors: [pinFailure] });
@@ -238,6 +244,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   };
   const specInSources = path.join(sources, path.basename(unit.spec));
   return {
+    addSysroot: unpack,
     async build(cpuSet?: readonly number[]) {
       if (cpuSet) pin = cpuSet;
       if (!(await run([...sourceArgs, '-bs', specInSources]))) return done(false);

@@ -333,3 +333,36 @@ test('build trees are removed after the run, and so is a trash left by an interr
   assert.deepEqual(readdirSync(fixed).filter((n) => n !== '.trash'), [], 'no fixed build root is left');
   assert.deepEqual(readdirSync(path.join(root, 'work', 'builds')), [], 'no top directory is left');
 });
+
+test('a dependent is staged while what it build-requires builds; it starts once that is done, or is skipped when it fails', async () => {
+  const root = path.join(tmp, 'early');
+  const fixed = path.join(root, 'fixed');
+  const units = [
+    tinySpec(root, 'base', { provides: ['virtual(early) = 1'], sleep: 0.5 }),
+    tinySpec(root, 'user', { br: ['virtual(early)'] }),
+    tinySpec(root, 'side', { sleep: 0.1 }),
+    tinySpec(root, 'broken-base', { fail: true, sleep: 0.5 }),
+    tinySpec(root, 'broken-user', { br: ['broken-base'] }),
+  ];
+  const rec = recorder();
+  const r = await runBuild({ fs, proc, sink: rec.sink, lock: new NodeProcessLock() }, options(root, units, { fixedRootBase: fixed, jobs: 2 }));
+  assert.deepEqual(
+    r.records.map((x) => [x.name, x.status]),
+    [['base', 'built'], ['broken-base', 'failed'], ['broken-user', 'skipped'], ['side', 'built'], ['user', 'built']],
+  );
+  assert.match(r.records.find((x) => x.name === 'broken-base')!.reason ?? '', /Bad exit status/);
+  assert.equal(r.records.find((x) => x.name === 'broken-user')!.reason, 'build-requires broken-base, which failed');
+  const at = (pred: (e: StrataEvent) => boolean) => rec.events.find(({ e }) => pred(e))?.t;
+  const log = (m: string) => (e: StrataEvent) => e.kind === 'log' && e.message === m;
+  const item = (n: string) => (e: StrataEvent) => e.kind === 'item' && e.item === n;
+  for (const [dep, user] of [['base', 'user'], ['broken-base', 'broken-user']] as const) {
+    const staged = at(log(`build ${user}: sources staged while ${dep} build(s)`));
+    assert.ok(staged !== undefined && staged < at(item(dep))!, `${user} was staged before ${dep} finished`);
+  }
+  assert.ok(at(log('build user: started'))! > at(item('base'))!, 'user started after base finished');
+  assert.ok(at(log('build broken-user: started')) === undefined, 'broken-user never started');
+  // user linked against what base produced; nothing of the skipped one is left behind.
+  assert.match(readFileSync(r.records.find((x) => x.name === 'user')!.log!, 'utf8'), /unpacked base-1\.0-1\.t1\.noarch\.rpm into the build sysroot/);
+  assert.deepEqual(readdirSync(fixed).filter((n) => n !== '.trash'), []);
+  assert.deepEqual(readdirSync(path.join(fixed, '.trash')), []);
+});

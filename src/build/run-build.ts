@@ -303,8 +303,19 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   let done = 0;
   sink({ kind: 'start', task: 'build', total, label: `building ${total} component(s) with ${jobs} job(s)` });
 
+  const users = new Map<string, string[]>();
+  for (const m of allNodes) for (const d of graph.deps.get(m) ?? []) (users.get(d) ?? users.set(d, []).get(d)!).push(m);
+  /** Components staged ahead that wait for what they build-require to finish. */
+  const awaitingDeps = new Map<string, () => void>();
   const finish = (r: BuildRecord) => {
     records.set(r.name, r);
+    for (const m of users.get(r.name) ?? []) {
+      const resolve = awaitingDeps.get(m);
+      if (resolve && (graph.deps.get(m) ?? []).every((d) => records.has(d))) {
+        awaitingDeps.delete(m);
+        resolve();
+      }
+    }
     done++;
     const status = r.status === 'built' ? 'ok' : r.status === 'unchanged' ? 'unchanged' : r.status;
     sink({ kind: 'item', task: 'build', item: r.name, status, ...(r.reason ? { detail: r.reason } : {}) });
@@ -343,8 +354,6 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     for (const f of newRpms) await fs.copyFile(f, path.join(localRepo, path.basename(f)));
     repoStale = true;
   };
-  const users = new Map<string, string[]>();
-  for (const m of allNodes) for (const d of graph.deps.get(m) ?? []) (users.get(d) ?? users.set(d, []).get(d)!).push(m);
   // Priority: the longest chain of build time from a component to the end of the run (critical
   // path first, as list schedulers do), weighted by each component's last rpmbuild time (the
   // mean of the known ones when it has none; 1 when none is known, i.e. the chain length).
@@ -429,7 +438,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         waiters.set(name, resolve);
         pump();
       });
-      waitedMs.set(name, performance.now() - t);
+      waitedMs.set(name, (waitedMs.get(name) ?? 0) + performance.now() - t);
       if (!granted) return false;
     }
     building.add(name);
@@ -445,6 +454,12 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     sink({ kind: 'log', level: 'debug', message: `build ${name}: rpmbuild done` });
     pump();
   };
+  const depsDone = async (name: string): Promise<void> => {
+    if ((graph.deps.get(name) ?? []).every((d) => records.has(d))) return;
+    const t = performance.now();
+    await new Promise<void>((resolve) => awaitingDeps.set(name, resolve));
+    waitedMs.set(name, (waitedMs.get(name) ?? 0) + performance.now() - t);
+  };
   const stopping = () => !!opts.failFast && [...records.values()].some((r) => r.status === 'failed');
 
   const buildOne = async (name: string): Promise<BuildRecord> => {
@@ -456,7 +471,15 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     fullFps.set(name, fp);
     const prev = st.state;
     const outAbs = (rel: string) => path.join(opts.outDir, rel);
+    // Staged ahead while what it build-requires is still building (rpmbuild backend): the
+    // sources are staged now, the sysroot once those builds are done.
+    const early = backend === 'rpmbuild' && !depNames.every(ok);
+    const skippedFor = (dep: string): BuildRecord => ({ name, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: `build-requires ${dep}, which ${records.get(dep)!.status === 'failed' ? 'failed' : 'was skipped'}` });
     if (!opts.force && prev?.fingerprint === fp && prev.srpm && prev.rpms) {
+      // As when it had waited: what it build-requires must have succeeded.
+      if (early) await depsDone(name);
+      const bad = depNames.find((d) => !ok(d));
+      if (bad) return skippedFor(bad);
       const present = await Promise.all([prev.srpm, ...prev.rpms].map(async (f) => (await fs.stat(outAbs(f)))?.isFile === true));
       if (present.every(Boolean)) {
         // Publish channels are not build inputs: a changed channel moves the packages, no rebuild.
@@ -488,27 +511,34 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         return { name, status: 'unchanged', fingerprint: fp, srpm: outAbs(prev.srpm), rpms: prev.rpms.map(outAbs), rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, ...(prev.sourceDateEpoch !== undefined ? { sourceDateEpoch: prev.sourceDateEpoch } : {}) };
       }
     }
-    // BuildRequires satisfied by what the dependencies actually produced (not only what their specs say).
-    const sysrootRpms: string[] = [];
-    const unmet: string[] = [];
-    for (const depName of depNames) {
-      const info = builtInfo.get(depName);
-      if (!info) continue;
-      for (const e of graph.edges.filter((x) => x.from === name && x.to === depName)) {
-        const br = st.facts.buildRequires.find((b) => formatDep(b) === e.dep);
-        if (!br || !info.packages.length) continue;
-        const alts = richAlternatives(br).deps;
-        const sat = alts.some((a) => info.packages.some((p) => !p.isSource && (p.provides.some((pr) => providesSatisfies(pr, a)) || (a.name.startsWith('/') && p.files.includes(a.name)))));
-        if (!sat) unmet.push(`${e.dep} (expected from ${e.via} of ${depName})`);
+    // BuildRequires satisfied by what the dependencies actually produced (not only what their
+    // specs say), and the packages to unpack into the build's sysroot.
+    const resolveInputs = () => {
+      const sysrootRpms: string[] = [];
+      const unmet: string[] = [];
+      for (const depName of depNames) {
+        const info = builtInfo.get(depName);
+        if (!info) continue;
+        for (const e of graph.edges.filter((x) => x.from === name && x.to === depName)) {
+          const br = st.facts.buildRequires.find((b) => formatDep(b) === e.dep);
+          if (!br || !info.packages.length) continue;
+          const alts = richAlternatives(br).deps;
+          const sat = alts.some((a) => info.packages.some((p) => !p.isSource && (p.provides.some((pr) => providesSatisfies(pr, a)) || (a.name.startsWith('/') && p.files.includes(a.name)))));
+          if (!sat) unmet.push(`${e.dep} (expected from ${e.via} of ${depName})`);
+        }
+        for (const r of info.rpms) if (!isDebugInfoPackage(rpmNameFromFile(r))) sysrootRpms.push(r);
       }
-      for (const r of info.rpms) if (!isDebugInfoPackage(rpmNameFromFile(r))) sysrootRpms.push(r);
-    }
+      return { sysrootRpms, unmet };
+    };
     const logFile = path.join(logsDir, `${name}.log`);
-    if (unmet.length) {
+    const wallSeconds = () => (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000;
+    const unmetRecord = async (unmet: readonly string[]): Promise<BuildRecord> => {
       const reason = `BuildRequires not provided by the packages that were built: ${unmet.join(', ')}`;
       await fs.writeFileAtomic(logFile, `strata: ${reason}\n`);
-      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, reason, log: logFile };
-    }
+      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds: 0, wallSeconds: wallSeconds(), reason, log: logFile };
+    };
+    const inputs = early ? { sysrootRpms: [], unmet: [] } : resolveInputs();
+    if (inputs.unmet.length) return unmetRecord(inputs.unmet);
     let sde = changelogEpoch(await fs.readText(u.spec));
     if (sde === undefined) {
       sde = opts.fallbackEpoch ?? DEFAULT_EPOCH;
@@ -519,6 +549,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     const top2 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-b`);
     const notStarted = (): BuildRecord => ({ name, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: 'not started: --fail-fast after a failure' });
     const holdFixedRoot = <T>(fn: () => Promise<T>) => mutex.run(fixedRoot, () => withFixedRootLock(fs, ctx.proc, fixedRoot, fn, 200, ctx.lock));
+    let sysrootRpms = inputs.sysrootRpms;
     const job = (topdir: string) => ({ unit: u, topdir, fixedRoot, macros, binaryMacros: cpuShare, sourceDateEpoch: sde, sysrootRpms, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     let r: RpmbuildResult;
     let r2: RpmbuildResult | undefined;
@@ -536,25 +567,40 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       if (r.ok && opts.verifyReproducible) r2 = await attempt(top2);
     } else {
       // The fixed root is held from staging to the end of the build(s).
-      const res = await holdFixedRoot(async (): Promise<[RpmbuildResult, RpmbuildResult?] | undefined> => {
+      type Staged = [RpmbuildResult, RpmbuildResult?] | { readonly skipped: string } | { readonly unmet: readonly string[] } | undefined;
+      const res = await holdFixedRoot(async (): Promise<Staged> => {
         const staged = await chores.staging(() => stageRpmbuild(job(top1), fs, ctx.proc));
         if (staged.failed) return [staged.failed];
+        if (early) {
+          sink({ kind: 'log', level: 'debug', message: `build ${name}: sources staged while ${depNames.filter((d) => !records.has(d)).join(', ')} build(s)` });
+          await depsDone(name);
+          const bad = depNames.find((d) => !ok(d));
+          if (bad) return { skipped: bad };
+          const late = resolveInputs();
+          if (late.unmet.length) return { unmet: late.unmet };
+          sysrootRpms = late.sysrootRpms;
+          const failed = await chores.staging(() => staged.addSysroot(sysrootRpms));
+          if (failed) return [failed];
+        }
         if (!(await acquireSlot(name))) return undefined;
         const cpuSet = slotCpus(slotIndex.get(name) ?? 0);
         const first = await staged.build(cpuSet);
         if (!first.ok || !opts.verifyReproducible) return [first];
         return [first, await runRpmbuild({ ...job(top2), ...(cpuSet ? { cpuSet } : {}) }, fs, ctx.proc)];
       });
-      if (!res) {
-        inBackground(Promise.all([fs.remove(top1), holdFixedRoot(() => fs.remove(fixedRoot))]));
-        return notStarted();
+      if (!res || !Array.isArray(res)) {
+        chores.add(() => fs.remove(top1));
+        inBackground(sweepFixedRoot(holdFixedRoot, fixedRoot));
+        if (!res) return notStarted();
+        if ('unmet' in res) return unmetRecord(res.unmet);
+        return skippedFor(res.skipped);
       }
-      [r, r2] = res;
+      [r, r2] = res as [RpmbuildResult, RpmbuildResult?];
     }
     // A failure keeps its slot until it is recorded (--fail-fast must see it before the next
     // start). So does a build that others wait for when there is a choice of what to start next:
     // its dependents become ready once its results are in out/, and they may be on the critical path.
-    if (r.ok && (jobs === 1 || !(users.get(name) ?? []).some((m) => pending.has(m)))) releaseSlot(name);
+    if (r.ok && (jobs === 1 || !(users.get(name) ?? []).some((m) => pending.has(m) || awaitingDeps.has(m)))) releaseSlot(name);
     const rpmbuildSeconds = r.seconds + (r2?.seconds ?? 0);
     const logWritten = fs.writeFileAtomic(logFile, r.log);
     // awaited below or in the background; until then a failure must not become an unhandled rejection (a crash)
@@ -691,7 +737,10 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       // slot the order cannot shorten the run, so a staged component goes first.
       while (holding.size < jobs) {
         const staged = [...waiters.keys()].sort(byPriority)[0];
-        const fresh = ready[0];
+        // A component whose staging is under way (not one still waiting for its dependencies)
+        // will want a slot in a moment: a fresh pick would stage from scratch inside the slot.
+        const stagingSoon = [...staging].some((n) => !waiters.has(n) && !awaitingDeps.has(n));
+        const fresh = stagingSoon ? undefined : ready[0];
         const pick = staged === undefined ? fresh : fresh === undefined || jobs === 1 || byPriority(staged, fresh) <= 0 ? staged : fresh;
         if (pick === undefined) break;
         if (pick === staged) {
@@ -707,7 +756,20 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       }
       // Stage ahead what will get the next slots, once the slot holders are building (staging
       // ahead must not delay a slot holder's own staging).
-      if ([...holding].every((n) => building.has(n))) while (staging.size < jobs && ready.length) start(ready.shift()!, false);
+      if ([...holding].every((n) => building.has(n))) {
+        while (staging.size < jobs && ready.length) start(ready.shift()!, false);
+        // Then what waits only for builds under way: its sources are staged now, its sysroot
+        // when they are done, so the hand-over to it is short (rpmbuild backend).
+        if (backend === 'rpmbuild' && staging.size < jobs && !stopping()) {
+          const soon = [...pending]
+            .filter((n) => {
+              const ds = graph.deps.get(n) ?? [];
+              return ds.some((d) => building.has(d)) && ds.every((d) => ok(d) || building.has(d));
+            })
+            .sort(byPriority);
+          while (staging.size < jobs && soon.length) start(soon.shift()!, false);
+        }
+      }
       if (inflight.size === 0 && pending.size > 0) {
         // Cannot happen without a cycle (handled above); guard against hanging.
         for (const n of [...pending]) {
