@@ -19,7 +19,7 @@ const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();
 const lock = new NodeProcessLock();
 const tmp = mkdtempSync(path.join(tmpdir(), 'strata-build-bench-'));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 try {
   const tarballs = makeTarballs(path.join(tmp, 'tarballs'));
