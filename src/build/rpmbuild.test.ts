@@ -18,36 +18,33 @@ test('rpmErrors: error lines and the RPM build errors block, deduplicated', () =
   assert.deepEqual(rpmErrors(log), ['error: Bad exit status from /var/tmp/rpm-tmp.X (%build)', 'RPM build errors:', '    Bad exit status from /var/tmp/rpm-tmp.X (%build)']);
 });
 
-for (const variant of ['ProcessLock adapter', 'mkdir through the process runner'] as const) {
-  test(`withFixedRootLock (${variant}): excludes a second holder, takes over a lock whose owner is gone`, async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const { NodeFileSystem } = await import('../adapters/node-fs.js');
-    const { NodeProcessRunner } = await import('../adapters/node-process.js');
-    const { NodeProcessLock } = await import('../adapters/process-lock.js');
-    const { withFixedRootLock } = await import('./rpmbuild.js');
-    const fs = new NodeFileSystem();
-    const proc = new NodeProcessRunner();
-    const locker = variant === 'ProcessLock adapter' ? new NodeProcessLock() : undefined;
-    const dir = mkdtempSync(path.join(tmpdir(), 'strata-lock-'));
-    const root = path.join(dir, 'comp');
-    const order: string[] = [];
-    const slow = (tag: string) =>
-      withFixedRootLock(fs, proc, root, async () => {
-        order.push(`${tag}+`);
-        await new Promise((r) => setTimeout(r, 150));
-        order.push(`${tag}-`);
-      }, 20, locker);
-    await Promise.all([slow('a'), slow('b')]);
-    assert.ok(order.join() === 'a+,a-,b+,b-' || order.join() === 'b+,b-,a+,a-', order.join());
-    mkdirSync(`${root}.lock`);
-    writeFileSync(`${root}.lock/pid`, '999999999\n');
-    assert.equal(await withFixedRootLock(fs, proc, root, async () => 'ran', 20, locker), 'ran');
-    assert.equal(existsSync(`${root}.lock`), false);
-    rmSync(dir, { recursive: true, force: true });
-  });
-}
+test('withFixedRootLock: excludes a second holder, takes over a lock whose owner is gone', async () => {
+  const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { NodeProcessLock } = await import('../adapters/process-lock.js');
+  const { withFixedRootLock } = await import('./rpmbuild.js');
+  const locker = new NodeProcessLock();
+  const dir = mkdtempSync(path.join(tmpdir(), 'strata-lock-'));
+  const root = path.join(dir, 'comp');
+  const order: string[] = [];
+  const slow = (tag: string) =>
+    withFixedRootLock(locker, root, async () => {
+      order.push(`${tag}+`);
+      await new Promise((r) => setTimeout(r, 150));
+      order.push(`${tag}-`);
+    }, 20);
+  await Promise.all([slow('a'), slow('b')]);
+  assert.ok(order.join() === 'a+,a-,b+,b-' || order.join() === 'b+,b-,a+,a-', order.join());
+  // A holder that died without releasing: a child process takes the lock and exits.
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const { NodeProcessLock } = await import(${JSON.stringify(path.resolve(import.meta.dirname, '../adapters/process-lock.js'))}); await new NodeProcessLock().acquire(${JSON.stringify(`${root}.lock`)});`]);
+  assert.equal(child.status, 0, String(child.stderr));
+  assert.equal(existsSync(`${root}.lock`), true, 'the dead holder left its lock');
+  assert.equal(await withFixedRootLock(locker, root, async () => 'ran', 20), 'ran');
+  assert.equal(existsSync(`${root}.lock`), false);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('runRpmbuild: the same SRPM, byte for byte, on two machines (core count, hostname, umask, mtimes, top directory)', async () => {
   const { mkdtempSync, readFileSync, rmSync, chmodSync, utimesSync, readdirSync, cpSync } = await import('node:fs');

@@ -312,40 +312,14 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /**
  * Hold `<fixedRoot>.lock` while `fn` runs, so that two Strata processes on one machine never
- * build in the same fixed path at once. With a ProcessLock adapter the lock is taken in-process;
- * without one, `mkdir` (atomic) is run through the process runner. A lock whose owner is gone
- * (no /proc/<pid>) is taken over.
+ * build in the same fixed path at once (the ProcessLock adapter takes over a lock whose owner
+ * is gone).
  */
-export async function withFixedRootLock<T>(fs: FileSystem, proc: ProcessRunner, fixedRoot: string, fn: () => Promise<T>, pollMs = 200, locker?: ProcessLock): Promise<T> {
-  const lock = `${fixedRoot}.lock`;
-  if (locker) {
-    const release = await locker.acquire(lock, { pollMs });
-    try {
-      return await fn();
-    } finally {
-      await release();
-    }
-  }
-  await fs.mkdir(path.dirname(lock));
-  for (;;) {
-    const r = await proc.run('mkdir', [lock]);
-    if (r.code === 0) break;
-    const owner = Number((await fs.readText(path.join(lock, 'pid')).catch(() => '')).trim());
-    if (owner && !(await fs.stat(`/proc/${owner}`))) {
-      await fs.remove(lock);
-      continue;
-    }
-    if (!owner) {
-      // Being created right now, or left empty by a crash: give its creator a moment.
-      const st = await fs.stat(lock);
-      if (st && Date.now() - st.mtimeMs > 10_000) await fs.remove(lock);
-    }
-    await new Promise((res) => setTimeout(res, pollMs));
-  }
+export async function withFixedRootLock<T>(locker: ProcessLock, fixedRoot: string, fn: () => Promise<T>, pollMs = 200): Promise<T> {
+  const release = await locker.acquire(`${fixedRoot}.lock`, { pollMs });
   try {
-    await fs.writeFileAtomic(path.join(lock, 'pid'), `${process.pid}\n`);
     return await fn();
   } finally {
-    await fs.remove(lock);
+    await release();
   }
 }

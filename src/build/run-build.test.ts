@@ -21,6 +21,7 @@ import type { BuildUnit } from './types.js';
 
 const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();
+const lock = new NodeProcessLock();
 let tmp: string;
 let tarballs: Tarball[];
 
@@ -125,7 +126,7 @@ test('build order and parallelism: never before what it build-requires; at most 
 test('a failure skips only its dependents (keep-going), with the log tail and rpm errors', async () => {
   const root = path.join(tmp, 'fail');
   const units = [tinySpec(root, 'broken', { fail: true }), tinySpec(root, 'needs-broken', { br: ['broken'] }), tinySpec(root, 'needs-needs', { br: ['needs-broken'] }), tinySpec(root, 'fine')];
-  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units));
+  const r = await runBuild({ fs, proc, sink: () => {}, lock }, options(root, units));
   const by = new Map(r.records.map((x) => [x.name, x]));
   assert.equal(by.get('broken')!.status, 'failed');
   assert.equal(by.get('needs-broken')!.status, 'skipped');
@@ -142,38 +143,38 @@ test('incremental: a second run is a no-op; a change rebuilds it and its depende
   const root = path.join(tmp, 'incr');
   const units = [tinySpec(root, 'lower'), tinySpec(root, 'upper', { br: ['lower'] }), tinySpec(root, 'alone')];
   const o = options(root, units);
-  const first = await runBuild({ fs, proc, sink: () => {} }, o);
+  const first = await runBuild({ fs, proc, sink: () => {}, lock }, o);
   assert.ok(first.records.every((x) => x.status === 'built'));
   const mtimes = first.records.flatMap((x) => x.rpms).map((f) => statSync(f).mtimeMs);
   const t0 = performance.now();
-  const second = await runBuild({ fs, proc, sink: () => {} }, o);
+  const second = await runBuild({ fs, proc, sink: () => {}, lock }, o);
   const noopMs = performance.now() - t0;
   assert.deepEqual(second.records.map((x) => x.status), ['unchanged', 'unchanged', 'unchanged']);
   assert.equal(second.rpmbuildSeconds, 0);
   assert.deepEqual(second.records.flatMap((x) => x.rpms).map((f) => statSync(f).mtimeMs), mtimes);
   assert.ok(noopMs < 2000, `no-op took ${noopMs} ms`);
   appendFileSync(path.join(root, 'lower', 'README'), 'a new file in the prepared sources\n');
-  const third = await runBuild({ fs, proc, sink: () => {} }, o);
+  const third = await runBuild({ fs, proc, sink: () => {}, lock }, o);
   assert.deepEqual(third.records.map((x) => [x.name, x.status]), [['alone', 'unchanged'], ['lower', 'built'], ['upper', 'built']]);
   // A publish channel is not a build input: the packages move, nothing is rebuilt.
-  const moved = await runBuild({ fs, proc, sink: () => {} }, { ...o, channelOf: (c) => (c === 'alone' ? 'extras' : undefined) });
+  const moved = await runBuild({ fs, proc, sink: () => {}, lock }, { ...o, channelOf: (c) => (c === 'alone' ? 'extras' : undefined) });
   assert.deepEqual(moved.records.map((x) => x.status), ['unchanged', 'unchanged', 'unchanged']);
   assert.match(moved.records[0]!.rpms[0]!, /[/]rpms[/]extras[/]alone-1\.0-1\.t1\.noarch\.rpm$/);
   assert.ok(statSync(moved.records[0]!.rpms[0]!).isFile());
-  const forced = await runBuild({ fs, proc, sink: () => {} }, { ...o, force: true });
+  const forced = await runBuild({ fs, proc, sink: () => {}, lock }, { ...o, force: true });
   assert.ok(forced.records.every((x) => x.status === 'built'));
 });
 
 test('building only a dependent (-p) uses the last build of what it build-requires, without rebuilding it', async () => {
   const root = path.join(tmp, 'providers');
   const units = prepareExampleUnits(path.join(root, 'prepared'), tarballs, ['libgreet', 'greet']);
-  const first = await runBuild({ fs, proc, sink: () => {} }, options(root, units));
+  const first = await runBuild({ fs, proc, sink: () => {}, lock }, options(root, units));
   assert.ok(first.records.every((x) => x.status === 'built'));
-  const greetOnly = await runBuild({ fs, proc, sink: () => {} }, options(root, units.filter((u) => u.name === 'greet'), { providers: ['libgreet'], force: true }));
+  const greetOnly = await runBuild({ fs, proc, sink: () => {}, lock }, options(root, units.filter((u) => u.name === 'greet'), { providers: ['libgreet'], force: true }));
   assert.deepEqual(greetOnly.records.map((x) => [x.name, x.status]), [['greet', 'built']]);
   assert.deepEqual(greetOnly.graph.edges.map((e) => [e.from, e.to]), [['greet', 'libgreet']]);
   // Without the provider, libgreet-devel is outside the graph: greet.h is missing and the build fails clearly.
-  const alone = await runBuild({ fs, proc, sink: () => {} }, options(path.join(tmp, 'providers-none'), units.filter((u) => u.name === 'greet')));
+  const alone = await runBuild({ fs, proc, sink: () => {}, lock }, options(path.join(tmp, 'providers-none'), units.filter((u) => u.name === 'greet')));
   assert.equal(alone.records[0]!.status, 'failed');
   assert.deepEqual([...alone.graph.external.get('greet')!].sort(), ['gcc', 'libgreet-devel >= 1.0', 'make']);
   assert.match(alone.records[0]!.logTail!.join('\n'), /greet\.h/);
@@ -182,7 +183,7 @@ test('building only a dependent (-p) uses the last build of what it build-requir
 test('a build dependency cycle is reported with the cycle; the rest still builds', async () => {
   const root = path.join(tmp, 'cycle');
   const units = [tinySpec(root, 'egg', { br: ['hen'] }), tinySpec(root, 'hen', { br: ['egg'] }), tinySpec(root, 'chick', { br: ['hen'] }), tinySpec(root, 'duck')];
-  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units));
+  const r = await runBuild({ fs, proc, sink: () => {}, lock }, options(root, units));
   const d = r.diagnostics.find((x) => x.code === 'BUILD_CYCLE');
   assert.ok(d, 'BUILD_CYCLE reported');
   assert.match(d.message, /egg -> hen -> egg/);
@@ -196,7 +197,7 @@ test('a build dependency cycle is reported with the cycle; the rest still builds
 test('the example packages: libgreet before greet (BuildRequires: libgreet-devel >= 1.0), and greet links against it', async () => {
   const root = path.join(tmp, 'example');
   const units = prepareExampleUnits(path.join(root, 'prepared'), tarballs, ['libgreet', 'greet']);
-  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units, { channelOf: (_c, n) => (n.endsWith('-devel') ? 'devel' : 'base') }));
+  const r = await runBuild({ fs, proc, sink: () => {}, lock }, options(root, units, { channelOf: (_c, n) => (n.endsWith('-devel') ? 'devel' : 'base') }));
   assert.deepEqual(r.records.map((x) => [x.name, x.status, x.reason]), [['greet', 'built', undefined], ['libgreet', 'built', undefined]]);
   assert.deepEqual(r.graph.edges.map((e) => [e.from, e.to, e.dep, e.via]), [['greet', 'libgreet', 'libgreet-devel >= 1.0', 'libgreet-devel']]);
   const greet = r.records.find((x) => x.name === 'greet')!.rpms[0]!;
@@ -212,7 +213,7 @@ test('two builds of the example packages in different directories are byte-ident
     const root = path.join(tmp, `repro-${which}`);
     const units = prepareExampleUnits(path.join(root, 'prepared'), tarballs);
     // Same fixed build path base (as every build on a machine), different top/out/work dirs.
-    const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units, { fixedRootBase: path.join(tmp, 'fixed-shared') }));
+    const r = await runBuild({ fs, proc, sink: () => {}, lock }, options(root, units, { fixedRootBase: path.join(tmp, 'fixed-shared') }));
     assert.ok(r.records.every((x) => x.status === 'built'), JSON.stringify(r.records.map((x) => [x.name, x.status, x.reason])));
     const m = new Map<string, string>();
     for (const x of r.records) for (const f of [x.srpm!, ...x.rpms]) m.set(path.basename(f), createHash('sha256').update(readFileSync(f)).digest('hex'));
@@ -226,7 +227,7 @@ test('--verify-reproducible: identical for a clean spec, every difference report
   const root = path.join(tmp, 'verify');
   const units = [tinySpec(root, 'clean'), tinySpec(root, 'dirty', { nondeterministic: true })];
   const r = await runBuild(
-    { fs, proc, sink: () => {} },
+    { fs, proc, sink: () => {}, lock },
     options(root, units, {
       verifyReproducible: true,
       compareRpms: async (a, b) => compareRpmPackages(path.basename(a), parseRpm(readFileSync(a), a), parseRpm(readFileSync(b), b)),
@@ -253,7 +254,7 @@ test('mock backend: detected when installed, BUILD_MOCK_UNAVAILABLE when absent 
 test('--fail-fast: no new build starts after a failure', async () => {
   const root = path.join(tmp, 'failfast');
   const units = [tinySpec(root, 'a-broken', { fail: true }), tinySpec(root, 'b-fine')];
-  const r = await runBuild({ fs, proc, sink: () => {} }, options(root, units, { jobs: 1, failFast: true }));
+  const r = await runBuild({ fs, proc, sink: () => {}, lock }, options(root, units, { jobs: 1, failFast: true }));
   assert.deepEqual(r.records.map((x) => [x.name, x.status]), [['a-broken', 'failed'], ['b-fine', 'skipped']]);
   assert.match(r.records[1]!.reason!, /--fail-fast/);
 });

@@ -37,8 +37,8 @@ export interface RpmDifference {
 export interface BuildContext {
   readonly fs: FileSystem;
   readonly proc: ProcessRunner;
-  /** Cross-process lock of the fixed build paths (optional: falls back to `mkdir` via proc). */
-  readonly lock?: ProcessLock;
+  /** Cross-process lock of the fixed build paths. */
+  readonly lock: ProcessLock;
   readonly sink: EventSink;
   readonly signal?: AbortSignal;
 }
@@ -548,7 +548,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     const top1 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-a`);
     const top2 = path.join(opts.workDir, 'builds', `${name}-${fp.slice(0, 12)}-b`);
     const notStarted = (): BuildRecord => ({ name, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: 'not started: --fail-fast after a failure' });
-    const holdFixedRoot = <T>(fn: () => Promise<T>) => mutex.run(fixedRoot, () => withFixedRootLock(fs, ctx.proc, fixedRoot, fn, 200, ctx.lock));
+    const holdFixedRoot = <T>(fn: () => Promise<T>) => mutex.run(fixedRoot, () => withFixedRootLock(ctx.lock, fixedRoot, fn));
     let sysrootRpms = inputs.sysrootRpms;
     const job = (topdir: string) => ({ unit: u, topdir, fixedRoot, macros, binaryMacros: cpuShare, sourceDateEpoch: sde, sysrootRpms, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     let r: RpmbuildResult;

@@ -25,6 +25,7 @@ import { verifyRepo } from './verify.js';
 
 const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();
+const lock = new NodeProcessLock();
 let tmp: string;
 let outDir: string;
 let key: TestKey;
@@ -64,7 +65,7 @@ before(async () => {
   const units = prepareExampleUnits(path.join(tmp, 'prepared'), tarballs, ['libgreet', 'greet', 'greet-data']);
   outDir = path.join(tmp, 'out');
   const r = await runBuild(
-    { fs, proc, sink: () => {} },
+    { fs, proc, sink: () => {}, lock },
     { units, outDir, workDir: path.join(tmp, 'work'), fixedRootBase: path.join(tmp, 'fixed'), macros: { dist: '.t1' }, jobs: 2, inspector: specModelInspector(fs, rpmspecInspector(proc)), localRepo: false, channelOf: (_c, n) => (n.endsWith('-devel') ? 'devel' : 'base') },
   );
   assert.ok(r.records.every((x) => x.status === 'built'), JSON.stringify(r.records));
@@ -280,7 +281,7 @@ test('payload reader: files, modes and digests agree with the header and with rp
   // The same package with an xz payload (what Fedora's rpm writes is zstd; Debian's default is gzip).
   const xzDir = mkdtempSync(path.join(tmp, 'xz-'));
   const units = prepareExampleUnits(path.join(xzDir, 'prepared'), makeTarballs(path.join(xzDir, 'tb')), ['libgreet']);
-  const r = await runBuild({ fs, proc, sink: () => {} }, { units, outDir: path.join(xzDir, 'out'), workDir: path.join(xzDir, 'work'), fixedRootBase: path.join(xzDir, 'fixed'), macros: { dist: '.t1', _binary_payload: 'w2.xzdio' }, inspector: specModelInspector(fs, rpmspecInspector(proc)), localRepo: false });
+  const r = await runBuild({ fs, proc, sink: () => {}, lock }, { units, outDir: path.join(xzDir, 'out'), workDir: path.join(xzDir, 'work'), fixedRootBase: path.join(xzDir, 'fixed'), macros: { dist: '.t1', _binary_payload: 'w2.xzdio' }, inspector: specModelInspector(fs, rpmspecInspector(proc)), localRepo: false });
   const xz = r.records[0]!.rpms.find((f) => path.basename(f).startsWith('libgreet-1'))!;
   assert.equal(rpmq(xz, '%{PAYLOADCOMPRESSOR}'), 'xz');
   for (const f of [gz, xz]) {
