@@ -37,6 +37,10 @@ async function blockingAncestor(fs: FileSystem, p: string): Promise<string | und
  */
 export async function checkOutputDir(fs: FileSystem, dir: string, flag: string, definedAt?: SourceSpan): Promise<void> {
   const span = definedAt ? { span: definedAt } : {};
+  const kernel = virtualFileSystem(dir);
+  if (kernel) {
+    throw new StrataError(error('OUTPUT_VIRTUAL_FS', `${flag} ${dir}: is inside ${kernel}, the kernel's virtual file system`, { ...span, hint: `choose a ${flag} on a real file system` }));
+  }
   const st = await fs.stat(dir);
   if (st && !st.isDirectory && !st.isSymbolicLink) {
     throw new StrataError(error('OUTPUT_NOT_A_DIRECTORY', `${flag} ${dir}: exists and is not a directory`, { ...span, hint: `${flag} names a directory: remove the file or choose another directory` }));
@@ -47,8 +51,17 @@ export async function checkOutputDir(fs: FileSystem, dir: string, flag: string, 
   }
 }
 
+/** `/proc`, `/sys` or `/dev` when `p` lies inside one of them (nothing can be written there; Node's mkdir can hang on procfs). */
+export function virtualFileSystem(p: string): string | undefined {
+  return /^\/(proc|sys|dev)(?=\/|$)/.exec(path.resolve(p))?.[0];
+}
+
 /** `file` (given as `what`) can be written: it is not a directory and its parents can be directories. */
 export async function checkOutputFile(fs: FileSystem, file: string, what: string): Promise<void> {
+  const kernel = virtualFileSystem(file);
+  if (kernel && path.resolve(file) !== '/dev/stdout' && path.resolve(file) !== '/dev/null') {
+    throw new StrataError(error('OUTPUT_VIRTUAL_FS', `${what} ${file}: is inside ${kernel}, the kernel's virtual file system`, { hint: `choose a ${what} on a real file system` }));
+  }
   const st = await fs.stat(file);
   if (st?.isDirectory) {
     throw new StrataError(error('OUTPUT_IS_A_DIRECTORY', `${what} ${file} is a directory`, { hint: `name the file to write, e.g. ${path.join(file, 'NAME.spec')}` }));

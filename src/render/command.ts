@@ -47,7 +47,7 @@ export async function runRender(deps: RenderDeps, project: ResolvedProject, comp
   if (clean === '/' || clean === path.normalize(project.dir)) {
     throw new StrataError(error('RENDER_OUTPUT_DIR_INVALID', `refusing to render into ${clean}`, { ...(configured ? { span: configured } : {}), hint: 'pick a dedicated directory such as specs/' }));
   }
-  if (!opts.outputDir) await checkOutputDir(deps.fs, outDir, 'rendered-specs-dir (in [project])', configured);
+  await checkOutputDir(deps.fs, outDir, opts.outputDir ? '--output-dir' : 'rendered-specs-dir (in [project])', configured);
   const renderer = new Renderer(deps, project, {
     outDir,
     checkOnly: opts.checkOnly,

@@ -260,3 +260,30 @@ test('lock-file history: one synthetic commit per committed fingerprint change, 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('one render at a time into one output directory: a second waits for the lock, then renders', { timeout: 60_000 }, async () => {
+  const { root, project } = setup();
+  try {
+    const { NodeProcessLock } = await import('../adapters/process-lock.js');
+    const lock = new NodeProcessLock();
+    const events: string[] = [];
+    const locked = { ...deps, lock, sink: (e: { kind: string; message?: string }) => void (e.kind === 'log' && e.message && events.push(e.message)) };
+    // Someone else (another process, as far as the lock can tell) renders into specs/ right now.
+    const lockPath = path.join(project, 'build', 'work', 'locks', `render-${createHash('sha256').update(path.join(project, 'specs')).digest('hex').slice(0, 16)}.lock`);
+    mkdirSync(path.dirname(lockPath), { recursive: true });
+    const release = await lock.acquire(lockPath);
+    let finished = false;
+    const render = runRenderCommand(locked, base(project)).then((r) => ((finished = true), r));
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.equal(finished, false, 'the render waits while the lock is held');
+    assert.ok(!existsSync(path.join(project, 'specs', 'h', 'hello')), 'nothing was written meanwhile');
+    assert.ok(events.some((m) => m.startsWith('waiting for another render into')), events.join('\n'));
+    await release();
+    const r = await render;
+    assert.equal(r.exitCode, 0);
+    assert.ok(existsSync(path.join(project, 'specs', 'h', 'hello', 'hello.spec')));
+    assert.ok(!existsSync(lockPath), 'the lock is released');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { componentToJson } from '../config/index.js';
-import type { Clock, EventSink, FileSystem, Git, ProcessRunner, ScratchWriter } from '../adapters/types.js';
+import type { Clock, EventSink, FileSystem, Git, ProcessLock, ProcessRunner, ScratchWriter } from '../adapters/types.js';
 import { error, isStrataError, StrataError, warning, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, listFiles, overlayLabel, packageSections, parseSpecLines, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
@@ -51,6 +51,12 @@ export interface RenderDeps {
   readonly scratch?: ScratchWriter;
   /** rpmautospec `calculate-release` (complete release without dist), for provenance macros. */
   readonly calculateRelease?: (opts: { specPath: string; defines: Readonly<Record<string, string>>; history?: History }) => Promise<string>;
+  /**
+   * Cross-process lock: one render at a time into one output directory (a second one waits).
+   * Without it, concurrent renders into the same output are not excluded, and the recovery of
+   * an interrupted render could race a live one.
+   */
+  readonly lock?: ProcessLock;
 }
 
 export interface RenderOptions {
@@ -652,8 +658,27 @@ export class Renderer {
     if (!st) await fs.symlink?.(name, link).catch(() => undefined);
   }
 
-  /** Render many components in parallel. */
+  /** Render many components in parallel (holding the output directory's lock, when given one). */
   async run(components: readonly ResolvedComponent[]): Promise<RenderRunResult> {
+    const { lock, sink } = this.deps;
+    if (!lock) return this.runUnlocked(components);
+    const lockPath = path.join(this.project.project.workDir, 'locks', `render-${sha256Hex(path.resolve(this.opts.outDir)).slice(0, 16)}.lock`);
+    await this.deps.fs.mkdir(path.dirname(lockPath));
+    const waiting = setTimeout(() => sink({ kind: 'log', level: 'info', message: `waiting for another render into ${this.opts.outDir} to finish (lock ${lockPath})` }), 1000);
+    let release: () => Promise<void>;
+    try {
+      release = await lock.acquire(lockPath, { pollMs: 200 });
+    } finally {
+      clearTimeout(waiting);
+    }
+    try {
+      return await this.runUnlocked(components);
+    } finally {
+      await release();
+    }
+  }
+
+  private async runUnlocked(components: readonly ResolvedComponent[]): Promise<RenderRunResult> {
     const { fs, sink } = this.deps;
     await fs.mkdir(this.opts.outDir);
     for (const f of await recoverInterrupted(fs, this.opts.outDir)) sink({ kind: 'log', level: 'info', message: `recovered from an interrupted render: ${f}` });

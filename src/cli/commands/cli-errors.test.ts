@@ -73,6 +73,8 @@ const CASES: readonly Case[] = [
   { name: 'update with a lock-dir below a file', argv: ['component', 'update', '-a'], setup: projectDir('lock-dir', 'a-file/locks'), code: 'OUTPUT_NOT_A_DIRECTORY', at: 'azldev.toml:2' },
   { name: 'prepare-sources with a work-dir that is a file', argv: ['component', 'prepare-sources', '-a'], setup: projectDir('work-dir', 'a-file'), code: 'OUTPUT_NOT_A_DIRECTORY', at: 'azldev.toml:2' },
   { name: 'prepare-sources -o is a file', argv: ['component', 'prepare-sources', '-a', '-o', 'a-file'], code: 'OUTPUT_NOT_A_DIRECTORY' },
+  { name: 'prepare-sources -o inside /proc', argv: ['component', 'prepare-sources', '-a', '-o', '/proc/strata-test'], code: 'OUTPUT_VIRTUAL_FS' },
+  { name: 'render --output-dir inside /sys', argv: ['component', 'render', '-a', '--output-dir', '/sys/strata-test'], code: 'OUTPUT_VIRTUAL_FS' },
   { name: 'prepare-sources -j 0', argv: ['component', 'prepare-sources', '-a', '-j', '0'], code: 'CLI_BAD_JOBS' },
   {
     name: 'a component name that escapes the lock directory',

@@ -55,7 +55,7 @@ export function register(program: Command, host: CommandHost): void {
       };
       process.on('SIGINT', onSigint);
       const r = await runRenderCommand(
-        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter() },
+        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter(), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() },
         {
           cwd: host.ctx.cwd,
           ...(g.project ? { projectDir: g.project } : {}),
