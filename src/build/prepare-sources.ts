@@ -20,6 +20,7 @@ import { withDefaultEngines } from '../render/command.js';
 import { replaceDir } from '../render/output.js';
 import { LookasideCache, lookasideUrl, parseSourcesFile, type FetchSourceRequest, type FetchSourceResult } from '../sources/lookaside.js';
 import { mapPool } from '../sources/pool.js';
+import { runCompressionTool } from '../overlay/archive.js';
 import { findGpgVerifyCalls, verifyGpgCalls, type VerifyResult } from '../sources/signature.js';
 
 export interface PrepareSourcesDeps {
@@ -136,11 +137,7 @@ export async function prepareComponent(deps: PrepareSourcesDeps, project: Resolv
     diagnostics.push(...scan.diagnostics.map(relocate));
     let signatures: VerifyResult[];
     try {
-      signatures = await verifyGpgCalls(fs, stage, scan.calls, async (file, kind) => {
-        const r = await deps.proc.run(kind, ['-dc', file], { binary: true });
-        if (r.code !== 0 || !r.stdoutBytes) throw new Error(r.stderr.trim() || `${kind} exited with ${r.code}`);
-        return r.stdoutBytes;
-      });
+      signatures = await verifyGpgCalls(fs, stage, scan.calls, async (file, kind) => runCompressionTool(deps.proc, kind, 'decompress', await fs.readFile(file), path.basename(file)));
     } catch (e) {
       if (isStrataError(e)) throw new StrataError(e.diagnostics.map(relocate));
       throw e;

@@ -141,15 +141,21 @@ const TOOLS: Record<Exclude<Compression, 'none'>, { cmd: string; decompress: str
   bzip2: { cmd: 'bzip2', decompress: ['-dc'], compress: ['-9', '-c'] },
 };
 
-async function pipe(proc: ProcessRunner, c: Compression, args: 'decompress' | 'compress', input: Uint8Array, archive: string): Promise<Uint8Array> {
+/**
+ * Run the compression's command-line tool (gzip, xz, zstd, bzip2) on `input` through the process
+ * adapter: the one table of those tools (archive overlays, RPM payloads, signed sources).
+ * Throws ARCHIVE_TOOL_FAILED naming `what`, unless `code` names another diagnostic code.
+ */
+export async function runCompressionTool(proc: ProcessRunner, c: Compression, args: 'decompress' | 'compress', input: Uint8Array, what: string, code = 'ARCHIVE_TOOL_FAILED'): Promise<Uint8Array> {
   if (c === 'none') return input;
   const t = TOOLS[c];
   const r = await proc.run(t.cmd, t[args], { input, binary: true });
   if (r.code !== 0 || !r.stdoutBytes) {
-    throw new StrataError(error('ARCHIVE_TOOL_FAILED', `${t.cmd} ${t[args].join(' ')} failed on ${archive}: ${r.stderr.trim()}`, { hint: `install ${t.cmd}` }));
+    throw new StrataError(error(code, `${t.cmd} ${t[args].join(' ')} failed on ${what}: ${r.stderr.trim()}`, { hint: r.stderr.trim() ? `${what} may be damaged or truncated` : `install ${t.cmd}` }));
   }
   return r.stdoutBytes;
 }
+const pipe = runCompressionTool;
 
 export interface ArchiveOverlayResult {
   readonly archive: string;

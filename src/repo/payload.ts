@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { StrataError, error } from '../diag/index.js';
 import type { ProcessRunner } from '../adapters/types.js';
+import { runCompressionTool, type Compression } from '../overlay/archive.js';
 import { Tag, fileList, payloadCompressor, type RpmPackage } from './rpm-header.js';
 
 export type Decompressor = (compressor: string, data: Uint8Array) => Promise<Uint8Array>;
@@ -20,16 +21,15 @@ export interface PayloadEntry {
   readonly data: Uint8Array;
 }
 
-const TOOL: Readonly<Record<string, string>> = { xz: 'xz', lzma: 'xz', zstd: 'zstd', bzip2: 'bzip2' };
+/** rpm's payload compressor names → the tool that reads them (`xz -dc` also reads lzma). */
+const PAYLOAD_COMPRESSION: Readonly<Record<string, Compression>> = { xz: 'xz', lzma: 'xz', zstd: 'zstd', bzip2: 'bzip2' };
 
 /** Decompress with the command-line tools (xz, zstd, bzip2) through the process adapter. */
 export function toolDecompressor(proc: ProcessRunner): Decompressor {
   return async (compressor, data) => {
-    const tool = TOOL[compressor];
-    if (!tool) throw new StrataError(error('RPM_PAYLOAD_COMPRESSION', `payload compressor ${compressor} is not supported`));
-    const r = await proc.run(tool, ['-dc'], { input: data, binary: true });
-    if (r.code !== 0 || !r.stdoutBytes) throw new StrataError(error('RPM_PAYLOAD_CORRUPT', `${tool} -dc failed on the payload: ${r.stderr.trim()}`));
-    return r.stdoutBytes;
+    const c = PAYLOAD_COMPRESSION[compressor];
+    if (!c) throw new StrataError(error('RPM_PAYLOAD_COMPRESSION', `payload compressor ${compressor} is not supported`));
+    return runCompressionTool(proc, c, 'decompress', data, 'the payload', 'RPM_PAYLOAD_CORRUPT');
   };
 }
 
