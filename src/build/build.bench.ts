@@ -12,7 +12,7 @@ import { NodeProcessLock } from '../adapters/process-lock.js';
 import { planBuildGraph, type GraphInput } from './graph.js';
 import { runBuild, type BuildRunResult } from './run-build.js';
 import { rpmspecInspector, specModelInspector } from './spec-facts.js';
-import { parseCpuList, reproducibleMacros } from './rpmbuild.js';
+import { cpusAllowed, reproducibleMacros } from './rpmbuild.js';
 import { makeTarballs, prepareExampleUnits } from './testing/example.js';
 
 const fs = new NodeFileSystem();
@@ -26,7 +26,7 @@ try {
   const units = prepareExampleUnits(path.join(tmp, 'prepared'), tarballs);
   // As `strata component build` does: the CPUs this process may use (/proc/self/status), so that
   // -j2 pins each build slot to its own CPU; `pin: false` is `--no-cpu-affinity`.
-  const allowed = parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '');
+  const allowed = cpusAllowed(readFileSync('/proc/self/status', 'utf8'));
   const opts = (jobs: number, force: boolean, pin = true) => ({
     units,
     outDir: path.join(tmp, 'out'),

@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { StrataError, error } from '../diag/index.js';
 import type { FileSystem, ProcessRunner } from '../adapters/types.js';
 import { rpmErrors, sourcePackageMacros, type RpmbuildResult } from './rpmbuild.js';
+import { macroArgs } from './spec-facts.js';
 
 export interface MockAvailability {
   readonly available: boolean;
@@ -73,12 +74,6 @@ export interface MockCommandOptions {
   readonly without?: readonly string[];
 }
 
-function defineArgs(defines: Readonly<Record<string, string>>): string[] {
-  return Object.keys(defines)
-    .sort()
-    .flatMap((k) => ['--define', `${k} ${defines[k]}`]);
-}
-
 /**
  * The two mock command lines of one component (program name first): `--buildsrpm` into
  * `<resultDir>/srpm`, then `--rebuild` of that source package into `<resultDir>/rpm`. The
@@ -91,11 +86,12 @@ export function mockCommands(o: MockCommandOptions): string[][] {
     ...(o.uniqueExt ? ['--uniqueext', o.uniqueExt] : []),
     ...o.localRepos.flatMap((r) => ['--addrepo', r]),
   ];
-  const conditionals = [...(o.with ?? []).flatMap((w) => ['--with', w]), ...(o.without ?? []).flatMap((w) => ['--without', w])];
+  // --define (sorted), --with, --without: as rpmbuild gets them.
+  const conditionals = { ...(o.with ? { with: o.with } : {}), ...(o.without ? { without: o.without } : {}) };
   const defines = o.defines ?? {};
   return [
-    ['mock', ...common, '--resultdir', `${o.resultDir}/srpm`, ...defineArgs({ ...(o.srpmDefines ?? {}), ...defines }), ...conditionals, '--buildsrpm', '--spec', o.spec, '--sources', o.sources],
-    ['mock', ...common, '--resultdir', `${o.resultDir}/rpm`, ...defineArgs(defines), ...conditionals, ...(o.nocheck ? ['--nocheck'] : []), '--rebuild', o.srpm],
+    ['mock', ...common, '--resultdir', `${o.resultDir}/srpm`, ...macroArgs(conditionals, { ...(o.srpmDefines ?? {}), ...defines }), '--buildsrpm', '--spec', o.spec, '--sources', o.sources],
+    ['mock', ...common, '--resultdir', `${o.resultDir}/rpm`, ...macroArgs(conditionals, defines), ...(o.nocheck ? ['--nocheck'] : []), '--rebuild', o.srpm],
   ];
 }
 

@@ -298,6 +298,12 @@ export function parseCpuList(text: string): number[] | undefined {
   return out.length ? [...new Set(out)].sort((x, y) => x - y) : undefined;
 }
 
+/** The CPUs a process may run on, from the text of /proc/PID/status (`Cpus_allowed_list:`). */
+export function cpusAllowed(procStatus: string): number[] | undefined {
+  const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(procStatus)?.[1];
+  return list === undefined ? undefined : parseCpuList(list);
+}
+
 /** SOURCE_DATE_EPOCH from the newest `%changelog` entry (its date, 00:00 UTC unless a time is given), or undefined. */
 export function changelogEpoch(specText: string): number | undefined {
   const first = parseSpec(specText).changelog[0];

@@ -13,7 +13,7 @@ import type { StrataEvent } from '../adapters/types.js';
 import { compareRpmPackages } from '../repo/compare.js';
 import { parseRpm, rpmInfo } from '../repo/rpm-header.js';
 import { requireMock, detectMock } from './mock.js';
-import { formatCpuList, parseCpuList } from './rpmbuild.js';
+import { cpusAllowed, formatCpuList, parseCpuList } from './rpmbuild.js';
 import { runBuild, type BuildOptions } from './run-build.js';
 import { rpmspecInspector, specModelInspector } from './spec-facts.js';
 import { makeTarballs, prepareExampleUnits, type Tarball } from './testing/example.js';
@@ -260,7 +260,7 @@ test('--fail-fast: no new build starts after a failure', async () => {
 });
 
 test('-j2 pins each build slot to its own CPUs (taskset), with _smp_build_ncpus its share; -j1 and --no-cpu-affinity do not pin', async (t) => {
-  const allowed = parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '');
+  const allowed = cpusAllowed(readFileSync('/proc/self/status', 'utf8'));
   if (!allowed || allowed.length < 2) return t.skip(`needs 2 CPUs, this process may use ${allowed?.join(',') ?? 'unknown'}`);
   const cpuSet = allowed.slice(0, 2);
   const root = path.join(tmp, 'affinity');

@@ -372,6 +372,8 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
   };
   for (const n of allNodes) priorityOf(n);
   const byPriority = (a: string, b: string) => (priority.get(b) ?? 0) - (priority.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
+  /** The record of `name`, not built because `dep`, which it build-requires, failed or was skipped. */
+  const skippedBecauseOf = (name: string, dep: string): BuildRecord => ({ name, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: `build-requires ${dep}, which ${records.get(dep)!.status === 'failed' ? 'failed' : 'was skipped'}` });
   const ok = (n: string) => {
     const r = records.get(n);
     return r?.status === 'built' || r?.status === 'unchanged';
@@ -474,12 +476,13 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     // Staged ahead while what it build-requires is still building (rpmbuild backend): the
     // sources are staged now, the sysroot once those builds are done.
     const early = backend === 'rpmbuild' && !depNames.every(ok);
-    const skippedFor = (dep: string): BuildRecord => ({ name, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: `build-requires ${dep}, which ${records.get(dep)!.status === 'failed' ? 'failed' : 'was skipped'}` });
+    /** Seconds of this build, without the time it waited for a slot or for its dependencies. */
+    const wallSeconds = () => (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000;
     if (!opts.force && prev?.fingerprint === fp && prev.srpm && prev.rpms) {
       // As when it had waited: what it build-requires must have succeeded.
       if (early) await depsDone(name);
       const bad = depNames.find((d) => !ok(d));
-      if (bad) return skippedFor(bad);
+      if (bad) return skippedBecauseOf(name, bad);
       const present = await Promise.all([prev.srpm, ...prev.rpms].map(async (f) => (await fs.stat(outAbs(f)))?.isFile === true));
       if (present.every(Boolean)) {
         // Publish channels are not build inputs: a changed channel moves the packages, no rebuild.
@@ -508,7 +511,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
             }
           }
         }
-        return { name, status: 'unchanged', fingerprint: fp, srpm: outAbs(prev.srpm), rpms: prev.rpms.map(outAbs), rpmbuildSeconds: 0, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, ...(prev.sourceDateEpoch !== undefined ? { sourceDateEpoch: prev.sourceDateEpoch } : {}) };
+        return { name, status: 'unchanged', fingerprint: fp, srpm: outAbs(prev.srpm), rpms: prev.rpms.map(outAbs), rpmbuildSeconds: 0, wallSeconds: wallSeconds(), ...(prev.sourceDateEpoch !== undefined ? { sourceDateEpoch: prev.sourceDateEpoch } : {}) };
       }
     }
     // BuildRequires satisfied by what the dependencies actually produced (not only what their
@@ -531,7 +534,6 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       return { sysrootRpms, unmet };
     };
     const logFile = path.join(logsDir, `${name}.log`);
-    const wallSeconds = () => (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000;
     const unmetRecord = async (unmet: readonly string[]): Promise<BuildRecord> => {
       const reason = `BuildRequires not provided by the packages that were built: ${unmet.join(', ')}`;
       await fs.writeFileAtomic(logFile, `strata: ${reason}\n`);
@@ -593,7 +595,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         inBackground(sweepFixedRoot(holdFixedRoot, fixedRoot));
         if (!res) return notStarted();
         if ('unmet' in res) return unmetRecord(res.unmet);
-        return skippedFor(res.skipped);
+        return skippedBecauseOf(name, res.skipped);
       }
       [r, r2] = res as [RpmbuildResult, RpmbuildResult?];
     }
@@ -610,7 +612,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       await logWritten;
       await fs.remove(top1);
       await holdFixedRoot(() => fs.remove(fixedRoot));
-      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, reason: r.errors.find((l) => l.startsWith('error:'))?.slice(7) ?? 'rpmbuild failed', log: logFile, logTail: [...tail, ...r.errors.filter((e) => !tail.includes(e))], sourceDateEpoch: sde };
+      return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds, wallSeconds: wallSeconds(), reason: r.errors.find((l) => l.startsWith('error:'))?.slice(7) ?? 'rpmbuild failed', log: logFile, logTail: [...tail, ...r.errors.filter((e) => !tail.includes(e))], sourceDateEpoch: sde };
     }
     if (opts.verifyReproducible && r2) {
       const differences: RpmDifference[] = [];
@@ -676,7 +678,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
         backend === 'mock' ? Promise.resolve() : sweepFixedRoot(holdFixedRoot, fixedRoot),
       ]),
     );
-    return { name, status: 'built', fingerprint: fp, srpm: outAbs(srpmRel), rpms: rpmRels.map(outAbs), rpmbuildSeconds, wallSeconds: (performance.now() - tStart - (waitedMs.get(name) ?? 0)) / 1000, log: logFile, sourceDateEpoch: sde };
+    return { name, status: 'built', fingerprint: fp, srpm: outAbs(srpmRel), rpms: rpmRels.map(outAbs), rpmbuildSeconds, wallSeconds: wallSeconds(), log: logFile, sourceDateEpoch: sde };
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -715,8 +717,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
           const bad = (graph.deps.get(n) ?? []).find((d) => records.has(d) && !ok(d));
           if (bad) {
             pending.delete(n);
-            const badRec = records.get(bad)!;
-            finish({ name: n, status: 'skipped', fingerprint: '', rpms: [], rpmbuildSeconds: 0, wallSeconds: 0, reason: `build-requires ${bad}, which ${badRec.status === 'failed' ? 'failed' : 'was skipped'}` });
+            finish(skippedBecauseOf(n, bad));
             changed = true;
           }
         }

@@ -16,7 +16,7 @@ export interface SpecInspector {
 }
 
 /** `--define`/`--with`/`--without`/`--undefine` arguments shared by rpmspec and rpmbuild. */
-export function macroArgs(unit: BuildUnit, macros: Readonly<Record<string, string>>): string[] {
+export function macroArgs(unit: Pick<BuildUnit, 'defines' | 'undefines' | 'with' | 'without'>, macros: Readonly<Record<string, string>>): string[] {
   const args: string[] = [];
   const all = { ...macros, ...(unit.defines ?? {}) };
   for (const k of Object.keys(all).sort()) args.push('--define', `${k} ${all[k]}`);

@@ -23,10 +23,8 @@ interface BuildFlags {
 
 /** The CPUs this process may run on, when taskset can pin builds to them. */
 async function allowedCpus(ctx: CommandHost['ctx']): Promise<{ cpuSet?: number[] }> {
-  const { parseCpuList } = await import('../../build/index.js');
-  const status = await ctx.fs.readText('/proc/self/status').catch(() => '');
-  const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1];
-  const cpuSet = list ? parseCpuList(list) : undefined;
+  const { cpusAllowed } = await import('../../build/index.js');
+  const cpuSet = cpusAllowed(await ctx.fs.readText('/proc/self/status').catch(() => ''));
   if (!cpuSet || !(await ctx.proc.which('taskset'))) return {};
   return { cpuSet };
 }
