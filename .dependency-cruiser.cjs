@@ -1,7 +1,16 @@
 // Layering rule from shared/STYLE.md: domain folders import `diag` and the domain folders
 // "below" them; nothing imports `cli`; only `cli` wires `adapters` (domain code may import
-// adapter *types* through `adapters/types.ts`, which holds interfaces only).
-const order = ['spec', 'config', 'overlay', 'sources', 'render', 'build', 'repo', 'attest', 'image', 'report'];
+// adapter *types* through `adapters/types.ts`, which holds interfaces only). Domain code never
+// imports I/O modules of node (fs, child_process, network): it reaches the system through the
+// adapter interfaces only. Test harnesses (`*.test.ts`, `*.bench.ts`, `src/testing/`) wire real
+// adapters and are not checked, but no product code may import them.
+//
+// Layers, lowest first:
+//   util   generic helpers (worker pool, directory replacement, compression tools, path containment)
+//   trust  signing and verification seams: the one-method Signer, verification as named steps
+//   rpm    the RPM file format (header, payload, digests): read by build, repo, attest, image
+const order = ['util', 'trust', 'spec', 'config', 'overlay', 'sources', 'render', 'rpm', 'build', 'repo', 'attest', 'image', 'report'];
+const ioModules = '^(node:)?(fs|fs/promises|child_process|http|https|http2|net|tls|dgram|dns|dns/promises|cluster|worker_threads|readline|repl|inspector)$';
 const forbidden = [
   {
     name: 'no-import-cli',
@@ -9,6 +18,13 @@ const forbidden = [
     severity: 'error',
     from: { path: '^src/(?!cli/)' },
     to: { path: '^src/cli/' },
+  },
+  {
+    name: 'no-import-testing',
+    comment: 'Product code never imports test harnesses (src/testing/).',
+    severity: 'error',
+    from: { path: '^src/(?!testing/)' },
+    to: { path: '^src/testing/' },
   },
   {
     name: 'diag-is-a-leaf',
@@ -23,6 +39,13 @@ const forbidden = [
     severity: 'error',
     from: { path: `^src/(${order.join('|')})/` },
     to: { path: '^src/adapters/(?!types\\.ts$)' },
+  },
+  {
+    name: 'domain-does-no-io',
+    comment: 'Domain code reaches the file system, processes and the network only through adapters.',
+    severity: 'error',
+    from: { path: `^src/(diag|${order.join('|')})/` },
+    to: { dependencyTypes: ['core'], path: ioModules },
   },
   {
     name: 'adapters-do-not-import-domain',
@@ -48,7 +71,8 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
-    exclude: { path: '\\.(test|bench)\\.ts$' }, // tests and benchmarks are harnesses: they wire real adapters
+    // tests, benchmarks and test helpers are harnesses: they wire real adapters
+    exclude: { path: '(\\.(test|bench)\\.ts$)|(^src/testing/)|(/testing/)' },
     tsConfig: { fileName: 'tsconfig.json' },
   },
 };

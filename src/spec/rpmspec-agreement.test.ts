@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { compareWithRpmspec, corpusDir, sourcesOfExpandedSpec } from './rpmspec-agreement.js';
+import { compareWithRpmspec, corpusDir, sourcesOfExpandedSpec } from '../testing/rpmspec-agreement.js';
 
 const dir = corpusDir();
 const haveRpm = spawnSync('rpmspec', ['--version']).status === 0;
@@ -13,7 +13,7 @@ describe('agreement with rpmspec -P on Source/Patch lists', () => {
   it('reads Source/Patch entries from rpmspec output', () => {
     assert.deepEqual(sourcesOfExpandedSpec('Name: x\nSource0: a\nPatch: b\n%sourcelist\nc\n%description\nSource1: not-a-tag\n'), ['source:a', 'patch:b', 'source:c']);
   });
-  it('agrees on a sample of the Fedora corpus (the full run is `node dist/spec/rpmspec-agreement.js`)', { skip, timeout: 600_000 }, async () => {
+  it('agrees on a sample of the Fedora corpus (the full run is `node dist/testing/rpmspec-agreement.js`)', { skip, timeout: 600_000 }, async () => {
     const names = readdirSync(dir).filter((f) => f.endsWith('.spec')).sort();
     const step = Math.floor(names.length / 160);
     const sample = names.filter((_, i) => i % step === 3).map((f) => path.join(dir, f));

@@ -9,10 +9,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseSpec } from './cst.js';
-import { fedoraContext, fedoraDefinitions } from './defaults.js';
-import { evaluateSpec } from './evaluate.js';
-import { decodeSpecBytes } from './text.js';
+import { parseSpec } from '../spec/cst.js';
+import { fedoraContext, fedoraDefinitions } from '../spec/defaults.js';
+import { evaluateSpec } from '../spec/evaluate.js';
+import { decodeSpecBytes } from '../spec/text.js';
 
 export interface AgreementCase {
   readonly file: string;
