@@ -17,10 +17,10 @@ import { error, isStrataError, StrataError, type Diagnostic } from '../diag/inde
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { Renderer, type RenderDeps } from '../render/render.js';
 import { withDefaultEngines } from '../render/command.js';
-import { replaceDir } from '../render/output.js';
+import { replaceDir } from '../util/replace-dir.js';
 import { LookasideCache, lookasideUrl, parseSourcesFile, type FetchSourceRequest, type FetchSourceResult } from '../sources/lookaside.js';
-import { mapPool } from '../sources/pool.js';
-import { runCompressionTool } from '../overlay/archive.js';
+import { mapPool } from '../util/pool.js';
+import { runCompressionTool } from '../util/compression.js';
 import { findGpgVerifyCalls, verifyGpgCalls, type VerifyResult } from '../sources/signature.js';
 
 export interface PrepareSourcesDeps {

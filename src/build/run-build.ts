@@ -10,7 +10,7 @@ import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapt
 import { formatDep, providesSatisfies, richAlternatives } from './deps.js';
 import { isDebugInfoPackage } from './channels.js';
 import { fullFingerprint, selfFingerprint } from './fingerprint.js';
-import { mapPool } from '../sources/pool.js';
+import { mapPool } from '../util/pool.js';
 import { cycleDiagnostics, planBuildGraph } from './graph.js';
 import { changelogEpoch, runRpmbuild, stageRpmbuild, withFixedRootLock, type RpmbuildResult } from './rpmbuild.js';
 import { runMockBuild } from './mock.js';

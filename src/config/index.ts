@@ -22,6 +22,6 @@ export { selectComponents, globToRegExp, type ComponentSelection } from './selec
 export { loadSelected, type ProjectSelection } from './load-selected.js';
 export { COMPONENT_MERGE_RULES, RELEASE_CALCULATIONS, type MergeRule } from './component-config.js';
 export { OVERLAY_FIELDS, re2Error, isConfinedRelative } from './overlay.js';
-export { isInside, checkOutputDir, checkOutputFile } from './paths.js';
+
 export { projectToJson, componentToJson } from './to-json.js';
 export * from './types.js';

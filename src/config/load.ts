@@ -8,7 +8,7 @@ import { didYouMean, error, StrataError, type Diagnostic, type SourceSpan } from
 import { INVALID, mergeLayers, type ComponentLayer, type OverlayFilesValue } from './component-config.js';
 import { parseConfigFile, type ConfigFileModel, type DistroPart, type GroupPart, type Spanned } from './config-file.js';
 import { parseOverlay, parseOverlayMetadata } from './overlay.js';
-import { isInside } from './paths.js';
+import { isInside } from '../util/paths.js';
 import { parseTomlDoc, TableReader, TomlDoc, type ReadSink } from './toml-read.js';
 import type {
   ComponentGroup,

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { RE2JS } from 're2js';
 import { didYouMean, type SourceSpan } from '../diag/index.js';
-import { isInside } from './paths.js';
+import { isInside } from '../util/paths.js';
 import type { TableReader } from './toml-read.js';
 import { OVERLAY_CATEGORIES, OVERLAY_TYPES, UPSTREAM_STATUSES, type Overlay, type OverlayMetadata, type OverlayType } from './types.js';
 

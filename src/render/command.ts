@@ -8,7 +8,7 @@ import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { Renderer, type ComponentRenderResult, type RenderDeps } from './render.js';
 import { defaultSourceLister } from './source-list.js';
 import { loadSelected } from '../sources/index.js';
-import { checkOutputDir } from '../config/paths.js';
+import { checkOutputDir } from '../util/paths.js';
 
 export interface RenderCommandOptions {
   readonly cwd: string;

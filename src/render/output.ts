@@ -4,7 +4,6 @@
  * and stale-directory cleanup.
  */
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { FileSystem } from '../adapters/types.js';
 
 export const FAILURE_MARKER = 'RENDER_FAILED';
@@ -64,21 +63,6 @@ export function diffSnapshots(before: ReadonlyMap<string, string>, after: Readon
 
 export function isEmptyDiff(d: DirDiff): boolean {
   return !d.added.length && !d.removed.length && !d.modified.length;
-}
-
-/** Swap `staged` into `target`: the old tree is moved aside first and removed after. */
-export async function replaceDir(fs: FileSystem, staged: string, target: string): Promise<void> {
-  await fs.mkdir(path.dirname(target));
-  const old = path.join(path.dirname(target), `.${path.basename(target)}.old-${randomBytes(4).toString('hex')}`);
-  const had = (await fs.stat(target)) !== undefined;
-  if (had) await fs.rename(target, old);
-  try {
-    await fs.rename(staged, target);
-  } catch (e) {
-    if (had) await fs.rename(old, target);
-    throw e;
-  }
-  if (had) await fs.remove(old);
 }
 
 /**

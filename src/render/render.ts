@@ -16,7 +16,7 @@ import type { Clock, EventSink, FileSystem, Git, ProcessLock, ProcessRunner, Scr
 import { error, isStrataError, StrataError, warning, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, listFiles, overlayLabel, packageSections, parseSpecLines, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
-import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, computeFingerprint, loadLock, lockPathFor, mapPool, sha256Hex, type DistGitDeps } from '../sources/index.js';
+import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, computeFingerprint, loadLock, lockPathFor, sha256Hex, type DistGitDeps } from '../sources/index.js';
 import { parseTar, readBranchHead, readResolveCache, writeResolveCache } from './git-fast.js';
 import { ObjectStore, readCommitFiles, readHistory } from './git-objects.js';
 import { buildMacrosMap, checkSkipOverlay, headerOverlay, macrosFileName, macrosLoadOverlays, printMacrosFile } from './macros.js';
@@ -25,7 +25,9 @@ import { mergeSourceFiles, parseSourcesFile, printSourcesFile } from './sources-
 import { keepSet } from './file-filter.js';
 import { loadHistory, type History, type HistoryCommit } from './autospec/history.js';
 import { ProjectHistory, type SyntheticCommit } from './synthetic.js';
-import { recoverInterrupted, componentOutputDir, diffSnapshots, FAILURE_MARKER, FAILURE_TEXT, findStale, isEmptyDiff, isSafeComponentName, markFailed, replaceDir, snapshotDir, stagingPrefix } from './output.js';
+import { mapPool } from '../util/pool.js';
+import { replaceDir } from '../util/replace-dir.js';
+import { recoverInterrupted, componentOutputDir, diffSnapshots, FAILURE_MARKER, FAILURE_TEXT, findStale, isEmptyDiff, isSafeComponentName, markFailed, snapshotDir, stagingPrefix } from './output.js';
 
 /** Lists the Source/Patch values of a spec as `spectool -l -a` would (after macro expansion). */
 export type SourceLister = (

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { StrataError, error } from '../diag/index.js';
 import type { ProcessRunner } from '../adapters/types.js';
-import { runCompressionTool, type Compression } from '../overlay/archive.js';
+import { runCompressionTool, type Compression } from '../util/compression.js';
 import { Tag, fileList, payloadCompressor, type RpmPackage } from './rpm-header.js';
 
 export type Decompressor = (compressor: string, data: Uint8Array) => Promise<Uint8Array>;

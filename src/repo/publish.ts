@@ -15,7 +15,7 @@ import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapt
 import { parseRpm, Tag } from './rpm-header.js';
 import { batchArgs, signDetached, signRpms, type SigningKey } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
-import { replaceDir } from '../render/output.js';
+import { replaceDir } from '../util/replace-dir.js';
 
 export interface PublishOptions {
   readonly outDir: string;

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import type { Key } from 'openpgp';
 import type { FileSystem } from '../adapters/types.js';
 import { StrataError, error } from '../diag/index.js';
-import { isInside } from '../config/paths.js';
+import { isInside } from '../util/paths.js';
 import { decompressMetadata, parsePrimary, parseRepomd } from './metadata.js';
 import { parseRpm, Tag } from './rpm-header.js';
 import { checkRpmDigests, checkRpmSignature, readPublicKeys, type RpmProblem } from './rpm-verify.js';

@@ -21,7 +21,7 @@ export interface CommandValue {
 // Moved to src/config (it needs nothing but config); re-exported for existing importers.
 export { loadSelected, type ProjectSelection } from '../config/load-selected.js';
 import { loadSelected, type ProjectSelection } from '../config/load-selected.js';
-import { checkOutputDir } from '../config/paths.js';
+import { checkOutputDir } from '../util/paths.js';
 
 export interface UpdateCommandOptions extends ProjectSelection {
   readonly checkOnly: boolean;

@@ -71,4 +71,4 @@ export * from './commands.js';
  * diff-sources is `src/render/upstream-diff.ts` (`diffUpstream`, `runDiffSourcesCommand`).
  */
 export * from './signature.js';
-export { mapPool } from './pool.js';
+

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { error, StrataError, spanAt, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { EventSink, FileHasher, FileSystem, Http } from '../adapters/types.js';
 import { pathEscape } from './distgit.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../util/pool.js';
 
 export const HASH_TYPES = ['MD5', 'SHA1', 'SHA224', 'SHA256', 'SHA384', 'SHA512'] as const;
 export type HashType = (typeof HASH_TYPES)[number];

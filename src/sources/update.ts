@@ -12,7 +12,7 @@ import { error, StrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { MirrorCache, resolveUpstreamCommit, type DistGitDeps, type DistGitSpans } from './distgit.js';
 import { computeFingerprint, resolutionHash } from './fingerprint.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../util/pool.js';
 import { findOrphanLocks, loadLock, lockPathFor, printLockFile, type LoadedLock, type LockFile } from './lockfile.js';
 
 export interface UpdateOptions {
