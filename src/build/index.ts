@@ -21,4 +21,7 @@ export * from './rpmbuild.js';
 export * from './fingerprint.js';
 export * from './mock.js';
 export * from './run-build.js';
+export * from './plan-build.js';
+export * from './scheduler.js';
+export * from './built-rpms.js';
 export * from './channels.js';

@@ -12,7 +12,7 @@ import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
 import { NodeProcessLock } from '../adapters/process-lock.js';
 import { formatDiagnostic, type Diagnostic } from '../diag/index.js';
-import { parseRpm, rpmInfo } from '../repo/rpm-header.js';
+import { parseRpm, rpmInfo } from '../rpm/rpm-header.js';
 import type { CliContext } from '../cli/context.js';
 import { main } from '../cli/main.js';
 import { detectMock, mockCommands, mockConfigText, requireMock, runMockBuild, type MockJob } from './mock.js';
@@ -123,10 +123,6 @@ function buildOptions(root: string, units: BuildUnit[], extra: Partial<BuildOpti
     macros: { dist: '.exl1' },
     jobs: 2,
     inspector: specModelInspector(fs, rpmspecInspector(proc)),
-    readRpm: async (f) => {
-      const i = rpmInfo(parseRpm(readFileSync(f), f));
-      return { name: i.name, arch: i.arch, isSource: i.isSource, provides: i.provides, files: i.files };
-    },
     backend: 'mock',
     mock: { path: standin.mock, config: CONFIG },
     ...extra,

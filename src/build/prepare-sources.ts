@@ -177,8 +177,3 @@ export async function prepareSources(deps: PrepareSourcesDeps, project: Resolved
     deps.sink({ kind: 'end', task: 'prepare-sources' });
   }
 }
-
-/** The entry `component build` calls (it builds from `<outRoot>/<component>/`). */
-export async function prepareSourcesForBuild(deps: PrepareSourcesDeps, project: ResolvedProject, components: readonly ResolvedComponent[], outRoot: string): Promise<PreparedComponent[]> {
-  return prepareSources(deps, project, components, outRoot);
-}

@@ -298,6 +298,22 @@ export function parseCpuList(text: string): number[] | undefined {
   return out.length ? [...new Set(out)].sort((x, y) => x - y) : undefined;
 }
 
+/**
+ * The CPU share of each of `jobs` parallel binary builds: `_smp_build_ncpus` (make -j and rpm's
+ * own threads) so that parallel builds do not oversubscribe the machine, and, when `cpuSet` (the
+ * CPUs this process may run on) has room for every slot, the CPUs slot k is confined to
+ * (`taskset -c`), the same share: parallel builds then do not migrate between and evict each
+ * other from the same CPUs.
+ */
+export function planCpuShares(jobs: number, cpus: number | undefined, cpuSet: readonly number[] | undefined): { readonly binaryMacros: Readonly<Record<string, string>>; readonly slotCpus: (k: number) => readonly number[] | undefined } {
+  const machineCpus = cpuSet?.length ?? cpus;
+  const perSlot = machineCpus ? Math.max(1, Math.floor(machineCpus / jobs)) : undefined;
+  return {
+    binaryMacros: perSlot ? { _smp_build_ncpus: String(perSlot) } : {},
+    slotCpus: (k) => (cpuSet && perSlot && jobs > 1 && jobs <= cpuSet.length ? cpuSet.slice(k * perSlot, (k + 1) * perSlot) : undefined),
+  };
+}
+
 /** The CPUs a process may run on, from the text of /proc/PID/status (`Cpus_allowed_list:`). */
 export function cpusAllowed(procStatus: string): number[] | undefined {
   const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(procStatus)?.[1];

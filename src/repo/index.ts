@@ -1,20 +1,14 @@
 /**
  * Public API of the repo domain (issue 6).
  *
- * - `parseRpm(bytes, file)` / `rpmInfo(pkg)` / `fileList(header)` — Strata's own RPM reader
- *   (lead, signature header, header, tags; `Tag`, `SigTag`).
- * - `checkRpmDigests(pkg)`, `checkRpmSignature(pkg, keys)`, `readPublicKeys(bytes)`.
- * - `readPayload(pkg, decompress?)`, `parseCpio`, `checkPayloadFiles`, `toolDecompressor(proc)`.
- * - `compareRpmPackages(name, a, b)` — reproducibility differences.
+ * The RPM file format (header reader, payload, digests and signatures, package comparison) is
+ * the rpm layer's (src/rpm/index.ts).
+ *
  * - `parseRepomd`, `parsePrimary` — rpm-md metadata.
  * - `loadSigningKey`, `signRpms`, `signDetached` — the project key in an isolated GnuPG home.
  * - `publishRepos(ctx, options)` — signed, deterministic repositories per channel.
  * - `verifyRepo(fs, dir, options)` — in-process verification of a repository.
  */
-export * from './rpm-header.js';
-export * from './rpm-verify.js';
-export * from './payload.js';
-export * from './compare.js';
 export * from './metadata.js';
 export * from './signing.js';
 export * from './publish.js';

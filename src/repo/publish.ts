@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { StrataError, error } from '../diag/index.js';
 import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
-import { parseRpm, Tag } from './rpm-header.js';
+import { parseRpm, Tag } from '../rpm/rpm-header.js';
 import { batchArgs, signDetached, signRpms, type SigningKey } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
 import { replaceDir } from '../util/replace-dir.js';

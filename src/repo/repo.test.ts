@@ -19,7 +19,7 @@ import type { StrataError } from '../diag/index.js';
 import { listTree } from '../sources/testing/tree.js';
 import { parsePrimary, parseRepomd } from './metadata.js';
 import { publishRepos } from './publish.js';
-import { fileList, parseRpm, rpmInfo, Tag } from './rpm-header.js';
+import { fileList, parseRpm, rpmInfo, Tag } from '../rpm/rpm-header.js';
 import { batchArgs, loadSigningKey, signRpms, type SigningKey } from './signing.js';
 import { verifyRepo } from './verify.js';
 
@@ -275,7 +275,7 @@ test('packages signed by another key, unsigned packages and unlisted files are e
 });
 
 test('payload reader: files, modes and digests agree with the header and with rpm2archive, for gzip and xz payloads', async () => {
-  const { readPayload, checkPayloadFiles, toolDecompressor } = await import('./payload.js');
+  const { readPayload, checkPayloadFiles, toolDecompressor } = await import('../rpm/payload.js');
   const dec = toolDecompressor(proc);
   const gz = path.join(outDir, 'rpms', 'base', readdirSync(path.join(outDir, 'rpms', 'base')).find((f) => f.startsWith('libgreet-1'))!);
   // The same package with an xz payload (what Fedora's rpm writes is zstd; Debian's default is gzip).
@@ -298,7 +298,7 @@ test('payload reader: files, modes and digests agree with the header and with rp
 });
 
 test('payload reader: a payload re-packed with a modified file is caught by the deep check', async () => {
-  const { decompressPayload, checkPayloadFiles } = await import('./payload.js');
+  const { decompressPayload, checkPayloadFiles } = await import('../rpm/payload.js');
   const { gzipSync } = await import('node:zlib');
   const f = path.join(outDir, 'rpms', 'base', readdirSync(path.join(outDir, 'rpms', 'base')).find((x) => x.startsWith('greet-data'))!);
   const pkg = parseRpm(readFileSync(f), f);

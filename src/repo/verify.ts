@@ -18,9 +18,9 @@ import type { FileSystem } from '../adapters/types.js';
 import { StrataError, error } from '../diag/index.js';
 import { isInside } from '../util/paths.js';
 import { decompressMetadata, parsePrimary, parseRepomd } from './metadata.js';
-import { parseRpm, Tag } from './rpm-header.js';
-import { checkRpmDigests, checkRpmSignature, readPublicKeys, type RpmProblem } from './rpm-verify.js';
-import { checkPayloadFiles, type Decompressor } from './payload.js';
+import { parseRpm, Tag } from '../rpm/rpm-header.js';
+import { checkRpmDigests, checkRpmSignature, readPublicKeys, type RpmProblem } from '../rpm/rpm-verify.js';
+import { checkPayloadFiles, type Decompressor } from '../rpm/payload.js';
 
 export interface PackageVerdict {
   readonly file: string;

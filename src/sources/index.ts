@@ -67,7 +67,7 @@ export * from './commands.js';
  * `mapPool(items, jobs, fn)` — bounded parallelism collecting StrataErrors.
  *
  * prepare-sources lives above render: `src/build/prepare-sources.ts` (`prepareSources`,
- * `prepareComponent`, `planSourceFetches`, `prepareSourcesForBuild`); the rendered-diff half of
+ * `prepareComponent`, `planSourceFetches`); the rendered-diff half of
  * diff-sources is `src/render/upstream-diff.ts` (`diffUpstream`, `runDiffSourcesCommand`).
  */
 export * from './signature.js';

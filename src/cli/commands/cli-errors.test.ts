@@ -102,7 +102,7 @@ const CASES: readonly Case[] = [
     code: 'REPO_BAD_KEY',
   },
   { name: 'repo verify of a directory that is no repository', argv: ['repo', 'verify', 'a-dir'], code: 'REPO_NOT_FOUND' },
-  { name: 'build -j -1', argv: ['component', 'build', '-a', '-j', '-1'], code: 'BUILD_BAD_JOBS' },
+  { name: 'build -j -1', argv: ['component', 'build', '-a', '-j', '-1'], code: 'CLI_BAD_JOBS' },
   { name: 'process-distgit target is a directory', argv: ['rpmautospec', 'process-distgit', 'hello/hello.spec', 'a-dir'], code: 'OUTPUT_IS_A_DIRECTORY' },
   { name: 'process-distgit target below a file', argv: ['rpmautospec', 'process-distgit', 'hello/hello.spec', 'a-file/x.spec'], code: 'OUTPUT_NOT_A_DIRECTORY' },
   { name: 'spec sources of a directory', argv: ['spec', 'sources', 'hello'], code: 'SPEC_IS_DIRECTORY' },

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
+import { parseJobs } from '../flags.js';
 import { makeSink } from '../progress.js';
 
 interface BuildFlags {
@@ -21,12 +22,10 @@ interface BuildFlags {
   cpuAffinity?: boolean;
 }
 
-/** The CPUs this process may run on, when taskset can pin builds to them. */
-async function allowedCpus(ctx: CommandHost['ctx']): Promise<{ cpuSet?: number[] }> {
-  const { cpusAllowed } = await import('../../build/index.js');
-  const cpuSet = cpusAllowed(await ctx.fs.readText('/proc/self/status').catch(() => ''));
-  if (!cpuSet || !(await ctx.proc.which('taskset'))) return {};
-  return { cpuSet };
+/** The HTTP adapters preparing sources needs. */
+async function httpAdapters() {
+  const { NodeHttp, NodeFileHasher } = await import('../../adapters/http.js');
+  return { http: new NodeHttp(), hasher: new NodeFileHasher() };
 }
 
 export function register(program: Command, host: CommandHost): void {
@@ -55,117 +54,31 @@ export function register(program: Command, host: CommandHost): void {
       const sink = makeSink(ctx, g);
       const { loadSelected } = await import('../../config/index.js');
       const build = await import('../../build/index.js');
-      const repo = await import('../../repo/index.js');
-      const { StrataError, error, formatDiagnostic } = await import('../../diag/index.js');
       const { project, components } = await loadSelected(
         { fs: ctx.fs, sink },
         { cwd: ctx.cwd, ...(g.project ? { projectDir: g.project } : {}), all: !!flags.all, names: [...(flags.package ?? []), ...names], groups: flags.group ?? [] },
       );
-      const backend = flags.backend ?? 'rpmbuild';
-      let mock: { path: string; config: string } | undefined;
-      if (backend === 'mock') {
-        const m = await build.requireMock(ctx.proc);
-        const ref = project.defaultDistro;
-        const ver = ref ? project.distros.get(ref.name)?.versions.get(ref.version) : undefined;
-        const config = (process.arch === 'arm64' ? ver?.mockConfigAarch64 : ver?.mockConfigX86_64) ?? ver?.mockConfig;
-        if (!config) throw new StrataError(error('BUILD_MOCK_CONFIG', 'the mock backend needs a mock config on the default distro version', { ...(ver ? { span: ver.definedAt } : {}), hint: 'set mock-config-x86_64 (or mock-config) in [distros.NAME.versions.VERSION]' }));
-        mock = { path: m.path!, config };
-      }
-      const jobs = Number(flags.jobs ?? '1');
-      if (!Number.isInteger(jobs) || jobs < 1) throw new StrataError(error('BUILD_BAD_JOBS', `-j expects a positive integer, not ${flags.jobs}`, { hint: 'write -j 4 (how many rpmbuilds run in parallel)' }));
-      const { checkOutputDir } = await import('../output-path.js');
-      await checkOutputDir(ctx.fs, project.project.outputDir, 'output-dir (in [project])', project.project.origins.get('output-dir'));
-      await checkOutputDir(ctx.fs, project.project.workDir, 'work-dir (in [project])', project.project.origins.get('work-dir'));
-      const macros: Record<string, string> = {};
-      for (const d of flags.define ?? []) {
-        const m = /^\s*%?([A-Za-z_][\w]*)\s+([\s\S]*)$/.exec(d);
-        if (!m) throw new StrataError(error('BUILD_BAD_DEFINE', `--define expects 'NAME VALUE', got '${d}'`, { hint: "write --define 'dist .azl4'" }));
-        macros[m[1]!] = m[2]!;
-      }
-
-      // Prepared sources: a directory per component with the rendered spec and verified sources.
-      const preparedRoot = flags.prepared ? path.resolve(ctx.cwd, flags.prepared) : path.join(project.project.workDir, 'prepared');
-      if (!flags.prepared) {
-        // update/render + fetch and verify every source (the sources engineer's prepare-sources).
-        const [{ prepareSources }, { NodeHttp, NodeFileHasher }] = await Promise.all([import('../../build/prepare-sources.js'), import('../../adapters/http.js')]);
-        const prepared = await prepareSources({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() }, project, components, preparedRoot, flags.offline ? { refresh: 'never' } : {});
-        const problems = prepared.flatMap((p) => p.diagnostics.filter((d) => d.severity === 'error'));
-        if (problems.length) throw new StrataError(problems);
-      }
-      const units: import('../../build/index.js').BuildUnit[] = [];
-      const missing: string[] = [];
-      for (const comp of components) {
-        const dir = path.join(preparedRoot, comp.name);
-        const specs = (await ctx.fs.readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.spec'));
-        const spec = specs.includes(`${comp.name}.spec`) ? `${comp.name}.spec` : specs.length === 1 ? specs[0] : undefined;
-        if (!spec) {
-          missing.push(comp.name);
-          continue;
-        }
-        units.push({
-          name: comp.name,
-          dir,
-          spec: path.join(dir, spec),
-          with: comp.build.with,
-          without: comp.build.without,
-          defines: comp.build.defines,
-          undefines: comp.build.undefines,
-          skipCheck: comp.build.check.skip,
-          definedAt: comp.definedAt,
-        });
-      }
-      if (missing.length) {
-        throw new StrataError(
-          missing.map((m) =>
-            error('BUILD_NO_SPEC', `${m}: no spec in ${path.join(preparedRoot, m)}`, {
-              ...(project.components.get(m)?.definedAt ? { span: project.components.get(m)!.definedAt } : {}),
-              hint: 'prepare the component first: strata component prepare-sources -p NAME -o DIR',
-            }),
-          ),
-        );
-      }
-      const readRpm = async (f: string) => {
-        const info = repo.rpmInfo(repo.parseRpm(await ctx.fs.readFile(f), f));
-        return { name: info.name, arch: info.arch, isSource: info.isSource, provides: info.provides, files: info.files };
-      };
-      const compareRpms = async (a: string, b: string) => {
-        const [x, y] = await Promise.all([ctx.fs.readFile(a), ctx.fs.readFile(b)]);
-        return repo.compareRpmPackages(path.basename(a), repo.parseRpm(x, a), repo.parseRpm(y, b));
-      };
+      const jobs = parseJobs(flags.jobs) ?? 1;
+      const prepare = flags.prepared
+        ? undefined
+        : { deps: { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, ...(await httpAdapters()) }, offline: !!flags.offline };
+      const options = await build.planBuild(ctx.fs, ctx.proc, {
+        project,
+        components,
+        ...(prepare ? { prepare } : { preparedDir: path.resolve(ctx.cwd, flags.prepared!) }),
+        jobs,
+        backend: flags.backend ?? 'rpmbuild',
+        defines: flags.define ?? [],
+        force: !!flags.force,
+        failFast: !!flags.failFast,
+        verifyReproducible: !!flags.verifyReproducible,
+        ...(flags.buildPaths ? { fixedRootBase: path.resolve(ctx.cwd, flags.buildPaths) } : {}),
+        arch: process.arch === 'arm64' ? 'aarch64' : 'x86_64',
+        cpus: availableParallelism(),
+        cpuAffinity: flags.cpuAffinity !== false,
+      });
       const { NodeProcessLock } = await import('../../adapters/process-lock.js');
-      const res = await build.runBuild(
-        { fs: ctx.fs, proc: ctx.proc, sink, lock: new NodeProcessLock() },
-        {
-          units,
-          providers: [...project.components.keys()].filter((n) => !units.some((u) => u.name === n)),
-          outDir: project.project.outputDir,
-          workDir: project.project.workDir,
-          ...(flags.buildPaths ? { fixedRootBase: path.resolve(ctx.cwd, flags.buildPaths) } : {}),
-          macros,
-          jobs,
-          force: !!flags.force,
-          failFast: !!flags.failFast,
-          backend,
-          ...(mock ? { mock } : {}),
-          inspector: build.specModelInspector(ctx.fs, build.rpmspecInspector(ctx.proc)),
-          readRpm,
-          compareRpms,
-          channelOf: (component, rpmName) => build.resolvePackageChannel(project, project.components.get(component), rpmName),
-          verifyReproducible: !!flags.verifyReproducible,
-          cpus: (await import('node:os')).availableParallelism(),
-          ...(jobs > 1 && flags.cpuAffinity !== false ? await allowedCpus(ctx) : {}),
-        },
-      );
-      if (g.output !== 'json') {
-        const sourceOf = (f: string) => {
-          try {
-            return readFileSync(f, 'utf8');
-          } catch {
-            return undefined;
-          }
-        };
-        for (const d of res.diagnostics) ctx.err(formatDiagnostic(d, { sourceOf, relativeTo: ctx.cwd, color: ctx.color }) + '\n');
-      }
+      const res = await build.runBuild({ fs: ctx.fs, proc: ctx.proc, sink, lock: new NodeProcessLock() }, options);
       const count = (s: string) => res.records.filter((r) => r.status === s).length;
       const bad = res.records.filter((r) => r.status === 'failed' || r.status === 'skipped');
       const irreproducible = res.reproducibility.filter((r) => !r.identical);
@@ -200,6 +113,7 @@ export function register(program: Command, host: CommandHost): void {
           rpmbuildSeconds: res.rpmbuildSeconds,
           diagnostics: res.diagnostics,
         },
+        diagnostics: res.diagnostics,
         table: {
           columns: ['component', 'status', 'rpms', 'rpmbuild s', 'detail'],
           rows: res.records.map((r) => [r.name, r.status, r.rpms.length, r.rpmbuildSeconds.toFixed(2), r.reason ?? '']),

@@ -76,7 +76,7 @@ export function register(program: Command, host: CommandHost): void {
     host.action(async (dir: string, flags: { key?: string[]; deep?: boolean }): Promise<CommandResult> => {
       const ctx = host.ctx;
       const { verifyRepo } = await import('../../repo/verify.js');
-      const { toolDecompressor } = await import('../../repo/payload.js');
+      const { toolDecompressor } = await import('../../rpm/payload.js');
       const v = await verifyRepo(ctx.fs, path.resolve(ctx.cwd, dir), { ...(flags.key ? { keyFiles: flags.key.map((k) => path.resolve(ctx.cwd, k)) } : {}), deep: !!flags.deep, decompress: toolDecompressor(ctx.proc) });
       const rows: unknown[][] = [['repodata/repomd.xml', v.metadata.ok ? 'ok' : 'BAD', v.metadata.signedBy ?? '', v.metadata.problems.map((p) => `${p.code}: ${p.message}`).join('; ')]];
       for (const p of v.packages) rows.push([p.file, p.ok ? 'ok' : 'BAD', p.keyId ?? '', p.problems.map((x) => `${x.code}: ${x.message}`).join('; ')]);
