@@ -9,8 +9,6 @@ import type { RpmDifference } from '../rpm/index.js';
 import { compareBuiltRpms } from './built-rpms.js';
 import type { RpmbuildResult } from './rpmbuild.js';
 
-export type { RpmDifference } from '../rpm/index.js';
-
 export interface ReproducibilityResult {
   readonly name: string;
   readonly identical: boolean;

@@ -25,9 +25,6 @@ import { BuildScheduler, type ScheduleAction } from './scheduler.js';
 import type { SpecInspector } from './spec-facts.js';
 import type { BuildGraph, BuildRecord, BuildStatus, BuildUnit } from './types.js';
 
-export type { BuiltRpmInfo } from './built-rpms.js';
-export type { ReproducibilityResult, RpmDifference } from './reproducibility.js';
-
 export interface BuildContext {
   readonly fs: FileSystem;
   readonly proc: ProcessRunner;
