@@ -163,10 +163,10 @@ export class BuildScheduler {
     return this.step();
   }
 
-  /** Record a component finished before it started (e.g. its spec could not be evaluated). */
-  recordUnstarted(record: BuildRecord): ScheduleAction[] {
+  /** Before `begin`: record a component that will not start (e.g. its spec could not be evaluated). */
+  recordUnstarted(record: BuildRecord): void {
     this.pending.delete(record.name);
-    return this.record(record);
+    this.status.set(record.name, record.status);
   }
 
   /**
