@@ -10,7 +10,7 @@ import type { FileSystem, ProcessRunner } from '../adapters/types.js';
 import { warning, type Diagnostic } from '../diag/index.js';
 
 /** Runs a task in the background, coalescing requests made while it runs into one more run. */
-export class Refresher {
+class Refresher {
   private current: Promise<void> | undefined;
   private again = false;
   constructor(private readonly task: () => Promise<void>) {}
