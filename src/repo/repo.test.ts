@@ -20,7 +20,8 @@ import { listTree } from '../sources/testing/tree.js';
 import { parsePrimary, parseRepomd } from './metadata.js';
 import { publishRepos } from './publish.js';
 import { fileList, parseRpm, rpmInfo, Tag } from './rpm-header.js';
-import { batchArgs, loadSigningKey, signRpms, type SigningKey } from './signing.js';
+import { loadGpgKey, type GpgKeyHome } from '../trust/gpg-signer.js';
+import { batchArgs, signRpms } from './signing.js';
 import { verifyRepo } from './verify.js';
 
 const fs = new NodeFileSystem();
@@ -36,7 +37,7 @@ function rpmq(file: string, qf: string): string {
 }
 
 async function publish(dest: string, k: TestKey = key) {
-  const sk = await loadSigningKey(fs, proc, { keyFile: k.secretKeyFile });
+  const sk = await loadGpgKey(fs, proc, { keyFile: k.secretKeyFile });
   try {
     return await publishRepos({ fs, proc, sink: () => {}, lock: new NodeProcessLock() }, { outDir, repoDir: dest, key: sk, keyName: 'test' });
   } finally {
@@ -175,7 +176,7 @@ test('a publish that fails its verification leaves the previous repository as it
   const dest = path.join(tmp, 'pub-keep');
   await publish(dest);
   const before = sums(dest);
-  const sk = await loadSigningKey(fs, proc, { keyFile: key.secretKeyFile });
+  const sk = await loadGpgKey(fs, proc, { keyFile: key.secretKeyFile });
   try {
     await assert.rejects(
       publishRepos({ fs, proc, sink: () => {}, lock: new NodeProcessLock() }, { outDir, repoDir: dest, key: sk, keyName: 'test', verifyWith: [otherKey.publicKeyFile] }),
@@ -222,7 +223,7 @@ test('signRpms: tens of thousands of packages are signed in batches of bounded a
       return undefined;
     },
   };
-  const k: SigningKey = { gpgHome: '/g', fingerprint: 'F'.repeat(40), uid: 'u', created: 1, publicKeyArmored: '', dispose: async () => {} };
+  const k: GpgKeyHome = { gpgHome: '/g', fingerprint: 'F'.repeat(40), created: 1 };
   const files = Array.from({ length: 30_000 }, (_, i) => `/var/tmp/strata/out/repos/.base.publish-XXXXXX/package-name-${i}-1.0-1.azl4.x86_64.rpm`);
   await signRpms(fake, k, files, 1000);
   assert.ok(calls.length >= 150, `${calls.length} rpmsign calls`);
