@@ -52,7 +52,7 @@ export interface PublishResult {
 }
 
 /** Staging directories of `publishRepos` (`.<channel>.publish-XXXXXX`, beside the repositories). */
-export const PUBLISH_STAGING = /^\..+\.publish-[^/]+$/;
+const PUBLISH_STAGING = /^\..+\.publish-[^/]+$/;
 
 /**
  * Publish under `<repoDir>/.publish.lock` (`lock`: one publisher per repository directory at a
