@@ -3,9 +3,8 @@
  * signed rpm-md repositories under `<repoDir>/<channel>/`:
  *
  *   copy → rpmsign (project key, pinned signature time) → mtimes set to the revision →
- *   createrepo_c (fixed revision and timestamps, gz, no sqlite) → repomd.xml.asc (through the
- *   key's Signer) →
- *   RPM-GPG-KEY-<name> next to the repositories → in-process verification of the result.
+ *   createrepo_c (fixed revision and timestamps, gz, no sqlite) → repomd.xml.asc (by the key's
+ *   Signer) → RPM-GPG-KEY-<name> next to the repositories → in-process verification of the result.
  *
  * The revision is the newest BUILDTIME among the channel's packages (SOURCE_DATE_EPOCH of the
  * newest build), so publishing the same packages twice gives byte-identical repositories.
@@ -14,10 +13,20 @@ import * as path from 'node:path';
 import { StrataError, error, isStrataError } from '../diag/index.js';
 import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
 import { parseRpm, Tag } from './rpm-header.js';
-import type { GpgKey } from '../trust/gpg-signer.js';
+import type { GpgKeyHome } from '../trust/gpg-signer.js';
+import type { Signer } from '../trust/signer.js';
 import { batchArgs, signRpms } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
 import { replaceDir } from '../util/replace-dir.js';
+
+/**
+ * What publishing needs of the project key (a `GpgKey` from `loadGpgKey` is one): the GnuPG home
+ * rpmsign signs packages with, the Signer of repomd.xml.asc, and the public key to export.
+ */
+export interface PublishKey extends GpgKeyHome {
+  readonly signer: Signer;
+  readonly publicKeyArmored: string;
+}
 
 export interface PublishOptions {
   readonly outDir: string;
@@ -25,8 +34,7 @@ export interface PublishOptions {
   readonly repoDir?: string;
   /** Only these channels (default: every directory under out/rpms, plus `source`). */
   readonly channels?: readonly string[];
-  /** The project key: rpmsign signs the packages with it, its `signer` signs repomd.xml. */
-  readonly key: GpgKey;
+  readonly key: PublishKey;
   /** Name used in the exported key file: RPM-GPG-KEY-<keyName>. */
   readonly keyName: string;
   /** Public keys the result must verify against (default: the exported key). */
@@ -144,7 +152,7 @@ async function publishChannel(ctx: { fs: FileSystem; proc: ProcessRunner; sink: 
 }
 
 /** Write `<repomd>.asc`, the key's armored detached signature of repomd.xml, made at `time`. */
-async function signRepomd(fs: FileSystem, key: GpgKey, repomd: string, time: number): Promise<void> {
+async function signRepomd(fs: FileSystem, key: PublishKey, repomd: string, time: number): Promise<void> {
   try {
     const signature = await key.signer.sign(await fs.readFile(repomd), { time });
     await fs.writeFileAtomic(`${repomd}.asc`, signature.bytes);
