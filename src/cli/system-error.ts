@@ -24,7 +24,7 @@ const ERRNO: Record<string, { readonly what: string; readonly hint: string }> = 
 };
 
 interface ErrnoLike {
-  readonly code: string;
+  readonly code: `E${string}`;
   readonly syscall?: string;
   readonly path?: string;
   readonly dest?: string;

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { didYouMean, error, warning, type Diagnostic, type SourceSpan } from '../diag/index.js';
+import { didYouMean, error, warning, type Diagnostic, type DiagnosticCode, type SourceSpan } from '../diag/index.js';
 import { LineIndex, pathKey, scanTomlPositions, type KeyPosition } from './toml-positions.js';
 
 /** One TOML document: text, parsed value, positions. */
@@ -139,7 +139,7 @@ export class TableReader {
     return this.doc.includeChain.length ? { includeChain: this.doc.includeChain } : {};
   }
 
-  report(code: string, message: string, span: SourceSpan, hint?: string, severity: 'error' | 'warning' = 'error'): void {
+  report(code: DiagnosticCode, message: string, span: SourceSpan, hint?: string, severity: 'error' | 'warning' = 'error'): void {
     const extra = { span, ...(hint ? { hint } : {}), ...this.chain() };
     this.sink.add(severity === 'error' ? error(code, message, extra) : warning(code, message, extra));
   }
@@ -174,7 +174,7 @@ export class TableReader {
     return v;
   }
 
-  missing(key: string, empty = false, code = 'CONFIG_MISSING_FIELD', hint?: string): void {
+  missing(key: string, empty = false, code: DiagnosticCode = 'CONFIG_MISSING_FIELD', hint?: string): void {
     this.report(code, `\`${this.where}\` ${empty ? 'has an empty' : 'needs'} \`${key}\``, empty ? this.valueSpan(key) : this.span(), hint ?? `add ${key} = ${'"…"'}`);
   }
 

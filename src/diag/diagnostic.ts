@@ -1,3 +1,5 @@
+import type { DiagnosticCode } from './codes.js';
+
 /** A place in a source file. Lines and columns are 1-based; `offset` is a 0-based byte/char offset when known. */
 export interface SourceSpan {
   readonly file: string;
@@ -18,7 +20,7 @@ export interface RelatedInfo {
 
 /** One finding a user can act on: stable `code`, the place that caused it, and a hint. */
 export interface Diagnostic {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly severity: Severity;
   readonly message: string;
   readonly span?: SourceSpan;
@@ -28,15 +30,15 @@ export interface Diagnostic {
   readonly related?: readonly RelatedInfo[];
 }
 
-export function error(code: string, message: string, extra: Partial<Omit<Diagnostic, 'code' | 'message' | 'severity'>> = {}): Diagnostic {
+export function error(code: DiagnosticCode, message: string, extra: Partial<Omit<Diagnostic, 'code' | 'message' | 'severity'>> = {}): Diagnostic {
   return { code, severity: 'error', message, ...extra };
 }
 
-export function warning(code: string, message: string, extra: Partial<Omit<Diagnostic, 'code' | 'message' | 'severity'>> = {}): Diagnostic {
+export function warning(code: DiagnosticCode, message: string, extra: Partial<Omit<Diagnostic, 'code' | 'message' | 'severity'>> = {}): Diagnostic {
   return { code, severity: 'warning', message, ...extra };
 }
 
-export function note(code: string, message: string, extra: Partial<Omit<Diagnostic, 'code' | 'message' | 'severity'>> = {}): Diagnostic {
+export function note(code: DiagnosticCode, message: string, extra: Partial<Omit<Diagnostic, 'code' | 'message' | 'severity'>> = {}): Diagnostic {
   return { code, severity: 'note', message, ...extra };
 }
 
@@ -46,7 +48,7 @@ export function note(code: string, message: string, extra: Partial<Omit<Diagnost
  */
 export class StrataError extends Error {
   readonly diagnostics: readonly Diagnostic[];
-  readonly code: string;
+  readonly code: DiagnosticCode;
 
   constructor(diagnostics: Diagnostic | readonly Diagnostic[], options?: { cause?: unknown }) {
     const list = Array.isArray(diagnostics) ? (diagnostics as readonly Diagnostic[]) : [diagnostics as Diagnostic];
@@ -61,36 +63,6 @@ export class StrataError extends Error {
 
 export function isStrataError(e: unknown): e is StrataError {
   return e instanceof StrataError;
-}
-
-/** Collects the diagnostics of one pass so that all of them are reported, not only the first. */
-export class DiagnosticBag {
-  private readonly items: Diagnostic[] = [];
-
-  add(d: Diagnostic): void {
-    this.items.push(d);
-  }
-
-  addAll(ds: Iterable<Diagnostic>): void {
-    for (const d of ds) this.items.push(d);
-  }
-
-  get all(): readonly Diagnostic[] {
-    return this.items;
-  }
-
-  get errors(): readonly Diagnostic[] {
-    return this.items.filter((d) => d.severity === 'error');
-  }
-
-  hasErrors(): boolean {
-    return this.items.some((d) => d.severity === 'error');
-  }
-
-  /** Throw a StrataError carrying every collected error (and warnings) if any error was added. */
-  throwIfErrors(): void {
-    if (this.hasErrors()) throw new StrataError(this.items);
-  }
 }
 
 /** Compute a 1-based line/column for `offset` in `text`. */

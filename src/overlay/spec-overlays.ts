@@ -4,7 +4,7 @@
  * CST (spec-lines.ts); deliberate differences are listed in src/overlay/README.md.
  */
 import { RE2JS } from 're2js';
-import { error, StrataError, type Diagnostic } from '../diag/index.js';
+import { error, StrataError, type Diagnostic, type DiagnosticCode } from '../diag/index.js';
 import { matchGlob } from './glob.js';
 import {
   appendPoint,
@@ -30,7 +30,7 @@ export interface SpecPlanContext {
   readonly specFile: string;
 }
 
-export function overlayError(o: Overlay, code: string, what: string, hint?: string, specFile?: string): StrataError {
+export function overlayError(o: Overlay, code: DiagnosticCode, what: string, hint?: string, specFile?: string): StrataError {
   const d: Diagnostic = error(code, `${overlayLabel(o)}: ${what}${specFile ? ` (${specFile})` : ''}`, {
     ...(o.definedAt ? { span: o.definedAt } : {}),
     ...(hint ? { hint } : {}),

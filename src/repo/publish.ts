@@ -3,19 +3,30 @@
  * signed rpm-md repositories under `<repoDir>/<channel>/`:
  *
  *   copy → rpmsign (project key, pinned signature time) → mtimes set to the revision →
- *   createrepo_c (fixed revision and timestamps, gz, no sqlite) → repomd.xml.asc →
- *   RPM-GPG-KEY-<name> next to the repositories → in-process verification of the result.
+ *   createrepo_c (fixed revision and timestamps, gz, no sqlite) → repomd.xml.asc (by the key's
+ *   Signer) → RPM-GPG-KEY-<name> next to the repositories → in-process verification of the result.
  *
  * The revision is the newest BUILDTIME among the channel's packages (SOURCE_DATE_EPOCH of the
  * newest build), so publishing the same packages twice gives byte-identical repositories.
  */
 import * as path from 'node:path';
-import { StrataError, error } from '../diag/index.js';
+import { StrataError, error, isStrataError } from '../diag/index.js';
 import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
 import { parseRpm, Tag } from '../rpm/rpm-header.js';
-import { batchArgs, signDetached, signRpms, type SigningKey } from './signing.js';
+import type { GpgKeyHome } from '../trust/gpg-signer.js';
+import type { Signer } from '../trust/signer.js';
+import { batchArgs, signRpms } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
 import { replaceDir } from '../util/replace-dir.js';
+
+/**
+ * What publishing needs of the project key (a `GpgKey` from `loadGpgKey` is one): the GnuPG home
+ * rpmsign signs packages with, the Signer of repomd.xml.asc, and the public key to export.
+ */
+export interface PublishKey extends GpgKeyHome {
+  readonly signer: Signer;
+  readonly publicKeyArmored: string;
+}
 
 export interface PublishOptions {
   readonly outDir: string;
@@ -23,7 +34,7 @@ export interface PublishOptions {
   readonly repoDir?: string;
   /** Only these channels (default: every directory under out/rpms, plus `source`). */
   readonly channels?: readonly string[];
-  readonly key: SigningKey;
+  readonly key: PublishKey;
   /** Name used in the exported key file: RPM-GPG-KEY-<keyName>. */
   readonly keyName: string;
   /** Public keys the result must verify against (default: the exported key). */
@@ -49,7 +60,7 @@ export interface PublishResult {
 }
 
 /** Staging directories of `publishRepos` (`.<channel>.publish-XXXXXX`, beside the repositories). */
-export const PUBLISH_STAGING = /^\..+\.publish-[^/]+$/;
+const PUBLISH_STAGING = /^\..+\.publish-[^/]+$/;
 
 /**
  * Publish under `<repoDir>/.publish.lock` (`lock`: one publisher per repository directory at a
@@ -129,7 +140,7 @@ async function publishChannel(ctx: { fs: FileSystem; proc: ProcessRunner; sink: 
   }
   const cr = await proc.run('createrepo_c', ['--quiet', '--no-database', '--general-compress-type=gz', '--revision', String(revision), '--set-timestamp-to-revision', '--workers', '1', stage], { env: { LC_ALL: 'C', TZ: 'UTC' } });
   if (cr.code !== 0) throw new StrataError(error('REPO_CREATEREPO_FAILED', `createrepo_c failed for ${channel}: ${cr.stderr.trim()}`, { hint: 'createrepo_c comes from the Debian package createrepo-c' }));
-  await signDetached(proc, o.key, path.join(stage, 'repodata', 'repomd.xml'), revision);
+  await signRepomd(fs, o.key, path.join(stage, 'repodata', 'repomd.xml'), revision);
   const chanKey = path.join(stage, `RPM-GPG-KEY-${o.keyName}`);
   await fs.writeFileAtomic(chanKey, o.key.publicKeyArmored);
   const verdict = await verifyRepo(fs, stage, { keyFiles: o.verifyWith?.length ? [...o.verifyWith] : [keyFile] });
@@ -138,4 +149,15 @@ async function publishChannel(ctx: { fs: FileSystem; proc: ProcessRunner; sink: 
     throw new StrataError(error('REPO_PUBLISH_UNVERIFIED', `the published ${channel} repository does not verify: ${bad.join(' | ')}`));
   }
   return { channel, dir: finalDir, packages: copies.length, revision, keyFile: path.join(finalDir, path.basename(chanKey)), verdict: { ...verdict, dir: finalDir } };
+}
+
+/** Write `<repomd>.asc`, the key's armored detached signature of repomd.xml, made at `time`. */
+async function signRepomd(fs: FileSystem, key: PublishKey, repomd: string, time: number): Promise<void> {
+  try {
+    const signature = await key.signer.sign(await fs.readFile(repomd), { time });
+    await fs.writeFileAtomic(`${repomd}.asc`, signature.bytes);
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    throw new StrataError(e.diagnostics.map((d) => ({ ...d, message: `cannot sign ${path.basename(repomd)}: ${d.message}` })), { cause: e });
+  }
 }

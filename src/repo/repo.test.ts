@@ -20,7 +20,9 @@ import { listTree } from '../sources/testing/tree.js';
 import { parsePrimary, parseRepomd } from './metadata.js';
 import { publishRepos } from './publish.js';
 import { fileList, parseRpm, rpmInfo, Tag } from '../rpm/rpm-header.js';
-import { batchArgs, loadSigningKey, signRpms, type SigningKey } from './signing.js';
+import { loadGpgKey, type GpgKeyHome } from '../trust/gpg-signer.js';
+import { batchArgs, signRpms } from './signing.js';
+import type { StepRecord } from '../trust/verify-steps.js';
 import { verifyRepo } from './verify.js';
 
 const fs = new NodeFileSystem();
@@ -36,7 +38,7 @@ function rpmq(file: string, qf: string): string {
 }
 
 async function publish(dest: string, k: TestKey = key) {
-  const sk = await loadSigningKey(fs, proc, { keyFile: k.secretKeyFile });
+  const sk = await loadGpgKey(fs, proc, { keyFile: k.secretKeyFile });
   try {
     return await publishRepos({ fs, proc, sink: () => {}, lock: new NodeProcessLock() }, { outDir, repoDir: dest, key: sk, keyName: 'test' });
   } finally {
@@ -175,7 +177,7 @@ test('a publish that fails its verification leaves the previous repository as it
   const dest = path.join(tmp, 'pub-keep');
   await publish(dest);
   const before = sums(dest);
-  const sk = await loadSigningKey(fs, proc, { keyFile: key.secretKeyFile });
+  const sk = await loadGpgKey(fs, proc, { keyFile: key.secretKeyFile });
   try {
     await assert.rejects(
       publishRepos({ fs, proc, sink: () => {}, lock: new NodeProcessLock() }, { outDir, repoDir: dest, key: sk, keyName: 'test', verifyWith: [otherKey.publicKeyFile] }),
@@ -222,7 +224,7 @@ test('signRpms: tens of thousands of packages are signed in batches of bounded a
       return undefined;
     },
   };
-  const k: SigningKey = { gpgHome: '/g', fingerprint: 'F'.repeat(40), uid: 'u', created: 1, publicKeyArmored: '', dispose: async () => {} };
+  const k: GpgKeyHome = { gpgHome: '/g', fingerprint: 'F'.repeat(40), created: 1 };
   const files = Array.from({ length: 30_000 }, (_, i) => `/var/tmp/strata/out/repos/.base.publish-XXXXXX/package-name-${i}-1.0-1.azl4.x86_64.rpm`);
   await signRpms(fake, k, files, 1000);
   assert.ok(calls.length >= 150, `${calls.length} rpmsign calls`);
@@ -309,4 +311,77 @@ test('payload reader: a payload re-packed with a modified file is caught by the 
   const forged = Buffer.concat([Buffer.from(pkg.bytes.subarray(0, pkg.payloadOffset)), gzipSync(cpio)]);
   const problems = await checkPayloadFiles(parseRpm(forged, 'forged.rpm'));
   assert.deepEqual(problems, [{ path: '/usr/share/greet-data/motd', problem: 'content digest differs from the header' }]);
+});
+
+/** `step:status[:codes]` of each step record, for compact assertions. */
+function stepsOf(records: readonly StepRecord[]): string[] {
+  return records.map((r) => `${r.step}:${r.status}${r.problems.length ? ':' + [...new Set(r.problems.map((p) => p.code))].join(',') : ''}`);
+}
+
+const CLEAN_PACKAGE_STEPS = ['package location:passed', 'package read:passed', 'file digest vs primary:passed', 'header parsed:passed', 'header range:passed', 'header digests:passed', 'payload files:skipped', 'RPM signature:passed', 'identity vs primary:passed'];
+
+test('verify steps: a clean repository passes every named step; each tampering fails at its step with its code', async () => {
+  const pub = await publish(path.join(tmp, 'pub-steps'));
+  const clean = path.join(pub.repoDir, 'base');
+  const v0 = await verifyRepo(fs, clean);
+  assert.ok(v0.ok);
+  assert.deepEqual(stepsOf(v0.steps), ['repomd read:passed', 'repomd signature:passed', 'metadata digests:passed', 'primary parsed:passed', 'unlisted packages:passed']);
+  for (const p of v0.packages) assert.deepEqual(stepsOf(p.steps), CLEAN_PACKAGE_STEPS, p.file);
+  assert.ok(v0.packages.every((p) => p.steps.every((s) => s.subject === p.file)));
+  const deep = await verifyRepo(fs, clean, { deep: true });
+  assert.ok(deep.packages.every((p) => p.steps.find((s) => s.step === 'payload files')?.status === 'passed'));
+
+  let n = 0;
+  /** A copy of the clean repository with `edit` applied to one of its files. */
+  const tampered = (rel: (dir: string) => string, edit: (b: Buffer) => void): string => {
+    const dir = path.join(tmp, `steps-${n++}`);
+    cpSync(pub.repoDir, dir, { recursive: true });
+    const file = rel(path.join(dir, 'base'));
+    const bytes = readFileSync(file);
+    edit(bytes);
+    writeFileSync(file, bytes);
+    return path.join(dir, 'base');
+  };
+  const flip = (at: (b: Buffer) => number) => (b: Buffer) => {
+    const i = at(b);
+    b[i] = b[i]! ^ 0x01;
+  };
+  const primaryOf = (dir: string) => path.join(dir, parseRepomd(readFileSync(path.join(dir, 'repodata', 'repomd.xml'), 'utf8')).data.find((d) => d.type === 'primary')!.location);
+  const victim = v0.packages.find((p) => p.file.startsWith('greet-1'))!.file;
+
+  // one byte of repomd.xml (a digit of the revision): only the signature breaks
+  const md = await verifyRepo(fs, tampered((d) => path.join(d, 'repodata', 'repomd.xml'), flip((b) => b.indexOf('<revision>') + '<revision>'.length)));
+  assert.deepEqual(stepsOf(md.steps), ['repomd read:passed', 'repomd signature:failed:REPO_METADATA_BAD_SIGNATURE', 'metadata digests:passed', 'primary parsed:passed', 'unlisted packages:passed']);
+  assert.ok(md.packages.every((p) => p.ok));
+
+  // one byte of the .asc (inside the signature value): the signature breaks
+  const asc = await verifyRepo(fs, tampered((d) => path.join(d, 'repodata', 'repomd.xml.asc'), flip((b) => b.lastIndexOf('\n=') - 20)));
+  assert.equal(stepsOf(asc.steps)[1], 'repomd signature:failed:REPO_METADATA_BAD_SIGNATURE');
+  assert.deepEqual(asc.metadata.problems.map((p) => p.code), ['REPO_METADATA_BAD_SIGNATURE']);
+
+  // one byte of primary.xml.gz: its digest breaks, so no package list is trusted
+  const pr = await verifyRepo(fs, tampered(primaryOf, flip((b) => b.length - 12)));
+  assert.deepEqual(stepsOf(pr.steps), ['repomd read:passed', 'repomd signature:passed', 'metadata digests:failed:REPO_METADATA_CHECKSUM', 'primary parsed:skipped', 'unlisted packages:failed:REPO_PACKAGE_UNLISTED']);
+  assert.equal(pr.ok, false);
+
+  // one byte of an RPM's payload: its file digest and its payload digest break, the signature (over the header) holds
+  const rpm = await verifyRepo(fs, tampered((d) => path.join(d, victim), flip((b) => b.length - 40)));
+  assert.deepEqual(stepsOf(rpm.steps), ['repomd read:passed', 'repomd signature:passed', 'metadata digests:passed', 'primary parsed:passed', 'unlisted packages:passed']);
+  const hit = rpm.packages.find((p) => p.file === victim)!;
+  assert.deepEqual(stepsOf(hit.steps), ['package location:passed', 'package read:passed', 'file digest vs primary:failed:REPO_PACKAGE_CHECKSUM', 'header parsed:passed', 'header range:passed', 'header digests:failed:RPM_PAYLOAD_DIGEST_MISMATCH,RPM_MD5_MISMATCH', 'payload files:skipped', 'RPM signature:passed', 'identity vs primary:passed']);
+  assert.ok(rpm.packages.filter((p) => p.file !== victim).every((p) => p.ok));
+
+  // one byte of an RPM's header (inside the header's data store): header digest and RPM signature break
+  const hdr = await verifyRepo(fs, tampered((d) => path.join(d, victim), flip((b) => parseRpm(b).header.end - 8)));
+  const hh = hdr.packages.find((p) => p.file === victim)!;
+  const failed = hh.steps.filter((s) => s.status === 'failed').map((s) => s.step);
+  assert.deepEqual(failed, ['file digest vs primary', 'header digests', 'RPM signature'], JSON.stringify(hh.steps));
+  assert.ok(hh.problems.some((p) => p.code === 'RPM_HEADER_DIGEST_MISMATCH'));
+  assert.ok(hh.problems.some((p) => p.code === 'RPM_BAD_SIGNATURE'));
+
+  // a wrong key: the repomd signature and every RPM signature fail, the digests hold
+  const wrong = await verifyRepo(fs, clean, { keyFiles: [otherKey.publicKeyFile] });
+  assert.equal(stepsOf(wrong.steps)[1], 'repomd signature:failed:REPO_METADATA_BAD_SIGNATURE');
+  assert.match(wrong.metadata.problems[0]!.message, /not among the trusted keys/);
+  for (const p of wrong.packages) assert.deepEqual(p.steps.filter((s) => s.status === 'failed').map((s) => `${s.step}:${s.problems.map((x) => x.code).join()}`), ['RPM signature:RPM_SIGNATURE_UNKNOWN_KEY'], p.file);
 });

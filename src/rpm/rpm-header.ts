@@ -8,7 +8,7 @@
  * driven by tags and keeps unknown ones, so newer rpm versions' extra tags do not break it.
  * Pure: it works on bytes; the caller reads the file.
  */
-import { StrataError, error } from '../diag/index.js';
+import { StrataError, error, type DiagnosticCode } from '../diag/index.js';
 
 export const RPM_LEAD_SIZE = 96;
 const LEAD_MAGIC = [0xed, 0xab, 0xee, 0xdb];
@@ -142,7 +142,7 @@ export interface RpmPackage {
   readonly bytes: Uint8Array;
 }
 
-function fail(file: string, message: string, code = 'RPM_BAD_FORMAT'): never {
+function fail(file: string, message: string, code: DiagnosticCode = 'RPM_BAD_FORMAT'): never {
   throw new StrataError(error(code, `${file}: ${message}`, { span: { file, line: 1, col: 1 }, hint: 'the file is not a valid RPM package (truncated or corrupted?)' }));
 }
 

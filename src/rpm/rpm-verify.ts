@@ -7,10 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Key } from 'openpgp';
+import type { DiagnosticCode } from '../diag/index.js';
 import { SigTag, Tag, type RpmPackage } from './rpm-header.js';
 
 export interface RpmProblem {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly message: string;
 }
 
@@ -73,12 +74,4 @@ export async function checkRpmSignature(pkg: RpmPackage, keys: readonly Key[]): 
   } catch (e) {
     return { ok: false, problem: { code: 'RPM_BAD_SIGNATURE', message: `header signature does not verify: ${(e as Error).message}` } };
   }
-}
-
-/** Read armored or binary public keys. */
-export async function readPublicKeys(data: Uint8Array): Promise<Key[]> {
-  const openpgp = await import('openpgp');
-  const text = Buffer.from(data).toString('utf8');
-  if (text.includes('-----BEGIN PGP')) return openpgp.readKeys({ armoredKeys: text });
-  return openpgp.readKeys({ binaryKeys: data });
 }

@@ -3,7 +3,7 @@
  * bytes or a file name, and running the system tool through the process adapter. Used by archive
  * overlays, RPM payloads and signed-source decompression.
  */
-import { error, StrataError } from '../diag/index.js';
+import { error, StrataError, type DiagnosticCode } from '../diag/index.js';
 import type { ProcessRunner } from '../adapters/types.js';
 
 const dec = new TextDecoder();
@@ -37,7 +37,7 @@ const TOOLS: Record<Exclude<Compression, 'none'>, { cmd: string; decompress: str
  * adapter: the one table of those tools (archive overlays, RPM payloads, signed sources).
  * Throws ARCHIVE_TOOL_FAILED naming `what`, unless `code` names another diagnostic code.
  */
-export async function runCompressionTool(proc: ProcessRunner, c: Compression, args: 'decompress' | 'compress', input: Uint8Array, what: string, code = 'ARCHIVE_TOOL_FAILED'): Promise<Uint8Array> {
+export async function runCompressionTool(proc: ProcessRunner, c: Compression, args: 'decompress' | 'compress', input: Uint8Array, what: string, code: DiagnosticCode = 'ARCHIVE_TOOL_FAILED'): Promise<Uint8Array> {
   if (c === 'none') return input;
   const t = TOOLS[c];
   const r = await proc.run(t.cmd, t[args], { input, binary: true });

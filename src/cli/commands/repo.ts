@@ -29,12 +29,13 @@ export function register(program: Command, host: CommandHost): void {
         const at = s.origins.get('public-key-file') ?? s.definedAt;
         throw new StrataError(error('SIGN_KEY_MISSING', `public key file ${s.publicKeyFile} does not exist or is not a file`, { span: at, hint: 'public-key-file names the exported public key (gpg --armor --export KEYID > public.asc)' }));
       }
-      const key = await repo.loadSigningKey(ctx.fs, ctx.proc, {
+      const { loadGpgKey } = await import('../../trust/gpg-signer.js');
+      const key = await loadGpgKey(ctx.fs, ctx.proc, {
         ...(s?.keyFile ? { keyFile: s.keyFile } : {}),
         ...(s?.gpgHome ? { gpgHome: s.gpgHome } : {}),
         ...(s?.keyId ? { keyId: s.keyId } : {}),
         ...(s?.definedAt ? { definedAt: s.definedAt } : { definedAt: { file: project.rootFile, line: 1, col: 1 } }),
-        // loadSigningKey uses gpg-home when set, else imports key-file: point at the one in use
+        // loadGpgKey uses gpg-home when set, else imports key-file: point at the one in use
         ...(s?.origins.get(s.gpgHome ? 'gpg-home' : 'key-file') ? { keyFileAt: s.origins.get(s.gpgHome ? 'gpg-home' : 'key-file')! } : {}),
         ...(s?.origins.get('key-id') ? { keyIdAt: s.origins.get('key-id')! } : {}),
       });
