@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ex = await import(path.join(root, 'dist/build/testing/example.js'));
+const ex = await import(path.join(root, 'dist/testing/example.js'));
 const demo = path.join(root, 'build', 'demo');
 const project = path.join(demo, 'project');
 const strata = path.join(root, 'bin', 'strata');

@@ -1,11 +1,15 @@
 /**
- * Contract of NodeProcessRunner (the real ProcessRunner) with real programs: sh, cat, env, pwd.
+ * Contract of NodeProcessRunner (the real ProcessRunner) with real programs: the shared
+ * ProcessRunner contract (src/testing/contracts/process-runner.ts, also run against the scripted
+ * fake), then what only real processes show: the process environment, pipes, signals, timeouts,
+ * aborting a running program, PATH search and file permissions.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { processRunnerContract } from '../testing/contracts/process-runner.js';
 import { NodeProcessRunner } from './node-process.js';
 
 const proc = new NodeProcessRunner();
@@ -15,69 +19,24 @@ before(() => {
 });
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
+processRunnerContract('NodeProcessRunner', (baseEnv) => ({ proc: new NodeProcessRunner(baseEnv), dir: root }));
+
 const sh = (script: string, opts: Parameters<NodeProcessRunner['run']>[2] = {}) => proc.run('sh', ['-c', script], opts);
 
 // Timeouts: a regression in killing programs must fail the test, not hang the suite.
 describe('NodeProcessRunner.run', { timeout: 20_000 }, () => {
-  it('returns the exit code, stdout and stderr as text', async () => {
-    const r = await sh('printf out; printf err >&2; exit 3');
-    assert.deepEqual([r.code, r.stdout, r.stderr, r.signal], [3, 'out', 'err', null]);
-    assert.equal(r.stdoutBytes, undefined);
-    assert.equal((await proc.run('true', [])).code, 0);
-  });
-
-  it('passes arguments verbatim, never through a shell', async () => {
-    const args = ['$HOME', '*', 'a b', "'q'", '; rm -rf /', ''];
-    const r = await proc.run('sh', ['-c', 'for a in "$@"; do printf "<%s>" "$a"; done', 'sh', ...args]);
-    assert.equal(r.stdout, args.map((a) => `<${a}>`).join(''));
-  });
-
-  it('extends the base environment; undefined removes a variable', async () => {
-    const p = new NodeProcessRunner({ PATH: process.env.PATH, KEEP: 'base', DROP: 'base' });
-    const r = await p.run('sh', ['-c', 'printf "%s|%s|%s|%s" "$KEEP" "${DROP-unset}" "$ADDED" "${PATH:+has-path}"'], { env: { ADDED: 'new', DROP: undefined } });
-    assert.equal(r.stdout, 'base|unset|new|has-path');
-  });
-
   it('the base environment defaults to the process environment', async () => {
     const r = await proc.run('sh', ['-c', 'printf %s "$PATH"']);
     assert.equal(r.stdout, process.env.PATH);
-  });
-
-  it('replaceEnv gives the program only the variables passed', async () => {
-    const p = new NodeProcessRunner({ PATH: process.env.PATH, SECRET: 'leak' });
-    const r = await p.run('/usr/bin/env', [], { replaceEnv: true, env: { ONLY: '1', GONE: undefined } });
-    assert.equal(r.stdout, 'ONLY=1\n');
-  });
-
-  it('runs in cwd', async () => {
-    const d = path.join(root, 'cwd');
-    fs.mkdirSync(d);
-    assert.equal((await proc.run('pwd', ['-P'], { cwd: d })).stdout, `${d}\n`);
   });
 
   it('a missing cwd rejects with ENOENT', async () => {
     await assert.rejects(proc.run('true', [], { cwd: path.join(root, 'missing') }), { code: 'ENOENT' });
   });
 
-  it('feeds input as a string or as bytes; without input stdin is at EOF at once', async () => {
-    assert.equal((await proc.run('cat', [], { input: 'Grüße\n' })).stdout, 'Grüße\n');
-    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
-    const r = await proc.run('cat', [], { input: bytes, binary: true });
-    assert.deepEqual([...r.stdoutBytes!], [...bytes]);
-    assert.equal((await proc.run('cat', [])).stdout, '');
-  });
-
   it('a program that exits without reading a large input does not fail the run (EPIPE is swallowed)', async () => {
     const r = await proc.run('true', [], { input: new Uint8Array(4 << 20) });
     assert.equal(r.code, 0);
-  });
-
-  it('binary output comes as bytes (no UTF-8 mangling) and stdout text is empty', async () => {
-    const r = await proc.run('printf', ['\\377\\376\\000\\303']);
-    assert.notDeepEqual(Buffer.from(r.stdout, 'utf8'), Buffer.from([0xff, 0xfe, 0, 0xc3]), 'text mode is lossy');
-    const b = await proc.run('printf', ['\\377\\376\\000\\303'], { binary: true });
-    assert.equal(b.stdout, '');
-    assert.deepEqual([...b.stdoutBytes!], [0xff, 0xfe, 0, 0xc3]);
   });
 
   it('large outputs arrive complete', async () => {
@@ -158,15 +117,6 @@ describe('NodeProcessRunner.run', { timeout: 20_000 }, () => {
     assert.equal(fs.existsSync(marker), false);
   });
 
-  it('a missing program rejects with an errno error (ENOENT, path = the program) the CLI reports as IO_ENOENT', async () => {
-    await assert.rejects(proc.run('strata-no-such-program', ['x']), (e: NodeJS.ErrnoException) => {
-      assert.equal(e.code, 'ENOENT');
-      assert.equal(e.path, 'strata-no-such-program');
-      assert.match(e.syscall ?? '', /^spawn/);
-      return true;
-    });
-  });
-
   it('a program that is not executable rejects with EACCES', async () => {
     const f = path.join(root, 'not-exec.sh');
     fs.writeFileSync(f, '#!/bin/sh\n', { mode: 0o644 });
@@ -193,10 +143,6 @@ describe('NodeProcessRunner.which', () => {
     assert.equal(await p.which('tool'), path.join(c!, 'tool'));
     assert.equal(await p.which('first'), path.join(a!, 'first'));
     assert.equal(await p.which('absent'), undefined);
-  });
-
-  it('undefined when the program is nowhere on PATH', async () => {
-    assert.equal(await proc.which('strata-no-such-program'), undefined);
   });
 
   it('a name with a slash is checked as a path, not searched', async () => {

@@ -13,7 +13,7 @@ import { planBuildGraph, type GraphInput } from './graph.js';
 import { runBuild, type BuildRunResult } from './run-build.js';
 import { rpmspecInspector, specModelInspector } from './spec-facts.js';
 import { cpusAllowed, reproducibleMacros } from './rpmbuild.js';
-import { makeTarballs, prepareExampleUnits } from './testing/example.js';
+import { makeTarballs, prepareExampleUnits } from '../testing/example.js';
 
 const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();

@@ -19,8 +19,8 @@ import { detectMock, mockCommands, mockConfigText, requireMock, runMockBuild, ty
 import { changelogEpoch } from './rpmbuild.js';
 import { runBuild, type BuildOptions } from './run-build.js';
 import { rpmspecInspector, specModelInspector } from './spec-facts.js';
-import { makeTarballs, prepareExampleUnits, type Tarball } from './testing/example.js';
-import { writeMockStandin, type MockStandin, type StandinCall } from './testing/mock-standin.js';
+import { makeTarballs, prepareExampleUnits, type Tarball } from '../testing/example.js';
+import { writeMockStandin, type MockStandin, type StandinCall } from '../testing/mock-standin.js';
 import type { BuildUnit } from './types.js';
 
 const fs = new NodeFileSystem();

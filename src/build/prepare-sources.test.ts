@@ -11,10 +11,10 @@ import { SystemGit } from '../adapters/git.js';
 import { NodeHttp, NodeFileHasher } from '../adapters/http.js';
 import { loadProject } from '../config/load.js';
 import { StrataError } from '../diag/index.js';
-import { FakeDistGit } from '../sources/testing/git-fixtures.js';
-import { LookasideServer } from '../sources/testing/http-server.js';
-import { writeTestProject } from '../sources/testing/project.js';
-import { listTree as tree } from '../sources/testing/tree.js';
+import { FakeDistGit } from '../testing/git-fixtures.js';
+import { LookasideServer } from '../testing/http-server.js';
+import { writeTestProject } from '../testing/project.js';
+import { listTree as tree } from '../testing/tree.js';
 import { prepareSources, type PrepareSourcesDeps } from './prepare-sources.js';
 
 const sha512 = (b: Uint8Array | string) => createHash('sha512').update(b).digest('hex');

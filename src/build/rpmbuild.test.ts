@@ -55,7 +55,7 @@ test('runRpmbuild: the same SRPM, byte for byte, on two machines (core count, ho
   const { NodeFileSystem } = await import('../adapters/node-fs.js');
   const { NodeProcessRunner } = await import('../adapters/node-process.js');
   const { runRpmbuild, SOURCE_PACKAGE_NCPUS } = await import('./rpmbuild.js');
-  const { EXAMPLE_MACROS, makeTarballs, prepareExampleUnits } = await import('./testing/example.js');
+  const { EXAMPLE_MACROS, makeTarballs, prepareExampleUnits } = await import('../testing/example.js');
   type Runner = import('../adapters/types.js').ProcessRunner;
   const fs = new NodeFileSystem();
   const real = new NodeProcessRunner();

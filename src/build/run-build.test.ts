@@ -15,7 +15,7 @@ import { requireMock, detectMock } from './mock.js';
 import { cpusAllowed, formatCpuList, parseCpuList } from './rpmbuild.js';
 import { runBuild, type BuildOptions } from './run-build.js';
 import { rpmspecInspector, specModelInspector } from './spec-facts.js';
-import { makeTarballs, prepareExampleUnits, type Tarball } from './testing/example.js';
+import { makeTarballs, prepareExampleUnits, type Tarball } from '../testing/example.js';
 import type { BuildUnit } from './types.js';
 
 const fs = new NodeFileSystem();

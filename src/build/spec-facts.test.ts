@@ -9,7 +9,7 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { formatDep } from './deps.js';
 import { rpmspecInspector, specModelInspector, type SpecInspector } from './spec-facts.js';
-import { makeTarballs, prepareExampleUnits } from './testing/example.js';
+import { makeTarballs, prepareExampleUnits } from '../testing/example.js';
 import type { BuildUnit, SpecFacts } from './types.js';
 
 const fs = new NodeFileSystem();

@@ -8,13 +8,19 @@ import { parse as parseToml } from 'smol-toml';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { loadProject } from './load.js';
 import { projectToJson } from './to-json.js';
+import { mapPool } from '../util/pool.js';
+import { runCommand } from '../testing/run-command.js';
 
 const root = process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../..');
 const azl = path.resolve(root, '../shared/fixtures/azurelinux');
 const bin = path.join(root, 'bin/strata');
 
+/** The first load of the tree, shared by the first two tests (the second compares it with a fresh load). */
+let firstLoad: ReturnType<typeof loadProject> | undefined;
+const loadOnce = (): ReturnType<typeof loadProject> => (firstLoad ??= loadProject({ fs: new NodeFileSystem(), startDir: azl }));
+
 test('Azure Linux tree: components, overlays, the check-skip group, no diagnostics', async () => {
-  const { project, diagnostics } = await loadProject({ fs: new NodeFileSystem(), startDir: azl });
+  const { project, diagnostics } = await loadOnce();
   assert.deepEqual(diagnostics, []);
   const comps = [...project.components.values()];
   assert.equal(comps.length, 7583);
@@ -46,39 +52,42 @@ test('Azure Linux tree: components, overlays, the check-skip group, no diagnosti
 });
 
 test('Azure Linux tree: projectToJson is deterministic across loads', async () => {
-  const a = JSON.stringify(projectToJson((await loadProject({ fs: new NodeFileSystem(), startDir: azl })).project));
+  const a = JSON.stringify(projectToJson((await loadOnce()).project));
   const b = JSON.stringify(projectToJson((await loadProject({ fs: new NodeFileSystem(), startDir: azl })).project));
   assert.equal(a, b);
 });
 
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: azl, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCommand(process.execPath, [bin, ...args], { cwd: azl });
 }
 
-test('CLI on the Azure Linux tree: component list, config check, config dump', () => {
-  const list = cli(['component', 'list', '-a', '-o', 'json']);
+test('CLI on the Azure Linux tree: component list, config check, config dump', async () => {
+  // independent runs, a few at a time (each loads the whole tree)
+  const [list, check, d1, d2, t, q] = await mapPool([
+    ['component', 'list', '-a', '-o', 'json'],
+    ['config', 'check'],
+    ['config', 'dump', '-o', 'json'],
+    ['config', 'dump', '-o', 'json'],
+    ['config', 'dump', '-o', 'toml'],
+    ['component', 'query', 'kernel-headers', '--origin', '-o', 'json'],
+  ], 3, cli);
+  assert.ok(list && check && d1 && d2 && t && q);
   assert.equal(list.code, 0, list.stderr);
   const rows = JSON.parse(list.stdout) as { name: string; overlays: number; groups: string[] }[];
   assert.equal(rows.length, 7583);
   assert.equal(rows.reduce((n, r) => n + r.overlays, 0), 233);
   assert.equal(rows.filter((r) => r.groups.includes('check-skip-initial-failures')).length, 182);
 
-  const check = cli(['config', 'check']);
   assert.equal(check.code, 0, check.stderr);
   assert.equal(check.stderr, '');
   assert.match(check.stdout, /7583 components/);
 
-  const d1 = cli(['config', 'dump', '-o', 'json']);
-  const d2 = cli(['config', 'dump', '-o', 'json']);
   assert.equal(d1.code, 0, d1.stderr);
   assert.ok(d1.stdout.length > 1_000_000);
   assert.equal(d1.stdout, d2.stdout, 'two dumps are byte-identical');
-  const t = cli(['config', 'dump', '-o', 'toml']);
   assert.equal(t.code, 0, t.stderr);
   assert.deepEqual(JSON.parse(JSON.stringify(parseToml(t.stdout))), JSON.parse(d1.stdout), 'the TOML dump is valid TOML with the same content');
 
-  const q = cli(['component', 'query', 'kernel-headers', '--origin', '-o', 'json']);
   assert.equal(q.code, 0, q.stderr);
   const comp = JSON.parse(q.stdout) as { origins: Record<string, string>; overlays: unknown[] };
   assert.equal(comp.overlays.length, 11);
@@ -86,8 +95,8 @@ test('CLI on the Azure Linux tree: component list, config check, config dump', (
   assert.equal(comp.origins['spec.upstream-distro.version'], 'distro/azurelinux.distro.toml:38:76');
 });
 
-test('CLI: unknown component and broken project give coded diagnostics, exit 1, no stack trace', () => {
-  const q = cli(['component', 'query', 'kernel-headrs']);
+test('CLI: unknown component and broken project give coded diagnostics, exit 1, no stack trace', async () => {
+  const q = await cli(['component', 'query', 'kernel-headrs']);
   assert.equal(q.code, 1);
   assert.match(q.stderr, /error\[COMPONENT_NOT_FOUND\]: no component matches "kernel-headrs"/);
   assert.match(q.stderr, /did you mean "kernel-headers"\?/);

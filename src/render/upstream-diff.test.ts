@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
-import { FakeDistGit } from '../sources/testing/git-fixtures.js';
-import { writeTestProject } from '../sources/testing/project.js';
+import { FakeDistGit } from '../testing/git-fixtures.js';
+import { writeTestProject } from '../testing/project.js';
 import { runUpdateCommand } from '../sources/commands.js';
 import { runDiffSourcesCommand, type UpstreamDiff } from './upstream-diff.js';
 

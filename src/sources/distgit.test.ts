@@ -7,7 +7,7 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
 import { StrataError } from '../diag/index.js';
-import { FakeDistGit, sh } from './testing/git-fixtures.js';
+import { FakeDistGit, sh } from '../testing/git-fixtures.js';
 import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, exportTree, distGitUrl, mirrorDirName, listCommits, readFileAt, type DistGitDeps } from './distgit.js';
 
 function setup() {

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeHttp, NodeFileHasher } from '../adapters/http.js';
 import { StrataError } from '../diag/index.js';
-import { LookasideServer } from './testing/http-server.js';
-import { listTree as tree } from './testing/tree.js';
+import { LookasideServer } from '../testing/http-server.js';
+import { listTree as tree } from '../testing/tree.js';
 import { LookasideCache, lookasideUrl, parseSourcesFile, printSourcesEntry, unsafeFilenameReason, type FetchSourceRequest, type LookasideDeps } from './lookaside.js';
 
 const F = '/p/rpms/bash/sources';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -7,10 +8,12 @@ import { parseSpec, printSpec, type SpecDocument } from './cst.js';
 import { fedoraContext } from './defaults.js';
 import { evaluateSpec } from './evaluate.js';
 import { decodeSpecBytes, encodeSpecText } from './text.js';
+import { mapChunksInWorkers } from '../testing/worker-pool.js';
 
 const root = process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(root, '../shared/corpus/fedora-specs');
 const haveCorpus = existsSync(corpus);
+const WORKERS = Math.min(3, Math.max(2, availableParallelism()));
 
 /** Structural invariants: nodes tile the text, sections tile the text, spans are in range. */
 function checkInvariants(doc: SpecDocument): void {
@@ -67,15 +70,11 @@ describe('round-trip', () => {
       },
     ), { numRuns: 300 });
   });
-  it('is byte-identical for every spec of the Fedora corpus', { skip: !haveCorpus && 'no corpus' }, () => {
+  it('is byte-identical for every spec of the Fedora corpus', { skip: !haveCorpus && 'no corpus' }, async () => {
     const names = readdirSync(corpus).filter((f) => f.endsWith('.spec'));
     assert.ok(names.length >= 23000, `corpus has ${names.length} specs`);
-    const failed: string[] = [];
-    for (const f of names) {
-      const bytes = readFileSync(path.join(corpus, f));
-      const doc = parseSpec(decodeSpecBytes(bytes), f);
-      if (Buffer.compare(encodeSpecText(printSpec(doc)), bytes) !== 0) failed.push(f);
-    }
-    assert.deepEqual(failed, []);
+    // CPU-bound: the specs are split over worker threads (src/testing/roundtrip-worker.ts).
+    const failed = await mapChunksInWorkers<string, string>(new URL('../testing/roundtrip-worker.js', import.meta.url), names, WORKERS, corpus);
+    assert.deepEqual(failed.sort(), []);
   });
 });

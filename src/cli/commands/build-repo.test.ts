@@ -5,41 +5,16 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { NodeFileSystem } from '../../adapters/node-fs.js';
 import { NodeProcessRunner } from '../../adapters/node-process.js';
-import { SystemGit } from '../../adapters/git.js';
-import { generateSigningKey, makeTarballs, prepareExampleUnits } from '../../build/testing/example.js';
-import type { CliContext } from '../context.js';
-import { main } from '../main.js';
+import { generateSigningKey, makeTarballs, prepareExampleUnits } from '../../testing/example.js';
+import { runCli } from '../../testing/cli.js';
 
 let tmp: string;
 let project: string;
 let prepared: string;
 
-function context(cwd: string): CliContext & { stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const proc = new NodeProcessRunner();
-  return {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    isTTY: false,
-    color: false,
-    fs: new NodeFileSystem(),
-    proc,
-    git: new SystemGit(proc),
-    clock: { now: () => new Date() },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
-
-async function strata(args: string[]) {
-  const ctx = context(project);
-  const code = await main(args, ctx);
-  return { code, out: ctx.stdout(), err: ctx.stderr() };
+function strata(args: string[], cwd = project) {
+  return runCli(cwd, args, { env: { ...process.env, NO_COLOR: '1' } });
 }
 
 before(() => {
@@ -151,11 +126,7 @@ test('SIGN_KEY_* diagnostics point at the key-file / public-key-file line, not a
   const other = path.join(tmp, 'signing-lines');
   mkdirSync(other, { recursive: true });
   const toml = (signing: string) => writeFileSync(path.join(other, 'azldev.toml'), `[project]\noutput-dir = "out"\n\n[signing]\n# the project key\n${signing}\n`);
-  const run = async () => {
-    const ctx = context(other);
-    const code = await main(['repo', 'publish'], ctx);
-    return { code, err: ctx.stderr() };
-  };
+  const run = () => strata(['repo', 'publish'], other);
   toml('key-file = "keys/missing.asc"');
   let r = await run();
   assert.equal(r.code, 1);

@@ -7,17 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { main, realContext } from '../main.js';
+import { realContext } from '../main.js';
+import { runCli as cli } from '../../testing/cli.js';
 import { makeSink } from '../progress.js';
 import { diagnosticForSystemError } from '../system-error.js';
-
-async function cli(cwd: string, argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx = { ...realContext(), cwd, out: (s: string) => { out += s; }, err: (s: string) => { err += s; }, color: false, isTTY: false };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
 
 const SPEC = 'Name: hello\nVersion: 1\nRelease: %autorelease\nSummary: s\nLicense: MIT\n%description\nd\n%changelog\n%autochangelog\n';
 

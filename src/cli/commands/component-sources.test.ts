@@ -3,18 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, renameSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, realContext } from '../main.js';
-import { FakeDistGit, sh } from '../../sources/testing/git-fixtures.js';
-import { writeTestProject } from '../../sources/testing/project.js';
-import { LookasideServer } from '../../sources/testing/http-server.js';
+import { runCli } from '../../testing/cli.js';
+import { FakeDistGit, sh } from '../../testing/git-fixtures.js';
+import { writeTestProject } from '../../testing/project.js';
+import { LookasideServer } from '../../testing/http-server.js';
 
-async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx = { ...realContext(), cwd, out: (s: string) => void (out += s), err: (s: string) => void (err += s), color: false, isTTY: false };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
+const cli = (cwd: string, ...argv: string[]) => runCli(cwd, argv);
 
 const spec = (v: string) => `Name: tool\nVersion: ${v}\nRelease: 1%{?dist}\nSummary: t\nLicense: MIT\nSource0: tool-${v}.tar.gz\n\n%description\nt\n\n%prep\n%setup -q\n\n%changelog\n* Thu Jan 01 2026 P <p@example.org> - 1-1\n- first\n`;
 

@@ -3,15 +3,9 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { main, realContext } from '../main.js';
+import { runCli } from '../../testing/cli.js';
 
-async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx = { ...realContext(), cwd, out: (s: string) => { out += s; }, err: (s: string) => { err += s; }, color: false, isTTY: false };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
+const cli = (cwd: string, ...argv: string[]) => runCli(cwd, argv);
 
 const SPEC = '%bcond_with extra\nName: foo\nVersion: 1.2\nRelease: 1%{?dist}\nSource0: https://x.org/%{name}-%{version}%{?suffix}.tar.gz\n%if %{with extra}\nSource1: extra.txt\n%endif\nPatch: fix.patch\n%package devel\nSummary: d\n%description\nx\n';
 

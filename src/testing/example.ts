@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { BuildUnit } from '../types.js';
+import type { BuildUnit } from '../build/types.js';
 
 export function repoRoot(): string {
-  return process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../../..');
+  return process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../..');
 }
 
 export function exampleRoot(): string {
