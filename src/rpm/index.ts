@@ -3,7 +3,7 @@
  *
  * - `parseRpm(bytes, file)` / `parseRpmHeaders` / `rpmInfo(pkg)` / `fileList(header)` — lead,
  *   signature header, main header, tags (`Tag`, `SigTag`).
- * - `checkRpmDigests(pkg)`, `checkRpmSignature(pkg, keys)`, `readPublicKeys(bytes)`.
+ * - `checkRpmDigests(pkg)`, `checkRpmSignature(pkg, keys)` (keys: `readPublicKeys` in src/trust).
  * - `readPayload(pkg, decompress?)`, `decompressPayload`, `parseCpio`, `checkPayloadFiles`,
  *   `toolDecompressor(proc)`.
  * - `compareRpmPackages(name, a, b)` — the differences between two builds of one package.

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
-import { generateSigningKey } from '../build/testing/example.js';
+import { generateSigningKey } from '../testing/example.js';
 import type { StrataError } from '../diag/index.js';
 import { loadGpgKey, type GpgKey } from './gpg-signer.js';
 import { keyIdOf, keySigner, keyVerifier } from './key-signer.js';
