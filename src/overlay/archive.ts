@@ -13,10 +13,15 @@ import * as path from 'node:path';
 import type { ReadEntry } from 'tar';
 import type { FileSystem, ProcessRunner } from '../adapters/types.js';
 import { error, StrataError } from '../diag/index.js';
-import { applyFileOps, listFiles, planFileOverlay } from './file-overlays.js';
-import { overlayError } from './spec-overlays.js';
+import { applyFileOps, listFiles } from './file-overlays.js';
+import { planOverlayFiles } from './handlers.js';
 import { runCompressionTool, sniffCompression, type Compression } from '../util/compression.js';
-import type { Overlay } from './types.js';
+import { overlayError, type AnyOverlay } from './types.js';
+
+/** The archive (relative to the sources root) an archive-scoped overlay edits inside, if any. */
+export function overlayArchive(o: AnyOverlay): string | undefined {
+  return 'archive' in o && o.archive ? o.archive : undefined;
+}
 
 export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'other';
 
@@ -136,7 +141,7 @@ export interface ArchiveOverlayResult {
 export async function applyArchiveOverlays(
   deps: { fs: FileSystem; proc: ProcessRunner },
   archivePath: string,
-  overlays: readonly Overlay[],
+  overlays: readonly AnyOverlay[],
   scratch: string,
 ): Promise<ArchiveOverlayResult> {
   const { fs, proc } = deps;
@@ -175,7 +180,7 @@ export async function applyArchiveOverlays(
   const changed: string[] = [];
   for (const o of overlays) {
     const files = (await listFiles(fs, root)).filter((f) => !links.some((l) => path.join(scratch, l.path) === path.join(root, f.rel)));
-    const ops = await planFileOverlay(
+    const ops = await planOverlayFiles(
       o,
       files,
       (rel) => fs.readFile(path.join(root, rel)),
