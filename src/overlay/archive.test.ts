@@ -8,7 +8,8 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { isStrataError } from '../diag/index.js';
 import { Header, type HeaderData } from 'tar';
-import { applyArchiveOverlays, checkArchiveHash, readTar, writeTar, type AnyOverlay, type TarEntry } from './index.js';
+import { readTar, writeTar, type TarEntry } from '../util/tar.js';
+import { applyArchiveOverlays, checkArchiveHash, type AnyOverlay } from './index.js';
 
 const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();

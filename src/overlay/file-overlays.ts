@@ -1,6 +1,6 @@
 /**
  * File overlays (file-*, and the file half of patch-add/patch-remove) on a sources root.
- * Planning is pure (`planFileOverlay`: listing + contents → file operations); `applyFileOps`
+ * Planning is pure (one `FilePlanner` per type: listing + contents → file operations); `applyFileOps`
  * performs them through the FileSystem adapter. Paths never leave the root.
  */
 import * as path from 'node:path';
