@@ -57,9 +57,17 @@ export interface OverlayMetadata {
   readonly definedAt: SourceSpan;
 }
 
-/** Fields every overlay carries, whatever its type. */
+/** Fields every overlay carries, declared in TOML or synthesized by the render pipeline. */
 export interface OverlayCommon {
   readonly description?: string;
+  /** Where the overlay was declared (its TOML table), or the setting a synthesized overlay comes from. */
+  readonly definedAt?: SourceSpan;
+  /** Set on overlays the render pipeline synthesizes (header, macros load, check skip): what it is for. */
+  readonly synthetic?: string;
+}
+
+/** What a declared (TOML) overlay carries besides its fields. */
+export interface OverlayDeclaration {
   /** Where the overlay table starts (`[[…overlays]]` header or the inline table). */
   readonly definedAt: SourceSpan;
   /** The TOML file that declared it (a `*.comp.toml`, a group/default file, or an overlay file). */
@@ -73,13 +81,16 @@ export interface OverlayCommon {
   readonly fieldSpans: Readonly<Record<string, SourceSpan>>;
 }
 
-/** Tag overlays: `package` selects a sub-package (`""`/absent = main package). */
-export interface SpecTagOverlay extends OverlayCommon {
-  readonly type: 'spec-add-tag' | 'spec-insert-tag' | 'spec-set-tag' | 'spec-update-tag';
-  readonly tag: string;
-  readonly value: string;
-  readonly package?: string;
-}
+type SpecTagType = 'spec-add-tag' | 'spec-insert-tag' | 'spec-set-tag' | 'spec-update-tag';
+/** Tag overlays: `package` selects a sub-package (`""`/absent = main package). One member per type. */
+export type SpecTagOverlay = {
+  readonly [T in SpecTagType]: OverlayCommon & {
+    readonly type: T;
+    readonly tag: string;
+    readonly value: string;
+    readonly package?: string;
+  };
+}[SpecTagType];
 export interface SpecRemoveTagOverlay extends OverlayCommon {
   readonly type: 'spec-remove-tag';
   readonly tag: string;
@@ -87,12 +98,16 @@ export interface SpecRemoveTagOverlay extends OverlayCommon {
   readonly value?: string;
   readonly package?: string;
 }
-export interface SpecLinesOverlay extends OverlayCommon {
-  readonly type: 'spec-prepend-lines' | 'spec-append-lines';
-  readonly lines: readonly string[];
-  readonly section?: string;
-  readonly package?: string;
-}
+type SpecLinesType = 'spec-prepend-lines' | 'spec-append-lines';
+/** Lines added at the top/bottom of the spec, or of a section when `section` is set. One member per type. */
+export type SpecLinesOverlay = {
+  readonly [T in SpecLinesType]: OverlayCommon & {
+    readonly type: T;
+    readonly lines: readonly string[];
+    readonly section?: string;
+    readonly package?: string;
+  };
+}[SpecLinesType];
 export interface SpecSearchReplaceOverlay extends OverlayCommon {
   readonly type: 'spec-search-replace';
   /** An RE2 pattern (validated at load). */
@@ -153,8 +168,11 @@ export interface FileRenameOverlay extends OverlayCommon {
   readonly replacement: string;
 }
 
-/** Every azldev overlay type, discriminated on `type`. */
-export type Overlay =
+/**
+ * Every azldev overlay type, discriminated on `type`: what the overlay engine applies, whether
+ * declared in TOML or synthesized.
+ */
+export type AnyOverlay =
   | SpecTagOverlay
   | SpecRemoveTagOverlay
   | SpecLinesOverlay
@@ -168,6 +186,12 @@ export type Overlay =
   | FileAddOverlay
   | FileRemoveOverlay
   | FileRenameOverlay;
+
+/** The overlay of one type. */
+export type OverlayOf<K extends OverlayType> = Extract<AnyOverlay, { readonly type: K }>;
+
+/** An overlay declared in TOML (what a resolved component holds): the union plus its declaration. */
+export type Overlay = AnyOverlay & OverlayDeclaration;
 
 // ---------------------------------------------------------------------------------------------
 // Components

@@ -1,46 +1,19 @@
 /**
- * The overlay engine: one handler per overlay type (a `Record<OverlayType, Handler>`, so a new
- * type is a compile error until handled). Spec edits are planned purely on the line view of the
- * spec CST (spec-lines.ts), re-parsed after every overlay; file operations are planned from a
- * listing and then applied through the FileSystem.
+ * The overlay engine: overlays in order, each through its handler (handlers.ts). Spec edits are
+ * planned purely on the line view of the spec CST and applied as splices on the text, which is
+ * re-parsed after every overlay; file operations are planned from a listing and then applied
+ * through the FileSystem.
  */
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
-import { applyFileOps, listFiles, planFileOverlay, type FileOp } from './file-overlays.js';
-import { lineEditsToSplices, overlayError, planSpecEdits, applyLineEdits, type LineEdit } from './spec-overlays.js';
-import { joinSpecLines, parseSpecLines, splitSpecText } from './spec-lines.js';
-import type { Overlay, OverlayType, Splice } from './types.js';
-
-export interface Handler {
-  /** Edits to the spec, if the type touches the spec. */
-  readonly spec?: boolean;
-  /** File operations, if the type touches files. */
-  readonly files?: boolean;
-}
-
-export const HANDLERS: Record<OverlayType, Handler> = {
-  'spec-add-tag': { spec: true },
-  'spec-insert-tag': { spec: true },
-  'spec-set-tag': { spec: true },
-  'spec-update-tag': { spec: true },
-  'spec-remove-tag': { spec: true },
-  'spec-prepend-lines': { spec: true },
-  'spec-append-lines': { spec: true },
-  'spec-search-replace': { spec: true },
-  'spec-remove-section': { spec: true },
-  'spec-remove-subpackage': { spec: true },
-  'patch-add': { spec: true, files: true },
-  'patch-remove': { spec: true, files: true },
-  'file-prepend-lines': { files: true },
-  'file-search-replace': { files: true },
-  'file-add': { files: true },
-  'file-remove': { files: true },
-  'file-rename': { files: true },
-};
+import { applySplices, lineEditSplices, parseSpec, viewSpecLines } from '../spec/index.js';
+import { applyFileOps, listFiles, type FileOp } from './file-overlays.js';
+import { overlaySource, overlayTouches, planOverlayFiles, planOverlaySpec } from './handlers.js';
+import { overlayError, type AnyOverlay, type Splice } from './types.js';
 
 /** What one overlay did: spec splices (on the spec text before it) and file operations. */
 export interface OverlayResult {
-  readonly overlay: Overlay;
+  readonly overlay: AnyOverlay;
   readonly specBefore: string;
   readonly specAfter: string;
   readonly splices: readonly Splice[];
@@ -66,33 +39,31 @@ export interface OverlayTarget {
  * Throws the first overlay's StrataError (a failed render keeps no half-done output: callers work
  * in a staging directory).
  */
-export async function applyOverlays(t: OverlayTarget, overlays: readonly Overlay[], initialSpec?: string): Promise<{ spec: string; results: OverlayResult[] }> {
+export async function applyOverlays(t: OverlayTarget, overlays: readonly AnyOverlay[], initialSpec?: string): Promise<{ spec: string; results: OverlayResult[] }> {
   const specPath = path.join(t.root, t.specFile);
-  let lines = splitSpecText(initialSpec ?? (await t.fs.readText(specPath)));
+  let spec = initialSpec ?? (await t.fs.readText(specPath));
   const results: OverlayResult[] = [];
   let files: Awaited<ReturnType<typeof listFiles>> | undefined;
   const removed = new Set<string>();
   const added = new Set<string>();
   for (const o of overlays) {
-    const h = HANDLERS[o.type];
-    if (!h) throw overlayError(o, 'OVERLAY_UNKNOWN_TYPE', `unknown overlay type ${JSON.stringify(o.type)}`);
-    const before = joinSpecLines(lines);
-    let edits: LineEdit[] = [];
-    if (h.spec) {
-      edits = planSpecEdits(parseSpecLines(lines), o, { specFile: t.specFile });
+    const touches = overlayTouches(o);
+    const before = spec;
+    let splices: Splice[] = [];
+    if (touches.spec) {
+      const view = viewSpecLines(parseSpec(before, t.specFile));
+      splices = lineEditSplices(view, planOverlaySpec(view, o, { specFile: t.specFile }));
     }
     let ops: FileOp[] = [];
-    if (h.files) {
-      if (o.type === 'patch-add' || o.type === 'file-add') {
-        const st = o.source ? await t.fs.stat(o.source) : undefined;
-        if (o.source && (!st || !st.isFile)) {
-          throw overlayError(o, 'OVERLAY_SOURCE_MISSING', `source file ${JSON.stringify(o.source)} does not exist`,
-            '`source` is relative to the directory of the TOML file that declares the overlay');
-        }
+    if (touches.files) {
+      const source = overlaySource(o);
+      if (source !== undefined && !(await t.fs.stat(source))?.isFile) {
+        throw overlayError(o, 'OVERLAY_SOURCE_NOT_FOUND', `source file ${JSON.stringify(source)} does not exist`,
+          '`source` is relative to the directory of the TOML file that declares the overlay');
       }
       if (!files) files = await listFiles(t.fs, t.root);
       const current = files.filter((f) => !removed.has(f.rel)).concat([...added].map((rel) => ({ rel, mode: 0o644 })));
-      ops = await planFileOverlay(
+      ops = await planOverlayFiles(
         o,
         current,
         (rel) => t.fs.readFile(path.join(t.root, rel)),
@@ -109,24 +80,21 @@ export async function applyOverlays(t: OverlayTarget, overlays: readonly Overlay
         }
       }
     }
-    const splices = edits.length ? lineEditsToSplices(lines, edits) : [];
-    const next = edits.length ? applyLineEdits(lines, edits) : lines;
-    const after = edits.length ? joinSpecLines(next) : before;
+    const after = splices.length ? applySplices(before, splices, t.specFile) : before;
     if (after === before && ops.length === 0) {
       throw overlayError(o, 'OVERLAY_NO_CHANGE', `matched, but changes nothing: ${describeTarget(o)} is already in the requested state`,
         'the change may have landed upstream; remove the overlay (or update it)', t.specFile);
     }
-    lines = next;
+    spec = after;
     results.push({ overlay: o, specBefore: before, specAfter: after, splices, fileOps: ops });
   }
-  const spec = joinSpecLines(lines);
   if (!t.dryRun && !t.keepSpecInMemory) await (t.write ?? t.fs.writeFileAtomic.bind(t.fs))(specPath, spec);
   return { spec, results };
 }
 
-function describeTarget(o: Overlay): string {
-  if (o.tag) return `tag ${o.tag}${o.value !== undefined ? ` = ${JSON.stringify(o.value)}` : ''}`;
-  if (o.regex) return `regex ${JSON.stringify(o.regex)} → ${JSON.stringify(o.replacement ?? '')}`;
-  if (o.section) return `section ${o.section}${o.package ? ` ${o.package}` : ''}`;
-  return o.file ? `file ${o.file}` : 'the spec';
+function describeTarget(o: AnyOverlay): string {
+  if ('tag' in o) return `tag ${o.tag}${o.value !== undefined ? ` = ${JSON.stringify(o.value)}` : ''}`;
+  if ('regex' in o) return `regex ${JSON.stringify(o.regex)} → ${JSON.stringify(o.replacement)}`;
+  if ('section' in o && o.section) return `section ${o.section}${o.package ? ` ${o.package}` : ''}`;
+  return 'file' in o && o.file ? `file ${o.file}` : 'the spec';
 }

@@ -8,7 +8,8 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { isStrataError } from '../diag/index.js';
 import { Header, type HeaderData } from 'tar';
-import { applyArchiveOverlays, checkArchiveHash, readTar, writeTar, type Overlay, type TarEntry } from './index.js';
+import { readTar, writeTar, type TarEntry } from '../util/tar.js';
+import { applyArchiveOverlays, checkArchiveHash, type AnyOverlay } from './index.js';
 
 const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();
@@ -28,7 +29,7 @@ function makeArchive(dir: string, name: string, compress: string[] | undefined):
   return tarPath;
 }
 
-const overlays: Overlay[] = [
+const overlays: AnyOverlay[] = [
   { type: 'file-search-replace', archive: 'x', file: 'main.c', regex: 'OLD', replacement: '0', definedAt: at },
   { type: 'file-remove', archive: 'x', file: 'docs/*.pdf', definedAt: at },
 ];

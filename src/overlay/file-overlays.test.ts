@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { isStrataError } from '../diag/index.js';
-import { applyOverlays, type Overlay } from './index.js';
+import { applyOverlays, type AnyOverlay } from './index.js';
 
 const at = { file: 'c.comp.toml', line: 4, col: 1 };
 const fs = new NodeFileSystem();
@@ -25,7 +25,7 @@ function tree(): { root: string; extra: string } {
 
 interface Case {
   readonly name: string;
-  readonly overlay: (extra: string) => Omit<Overlay, 'definedAt'>;
+  readonly overlay: (extra: string) => AnyOverlay;
   readonly check?: (root: string) => void;
   readonly code?: string;
 }
@@ -49,8 +49,8 @@ const cases: Case[] = [
       assert.equal(readFileSync(path.join(r, 'sub/c.conf'), 'utf8'), 'key=old\n', '* does not cross /');
     },
   },
-  { name: 'file-search-replace changing nothing', overlay: () => ({ type: 'file-search-replace', file: '*.conf', regex: 'absent' }), code: 'OVERLAY_PATTERN_NOT_FOUND' },
-  { name: 'file-search-replace bad regex', overlay: () => ({ type: 'file-search-replace', file: '*.conf', regex: '(a' }), code: 'OVERLAY_INVALID_REGEX' },
+  { name: 'file-search-replace changing nothing', overlay: () => ({ type: 'file-search-replace', file: '*.conf', regex: 'absent', replacement: '' }), code: 'OVERLAY_PATTERN_NOT_FOUND' },
+  { name: 'file-search-replace bad regex', overlay: () => ({ type: 'file-search-replace', file: '*.conf', regex: '(a', replacement: '' }), code: 'OVERLAY_BAD_REGEX' },
   {
     name: 'file-add copies the source',
     overlay: (e) => ({ type: 'file-add', file: 'extra/new.patch', source: path.join(e, 'new.patch') }),
@@ -59,7 +59,7 @@ const cases: Case[] = [
   { name: 'file-add over an existing file', overlay: (e) => ({ type: 'file-add', file: 'b.conf', source: path.join(e, 'new.patch') }), code: 'OVERLAY_DEST_EXISTS' },
   { name: 'file-add escaping the root', overlay: (e) => ({ type: 'file-add', file: '../evil', source: path.join(e, 'new.patch') }), code: 'OVERLAY_PATH_ESCAPES' },
   { name: 'file-add absolute destination', overlay: (e) => ({ type: 'file-add', file: '/etc/evil', source: path.join(e, 'new.patch') }), code: 'OVERLAY_PATH_ESCAPES' },
-  { name: 'file-add missing source', overlay: (e) => ({ type: 'file-add', file: 'n', source: path.join(e, 'missing') }), code: 'OVERLAY_SOURCE_MISSING' },
+  { name: 'file-add missing source', overlay: (e) => ({ type: 'file-add', file: 'n', source: path.join(e, 'missing') }), code: 'OVERLAY_SOURCE_NOT_FOUND' },
   { name: 'file-remove', overlay: () => ({ type: 'file-remove', file: 'sub/*.conf' }), check: (r) => assert.ok(!existsSync(path.join(r, 'sub/c.conf'))) },
   { name: 'file-remove with no match', overlay: () => ({ type: 'file-remove', file: '*.xyz' }), code: 'OVERLAY_NO_MATCH' },
   {
@@ -71,10 +71,10 @@ const cases: Case[] = [
     },
   },
   { name: 'file-rename with several matches', overlay: () => ({ type: 'file-rename', file: '**/*.conf', replacement: 'z.conf' }), code: 'OVERLAY_MULTIPLE_MATCHES' },
-  { name: 'file-rename to a path', overlay: () => ({ type: 'file-rename', file: 'b.conf', replacement: '../z' }), code: 'OVERLAY_INVALID_FIELD' },
+  { name: 'file-rename to a path', overlay: () => ({ type: 'file-rename', file: 'b.conf', replacement: '../z' }), code: 'OVERLAY_BAD_FIELD' },
   {
     name: 'patch-add copies and registers the patch',
-    overlay: (e) => ({ type: 'patch-add', source: path.join(e, 'new.patch') }),
+    overlay: (e) => ({ type: 'patch-add', source: path.join(e, 'new.patch'), file: 'new.patch' }),
     check: (r) => {
       assert.equal(readFileSync(path.join(r, 'new.patch'), 'utf8'), 'new\n');
       assert.equal(readFileSync(path.join(r, 'x.spec'), 'utf8'), 'Name: x\nPatch0: a.patch\n\nPatch1: new.patch\n%prep\n');
@@ -97,7 +97,7 @@ for (const c of cases) {
   test(c.name, async () => {
     const { root, extra } = tree();
     try {
-      const o = { ...c.overlay(extra), definedAt: at } as Overlay;
+      const o: AnyOverlay = { ...c.overlay(extra), definedAt: at };
       const run = () => applyOverlays({ fs, root, specFile: 'x.spec' }, [o]);
       if (c.code) {
         await assert.rejects(run, (e: unknown) => {

@@ -1,13 +1,13 @@
 /**
  * File overlays (file-*, and the file half of patch-add/patch-remove) on a sources root.
- * Planning is pure (`planFileOverlay`: listing + contents → file operations); `applyFileOps`
+ * Planning is pure (one `FilePlanner` per type: listing + contents → file operations); `applyFileOps`
  * performs them through the FileSystem adapter. Paths never leave the root.
  */
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
-import { compileRe2, overlayError, replaceAllLiteral } from './spec-overlays.js';
+import { compileRe2, replaceAllLiteral } from './spec-overlays.js';
 import { globToRegExp } from './glob.js';
-import type { Overlay } from './types.js';
+import { overlayError, type AnyOverlay, type OverlayOf } from './types.js';
 
 export type FileOp =
   | { readonly op: 'write'; readonly path: string; readonly data: Uint8Array; readonly before?: Uint8Array; readonly mode?: number }
@@ -25,7 +25,7 @@ export interface FileEntry {
 export type ReadRel = (rel: string) => Promise<Uint8Array>;
 
 /** Normalise a relative path from config; throws when it is absolute or escapes the root. */
-export function confinedRel(o: Overlay, p: string, field = 'file'): string {
+export function confinedRel(o: AnyOverlay, p: string, field = 'file'): string {
   const n = path.posix.normalize(p.replace(/\\/g, '/'));
   if (p === '' || path.posix.isAbsolute(p) || n === '..' || n.startsWith('../') || n === '.') {
     throw overlayError(o, 'OVERLAY_PATH_ESCAPES', `\`${field}\` ${JSON.stringify(p)} must be a relative path inside the component's sources`,
@@ -52,17 +52,17 @@ export async function listFiles(fs: FileSystem, root: string): Promise<FileEntry
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
-function globMatches(o: Overlay, pattern: string, files: readonly FileEntry[]): FileEntry[] {
+function globMatches(o: AnyOverlay, pattern: string, files: readonly FileEntry[]): FileEntry[] {
   const re = globToRegExp(confinedRel(o, pattern));
   return files.filter((f) => !f.rel.endsWith('.spec') && !f.rel.startsWith('.git/') && re.test(f.rel));
 }
 
-function noMatch(o: Overlay, pattern: string): never {
+function noMatch(o: AnyOverlay, pattern: string): never {
   throw overlayError(o, 'OVERLAY_NO_MATCH', `no file matches ${JSON.stringify(pattern)}`,
     'patterns are doublestar globs relative to the sources directory (`*` does not cross `/`; .spec files are never matched)');
 }
 
-function rejectSpec(o: Overlay, file: string): void {
+function rejectSpec(o: AnyOverlay, file: string): void {
   if (file.endsWith('.spec')) {
     throw overlayError(o, 'OVERLAY_SPEC_TARGET', `${o.type} cannot target the spec file ${JSON.stringify(file)}`, 'use the spec-* overlays to edit the spec');
   }
@@ -80,96 +80,84 @@ export function decodeBytes(b: Uint8Array): { text: string; encode: (s: string) 
   }
 }
 
-/**
- * The file operations of one overlay (or of the file half of patch-add/patch-remove).
- * Throws a coded StrataError when it would change nothing.
- */
-export async function planFileOverlay(o: Overlay, files: readonly FileEntry[], read: ReadRel, exists: (rel: string) => Promise<boolean>): Promise<FileOp[]> {
-  switch (o.type) {
-    case 'file-prepend-lines': {
-      const pattern = o.file ?? '';
-      if (!pattern) throw overlayError(o, 'OVERLAY_MISSING_FIELD', 'the field `file` is required for file-prepend-lines');
-      rejectSpec(o, pattern);
-      const lines = o.lines ?? [];
-      const hits = globMatches(o, pattern, files);
-      if (!hits.length) noMatch(o, pattern);
-      const ops: FileOp[] = [];
-      for (const f of hits) {
-        const before = await read(f.rel);
-        const head = enc.encode(lines.join('\n') + '\n');
-        const data = new Uint8Array(head.length + before.length);
-        data.set(head, 0);
-        data.set(before, head.length);
-        ops.push({ op: 'write', path: f.rel, data, before, mode: f.mode });
-      }
-      return ops;
-    }
-    case 'file-search-replace': {
-      const pattern = o.file ?? '';
-      if (!pattern) throw overlayError(o, 'OVERLAY_MISSING_FIELD', 'the field `file` is required for file-search-replace');
-      if (!o.regex) throw overlayError(o, 'OVERLAY_MISSING_FIELD', 'the field `regex` is required for file-search-replace');
-      rejectSpec(o, pattern);
-      const re = compileRe2(o, o.regex);
-      const hits = globMatches(o, pattern, files);
-      if (!hits.length) noMatch(o, pattern);
-      const ops: FileOp[] = [];
-      for (const f of hits) {
-        const before = await read(f.rel);
-        const { text, encode } = decodeBytes(before);
-        const r = replaceAllLiteral(re, text, o.replacement ?? '');
-        if (r.count === 0 || r.text === text) continue;
-        ops.push({ op: 'write', path: f.rel, data: encode(r.text), before, mode: f.mode });
-      }
-      if (!ops.length) {
-        throw overlayError(o, 'OVERLAY_PATTERN_NOT_FOUND', `regex ${JSON.stringify(o.regex)} changed nothing in ${hits.map((h) => h.rel).join(', ')}`,
-          'the regex is applied to the whole file (RE2 syntax; use (?m) for ^/$ per line)');
-      }
-      return ops;
-    }
-    case 'file-add':
-    case 'patch-add': {
-      if (!o.source) throw overlayError(o, 'OVERLAY_MISSING_FIELD', `the field \`source\` is required for ${o.type}`);
-      const dest = confinedRel(o, o.file ?? path.basename(o.source));
-      if (o.type === 'file-add' && !o.file) throw overlayError(o, 'OVERLAY_MISSING_FIELD', 'the field `file` is required for file-add');
-      rejectSpec(o, dest);
-      if (await exists(dest)) {
-        throw overlayError(o, 'OVERLAY_DEST_EXISTS', `${JSON.stringify(dest)} already exists in the sources`,
-          'pick another `file` name, or remove the upstream file first with file-remove');
-      }
-      return [{ op: 'copy', path: dest, from: o.source }];
-    }
-    case 'file-remove':
-    case 'patch-remove': {
-      const pattern = o.file ?? '';
-      if (!pattern) throw overlayError(o, 'OVERLAY_MISSING_FIELD', `the field \`file\` is required for ${o.type}`);
-      const hits = globMatches(o, pattern, files);
-      if (!hits.length) noMatch(o, pattern);
-      return hits.map((f) => ({ op: 'remove', path: f.rel }));
-    }
-    case 'file-rename': {
-      const pattern = o.file ?? '';
-      if (!pattern) throw overlayError(o, 'OVERLAY_MISSING_FIELD', 'the field `file` is required for file-rename');
-      const to = o.replacement ?? '';
-      if (!to || to.includes('/') || to === '.' || to === '..') {
-        throw overlayError(o, 'OVERLAY_INVALID_FIELD', `\`replacement\` ${JSON.stringify(to)} must be a plain file name`, 'file-rename renames within the same directory');
-      }
-      rejectSpec(o, to);
-      const hits = globMatches(o, pattern, files);
-      if (!hits.length) noMatch(o, pattern);
-      if (hits.length > 1) {
-        throw overlayError(o, 'OVERLAY_MULTIPLE_MATCHES', `${JSON.stringify(pattern)} matches ${hits.length} files (${hits.slice(0, 5).map((h) => h.rel).join(', ')})`,
-          'file-rename needs exactly one match; use a more specific pattern');
-      }
-      const from = hits[0]!.rel;
-      const dir = path.posix.dirname(from);
-      const dest = dir === '.' ? to : `${dir}/${to}`;
-      if (dest !== from && (await exists(dest))) throw overlayError(o, 'OVERLAY_DEST_EXISTS', `${JSON.stringify(dest)} already exists in the sources`);
-      return [{ op: 'rename', path: from, to: dest }];
-    }
-    default:
-      return [];
+/** A file planner for overlays of one type: listing + contents → file operations (pure). */
+export type FilePlanner<O extends AnyOverlay> = (o: O, files: readonly FileEntry[], read: ReadRel, exists: (rel: string) => Promise<boolean>) => Promise<FileOp[]>;
+
+/** file-prepend-lines: the lines on top of every matching file. */
+export const planFilePrependLines: FilePlanner<OverlayOf<'file-prepend-lines'>> = async (o, files, read) => {
+  rejectSpec(o, o.file);
+  const hits = globMatches(o, o.file, files);
+  if (!hits.length) noMatch(o, o.file);
+  const ops: FileOp[] = [];
+  for (const f of hits) {
+    const before = await read(f.rel);
+    const head = enc.encode(o.lines.join('\n') + '\n');
+    const data = new Uint8Array(head.length + before.length);
+    data.set(head, 0);
+    data.set(before, head.length);
+    ops.push({ op: 'write', path: f.rel, data, before, mode: f.mode });
   }
-}
+  return ops;
+};
+
+/** file-search-replace: the regex over the whole text of every matching file. */
+export const planFileSearchReplace: FilePlanner<OverlayOf<'file-search-replace'>> = async (o, files, read) => {
+  rejectSpec(o, o.file);
+  const re = compileRe2(o, o.regex);
+  const hits = globMatches(o, o.file, files);
+  if (!hits.length) noMatch(o, o.file);
+  const ops: FileOp[] = [];
+  for (const f of hits) {
+    const before = await read(f.rel);
+    const { text, encode } = decodeBytes(before);
+    const r = replaceAllLiteral(re, text, o.replacement);
+    if (r.count === 0 || r.text === text) continue;
+    ops.push({ op: 'write', path: f.rel, data: encode(r.text), before, mode: f.mode });
+  }
+  if (!ops.length) {
+    throw overlayError(o, 'OVERLAY_PATTERN_NOT_FOUND', `regex ${JSON.stringify(o.regex)} changed nothing in ${hits.map((h) => h.rel).join(', ')}`,
+      'the regex is applied to the whole file (RE2 syntax; use (?m) for ^/$ per line)');
+  }
+  return ops;
+};
+
+/** file-add / patch-add: copy `source` to `file` (which must not exist yet). */
+export const planCopyIn: FilePlanner<OverlayOf<'file-add' | 'patch-add'>> = async (o, _files, _read, exists) => {
+  const dest = confinedRel(o, o.file);
+  rejectSpec(o, dest);
+  if (await exists(dest)) {
+    throw overlayError(o, 'OVERLAY_DEST_EXISTS', `${JSON.stringify(dest)} already exists in the sources`,
+      'pick another `file` name, or remove the upstream file first with file-remove');
+  }
+  return [{ op: 'copy', path: dest, from: o.source }];
+};
+
+/** file-remove / patch-remove: every matching file. */
+export const planRemoveFiles: FilePlanner<OverlayOf<'file-remove' | 'patch-remove'>> = async (o, files) => {
+  const hits = globMatches(o, o.file, files);
+  if (!hits.length) noMatch(o, o.file);
+  return hits.map((f) => ({ op: 'remove', path: f.rel }));
+};
+
+/** file-rename: the one matching file, renamed within its directory. */
+export const planFileRename: FilePlanner<OverlayOf<'file-rename'>> = async (o, files, _read, exists) => {
+  const to = o.replacement;
+  if (!to || to.includes('/') || to === '.' || to === '..') {
+    throw overlayError(o, 'OVERLAY_BAD_FIELD', `\`replacement\` ${JSON.stringify(to)} must be a plain file name`, 'file-rename renames within the same directory');
+  }
+  rejectSpec(o, to);
+  const hits = globMatches(o, o.file, files);
+  if (!hits.length) noMatch(o, o.file);
+  if (hits.length > 1) {
+    throw overlayError(o, 'OVERLAY_MULTIPLE_MATCHES', `${JSON.stringify(o.file)} matches ${hits.length} files (${hits.slice(0, 5).map((h) => h.rel).join(', ')})`,
+      'file-rename needs exactly one match; use a more specific pattern');
+  }
+  const from = hits[0]!.rel;
+  const dir = path.posix.dirname(from);
+  const dest = dir === '.' ? to : `${dir}/${to}`;
+  if (dest !== from && (await exists(dest))) throw overlayError(o, 'OVERLAY_DEST_EXISTS', `${JSON.stringify(dest)} already exists in the sources`);
+  return [{ op: 'rename', path: from, to: dest }];
+};
 
 /** Perform file operations inside `root`. */
 export async function applyFileOps(fs: FileSystem, root: string, ops: readonly FileOp[], write?: (path: string, data: Uint8Array, mode?: number) => Promise<void>): Promise<void> {

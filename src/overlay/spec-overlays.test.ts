@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStrataError } from '../diag/index.js';
-import { joinSpecLines, planSpecOverlay, splitSpecText, type Overlay } from './index.js';
+import { applySplices, lineEditSplices, parseSpec, viewSpecLines } from '../spec/index.js';
+import { planOverlaySpec, type AnyOverlay } from './index.js';
 
 const at = { file: 'base/comps/x/x.comp.toml', line: 7, col: 1 };
 
@@ -67,9 +68,15 @@ make check
 - init
 `;
 
+/** The spec after one overlay (planned on the line view, applied as splices). */
+function applyToSpec(spec: string, o: AnyOverlay): string {
+  const view = viewSpecLines(parseSpec(spec, 'x.spec'));
+  return applySplices(spec, lineEditSplices(view, planOverlaySpec(view, o, { specFile: 'x.spec' })));
+}
+
 interface Case {
   readonly name: string;
-  readonly overlay: Omit<Overlay, 'definedAt'>;
+  readonly overlay: AnyOverlay;
   /** Expected spec after the overlay (as a function of the input for brevity). */
   readonly expected?: (s: string) => string;
   readonly code?: string;
@@ -155,8 +162,8 @@ const cases: Case[] = [
     overlay: { type: 'spec-search-replace', section: '%prep', regex: '^%autosetup$', replacement: '%autosetup\nsed -i x y' },
     expected: (s) => s.replace('%autosetup\n', '%autosetup\nsed -i x y\n'),
   },
-  { name: 'spec-search-replace never matches header lines', overlay: { type: 'spec-search-replace', regex: '^%files devel' }, code: 'OVERLAY_PATTERN_NOT_FOUND' },
-  { name: 'spec-search-replace invalid RE2', overlay: { type: 'spec-search-replace', regex: '(?<=a)b' }, code: 'OVERLAY_INVALID_REGEX' },
+  { name: 'spec-search-replace never matches header lines', overlay: { type: 'spec-search-replace', regex: '^%files devel', replacement: '' }, code: 'OVERLAY_PATTERN_NOT_FOUND' },
+  { name: 'spec-search-replace invalid RE2', overlay: { type: 'spec-search-replace', regex: '(?<=a)b', replacement: '' }, code: 'OVERLAY_BAD_REGEX' },
   {
     name: 'spec-remove-section keeps the wrapping %endif balanced and the %if of the next section',
     overlay: { type: 'spec-remove-section', section: '%install' },
@@ -175,7 +182,7 @@ const cases: Case[] = [
   { name: 'spec-remove-section missing', overlay: { type: 'spec-remove-section', section: '%check', package: 'devel' }, code: 'OVERLAY_SECTION_NOT_FOUND' },
   {
     name: 'patch-add adds Patch<N+1> at the end of the preamble',
-    overlay: { type: 'patch-add', source: '/abs/fix2.patch' },
+    overlay: { type: 'patch-add', source: '/abs/fix2.patch', file: 'fix2.patch' },
     expected: (s) => s.replace('BuildRequires:  make\n\n', 'BuildRequires:  make\n\nPatch1: fix2.patch\n'),
   },
   {
@@ -188,8 +195,8 @@ const cases: Case[] = [
 
 for (const c of cases) {
   test(c.name, () => {
-    const o: Overlay = { ...c.overlay, definedAt: at } as Overlay;
-    const run = () => joinSpecLines(planSpecOverlay(splitSpecText(SPEC), o, { specFile: 'x.spec' }).lines);
+    const o: AnyOverlay = { ...c.overlay, definedAt: at };
+    const run = () => applyToSpec(SPEC, o);
     if (c.code) {
       assert.throws(run, (e: unknown) => {
         assert.ok(isStrataError(e));
@@ -209,53 +216,52 @@ for (const c of cases) {
 
 test('spec-prepend-lines on %patchlist-less spec: patch-add appends to %patchlist when present', () => {
   const spec = 'Name: x\n\n%patchlist\na.patch\n\n%prep\n';
-  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'patch-add', source: '/p/b.patch' }, { specFile: 'x.spec' }).lines);
+  const out = applyToSpec(spec, { type: 'patch-add', source: '/p/b.patch', file: 'b.patch' });
   assert.equal(out, 'Name: x\n\n%patchlist\na.patch\n\nb.patch\n%prep\n');
 });
 
 test('%define bodies continued with \\ do not create phantom sections', () => {
   const spec = 'Name: x\n\n%define sub() \\\n%package %1 \\\nSummary: %1\n\n%build\nmake\n\n%files\n';
   // `%package %1` is part of the macro body (rpm joins it), so there is no such package …
-  assert.throws(() => planSpecOverlay(splitSpecText(spec), { type: 'spec-add-tag', tag: 'Requires', value: 'y', package: '%1' }, { specFile: 'x.spec' }), (e: unknown) => isStrataError(e) && e.code === 'OVERLAY_SECTION_NOT_FOUND');
+  assert.throws(() => applyToSpec(spec, { type: 'spec-add-tag', tag: 'Requires', value: 'y', package: '%1' }), (e: unknown) => isStrataError(e) && e.code === 'OVERLAY_SECTION_NOT_FOUND');
   // … and removing %build keeps the whole definition, continuation lines included.
-  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-section', section: '%build' }, { specFile: 'x.spec' }).lines);
+  const out = applyToSpec(spec, { type: 'spec-remove-section', section: '%build' });
   assert.equal(out, 'Name: x\n\n%define sub() \\\n%package %1 \\\nSummary: %1\n\n%files\n');
 });
 
 test('a \\-continued shell line does not hide the next section header (rpm reads it as a header)', () => {
   const spec = 'Name: x\n\n%build\n./configure \\\n%install\nmake install\n';
-  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-append-lines', section: '%install', lines: ['x'] }, { specFile: 'x.spec' }).lines);
+  const out = applyToSpec(spec, { type: 'spec-append-lines', section: '%install', lines: ['x'] });
   assert.equal(out, spec + 'x\n');
 });
 
 test('tag edits replace a multi-line tag (an open %{shrink: …}) as a whole', () => {
   const spec = 'Name: x\nLicense: %{shrink:\n  MIT AND\n  BSD\n}\nSource0: a.tar.gz\n';
-  const upd = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-update-tag', tag: 'License', value: 'MIT' }, { specFile: 'x.spec' }).lines);
+  const upd = applyToSpec(spec, { type: 'spec-update-tag', tag: 'License', value: 'MIT' });
   assert.equal(upd, 'Name: x\nLicense: MIT\nSource0: a.tar.gz\n');
-  const ins = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-insert-tag', tag: 'License', value: 'GPL' }, { specFile: 'x.spec' }).lines);
+  const ins = applyToSpec(spec, { type: 'spec-insert-tag', tag: 'License', value: 'GPL' });
   assert.equal(ins, 'Name: x\nLicense: %{shrink:\n  MIT AND\n  BSD\n}\nLicense: GPL\nSource0: a.tar.gz\n');
 });
 
 test('section removal keeps a continued %if that opens around the next section whole', () => {
   const spec = 'Name: x\n\n%build\nmake\n\n%if 0%{?fedora} || \\\n    0%{?rhel}\n%check\nmake check\n%endif\n';
-  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-section', section: '%build' }, { specFile: 'x.spec' }).lines);
+  const out = applyToSpec(spec, { type: 'spec-remove-section', section: '%build' });
   assert.equal(out, 'Name: x\n\n%if 0%{?fedora} || \\\n    0%{?rhel}\n%check\nmake check\n%endif\n');
 });
 
 test('%description -l LANG belongs to the main package', () => {
   const spec = 'Name: x\n\n%description\nEnglish.\n\n%description -l de\nDeutsch.\n\n%files\n';
-  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-section', section: '%description' }, { specFile: 'x.spec' }).lines);
+  const out = applyToSpec(spec, { type: 'spec-remove-section', section: '%description' });
   assert.equal(out, 'Name: x\n\n%files\n');
 });
 
 test('a tag needs its colon right after the name, as azldev reads it', () => {
   const spec = 'Name: x\nRequires(post): a\nSummary : s\n';
-  const out = joinSpecLines(planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-tag', tag: 'Requires(post)' }, { specFile: 'x.spec' }).lines);
+  const out = applyToSpec(spec, { type: 'spec-remove-tag', tag: 'Requires(post)' });
   assert.equal(out, 'Name: x\nSummary : s\n');
-  assert.throws(() => planSpecOverlay(splitSpecText(spec), { type: 'spec-remove-tag', tag: 'Summary' }, { specFile: 'x.spec' }), (e: unknown) => isStrataError(e) && e.code === 'OVERLAY_NO_SUCH_TAG');
+  assert.throws(() => applyToSpec(spec, { type: 'spec-remove-tag', tag: 'Summary' }), (e: unknown) => isStrataError(e) && e.code === 'OVERLAY_NO_SUCH_TAG');
 });
 
-test('CRLF is normalised and a final newline forced', () => {
-  const out = joinSpecLines(planSpecOverlay(splitSpecText('Name: x\r\nRelease: 1'), { type: 'spec-update-tag', tag: 'Release', value: '2' }, { specFile: 'x.spec' }).lines);
-  assert.equal(out, 'Name: x\nRelease: 2\n');
+test('a CRLF spec without final newline keeps both: only the edited line changes', () => {
+  assert.equal(applyToSpec('Name: x\r\nRelease: 1', { type: 'spec-update-tag', tag: 'Release', value: '2' }), 'Name: x\r\nRelease: 2');
 });

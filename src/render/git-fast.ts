@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
-import { readTar, unsafeEntry } from '../overlay/index.js';
+import { readTar, unsafeEntry } from '../util/tar.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 

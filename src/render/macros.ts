@@ -1,5 +1,5 @@
 /** The build macros file (`<name>.azl.macros`) and the overlays that load it (azldev §3.6). */
-import type { Overlay } from '../overlay/index.js';
+import type { AnyOverlay } from '../overlay/index.js';
 
 export interface BuildMacroInputs {
   readonly with: readonly string[];
@@ -30,7 +30,7 @@ export function macrosFileName(component: string): string {
 }
 
 /** The two synthesized overlays that load the macros file: a top-of-file prepend and Source9999. */
-export function macrosLoadOverlays(component: string): Overlay[] {
+export function macrosLoadOverlays(component: string): AnyOverlay[] {
   const file = macrosFileName(component);
   return [
     {
@@ -46,11 +46,11 @@ export function macrosLoadOverlays(component: string): Overlay[] {
   ];
 }
 
-export function checkSkipOverlay(reason: string | undefined): Overlay {
+export function checkSkipOverlay(reason: string | undefined): AnyOverlay {
   return { type: 'spec-prepend-lines', synthetic: 'check skip', section: '%check', lines: [`# Check section disabled: ${reason ?? ''}`, 'exit 0', ''] };
 }
 
-export function headerOverlay(): Overlay {
+export function headerOverlay(): AnyOverlay {
   return {
     type: 'spec-prepend-lines',
     synthetic: 'header',

@@ -1,6 +1,6 @@
 /** Release handling after overlays (azldev §3.8 as of the corpus): bump a static Release by the synthetic commit count. */
 import { error, StrataError, type SourceSpan } from '../diag/index.js';
-import { parseSpecLines, packageSections } from '../overlay/index.js';
+import { parseSpecLines, packageSections } from '../spec/index.js';
 
 export type ReleaseCalculation = 'auto' | 'autorelease' | 'static' | 'manual';
 

@@ -14,8 +14,9 @@ import { createTwoFilesPatch } from 'diff';
 import { componentToJson } from '../config/index.js';
 import type { Clock, EventSink, FileSystem, Git, ProcessLock, ProcessRunner, ScratchWriter } from '../adapters/types.js';
 import { error, isStrataError, StrataError, warning, type Diagnostic, type SourceSpan } from '../diag/index.js';
-import type { Overlay as ConfigOverlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
-import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, listFiles, overlayLabel, packageSections, parseSpecLines, splitSpecText, joinSpecLines, type Overlay, type OverlayResult } from '../overlay/index.js';
+import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
+import { applyArchiveOverlays, applyOverlays, checkArchiveHash, confinedRel, decodeBytes, listFiles, overlayArchive, overlayLabel, type AnyOverlay, type OverlayResult } from '../overlay/index.js';
+import { joinSpecLines, packageSections, parseSpecLines, splitSpecText } from '../spec/index.js';
 import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, computeFingerprint, loadLock, lockPathFor, sha256Hex, type DistGitDeps } from '../sources/index.js';
 import { parseTar, readBranchHead, readResolveCache, writeResolveCache } from './git-fast.js';
 import { ObjectStore, readCommitFiles, readHistory } from './git-objects.js';
@@ -135,12 +136,8 @@ class StampStore {
   }
 }
 
-function withSpan(o: Overlay, span: SourceSpan): Overlay {
+function withSpan(o: AnyOverlay, span: SourceSpan): AnyOverlay {
   return { ...o, definedAt: span };
-}
-
-function toEngineOverlay(o: ConfigOverlay): Overlay {
-  return o as unknown as Overlay;
 }
 
 /** Files whose changes are the component's inputs (synthetic commits). */
@@ -438,11 +435,11 @@ export class Renderer {
     const macros = printMacrosFile(macroMap);
     if (macros !== undefined) await this.write(path.join(stage, macrosFileName(c.name)), macros, 0o644);
     // Overlays, in azldev's order; archive-scoped ones are handled apart.
-    const user = c.overlays.map(toEngineOverlay);
-    const archive = user.filter((o) => o.archive);
-    const all: Overlay[] = [
+    const user = c.overlays;
+    const archive = user.filter((o) => overlayArchive(o) !== undefined);
+    const all: AnyOverlay[] = [
       ...(macros !== undefined ? macrosLoadOverlays(c.name).map((o) => withSpan(o, c.origin('build.with') ?? c.origin('build.without') ?? c.origin('build.defines') ?? c.definedAt)) : []),
-      ...user.filter((o) => !o.archive),
+      ...user.filter((o) => overlayArchive(o) === undefined),
       ...(c.build.check.skip ? [withSpan(checkSkipOverlay(c.build.check.skipReason), c.origin('build.check.skip') ?? c.definedAt)] : []),
       headerOverlay(),
     ];
@@ -450,10 +447,10 @@ export class Renderer {
     // Archive-scoped overlays run first, one batch per archive (first-seen order). Render does
     // not download lookaside archives: an absent archive is skipped and `sources` carries the
     // hash recorded for it; a present one (local sources) is edited, repacked and checked.
-    const archiveNames = [...new Set(archive.map((o) => o.archive!))];
+    const archiveNames = [...new Set(archive.map((o) => overlayArchive(o)!))];
     const repacked = new Map<string, { sha256: string; sha512: string }>();
     for (const name of archiveNames) {
-      const group = archive.filter((o) => o.archive === name);
+      const group = archive.filter((o) => overlayArchive(o) === name);
       const rel = confinedRel(group[0]!, name, 'archive');
       const abs = path.join(stage, rel);
       if (!(await fs.stat(abs))?.isFile) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StrataError } from '../diag/index.js';
-import { findSections, parseSpec } from './cst.js';
-import { applySplices, formatTagLine, planAddTag, planAppendToSection, planInsertTag, planPrependToSection, planRemoveSections, planRemoveTag, planSetTag, requirePlan, type EditPlan } from './edit.js';
+import { parseSpec } from './cst.js';
+import { appendPoint, applySplices, findLineSections, formatTagLine, lineEditSplices, packageSections, planSectionRemoval, skipPastConditional, viewSpecLines, type LineEdit } from './edit.js';
 
 const SPEC = `Name:           foo
 Version:        1.0
@@ -33,8 +33,9 @@ d
 /usr/bin/foo
 `;
 
-function apply(text: string, plan: EditPlan): string {
-  return applySplices(text, requirePlan(plan));
+function edit(text: string, edits: (v: ReturnType<typeof viewSpecLines>) => LineEdit[]): string {
+  const view = viewSpecLines(parseSpec(text, 'foo.spec'));
+  return applySplices(text, lineEditSplices(view, edits(view)));
 }
 
 describe('applySplices', () => {
@@ -47,96 +48,84 @@ describe('applySplices', () => {
   });
 });
 
-describe('tag edits', () => {
-  const doc = parseSpec(SPEC, 'foo.spec');
-  it('insert after the last tag of the family, past the enclosing %endif, in the neighbour style', () => {
-    const out = apply(SPEC, planInsertTag(doc, { package: '', tag: 'Source9999', value: 'foo.azl.macros' }));
-    assert.match(out, /%endif\nSource9999:     foo.azl.macros\nBuildRequires:  gcc\n/);
+describe('the line view', () => {
+  const view = viewSpecLines(parseSpec(SPEC, 'foo.spec'));
+  it('has one line per physical line, with its offset, line ending and kind', () => {
+    assert.equal(view.lines.length, SPEC.split('\n').length - 1);
+    for (const l of view.lines) assert.equal(SPEC.slice(l.start, l.start + l.text.length + l.eol.length), l.text + l.eol);
+    assert.deepEqual([view.lines[0]!.kind, view.lines[0]!.tag, view.lines[0]!.value], ['tag', 'Name', 'foo']);
+    assert.deepEqual([view.lines[4]!.kind, view.lines[4]!.cond], ['raw', 'open']);
+    assert.equal(view.lines[10]!.kind, 'header');
   });
-  it('insert with no tag of the family goes after the last tag', () => {
-    const out = apply(SPEC, planInsertTag(doc, { package: '', tag: 'Requires', value: 'bar' }));
-    assert.match(out, /BuildRequires:  gcc\nRequires:       bar\n\n%if 0%\{\?fedora\}\n%package devel/);
+  it('CRLF lines keep their ending apart from their text; a missing final newline is an empty ending', () => {
+    const v = viewSpecLines(parseSpec('Name: x\r\n%if 1\r\nVersion: 1\r\n%endif'));
+    assert.deepEqual(v.lines.map((l) => [l.text, l.eol]), [['Name: x', '\r\n'], ['%if 1', '\r\n'], ['Version: 1', '\r\n'], ['%endif', '']]);
+    assert.equal(v.lines[2]!.value, '1');
+    assert.deepEqual([...v.partner], [[1, 3], [3, 1]]);
+    assert.equal(v.eol, '\r\n');
   });
-  it('add goes to the end of the preamble, never into the %if that wraps the next section', () => {
-    const out = apply(SPEC, planAddTag(doc, { package: '', tag: 'Provides', value: 'x' }));
-    assert.match(out, /BuildRequires:  gcc\nProvides:       x\n\n%if 0%\{\?fedora\}\n%package devel/);
-  });
-  it('add to a sub-package inside a conditional stays inside it', () => {
-    const out = apply(SPEC, planAddTag(doc, { package: 'devel', tag: 'Requires', value: 'foo' }));
-    assert.match(out, /%package devel\nSummary: devel\nRequires: foo\n%endif/);
-  });
-  it('set replaces the value only', () => {
-    const out = apply(SPEC, planSetTag(doc, { package: '', tag: 'release', value: '5%{?dist}' }));
-    assert.match(out, /\nRelease:        5%\{\?dist\}\n/);
-    assert.equal(out.length, SPEC.length);
-  });
-  it('set of a missing tag inserts it; with insertIfMissing=false it is an error', () => {
-    assert.match(apply(SPEC, planSetTag(doc, { package: '', tag: 'Epoch', value: '1' })), /BuildRequires:  gcc\nEpoch:          1\n/);
-    const p = planSetTag(doc, { package: '', tag: 'Epoch', value: '1' }, { insertIfMissing: false });
-    assert.deepEqual(p.diagnostics.map((d) => d.code), ['SPEC_TAG_NOT_FOUND']);
-  });
-  it('set refuses a tag that sits in several branches', () => {
-    const t = 'Name: x\n%if 0%{?rhel}\nRelease: 1\n%else\nRelease: 2\n%endif\n';
-    const p = planSetTag(parseSpec(t, 'x.spec'), { package: '', tag: 'Release', value: '3' });
-    assert.deepEqual(p.diagnostics.map((d) => [d.code, d.span?.line, d.related?.length]), [['SPEC_AMBIGUOUS_TARGET', 3, 2]]);
-    assert.deepEqual(p.splices, []);
-  });
-  it('remove removes whole lines, optionally by value', () => {
-    const t = 'Name: x\nBuildRequires: a\nBuildRequires: B\n';
-    assert.equal(apply(t, planRemoveTag(parseSpec(t), { package: '', tag: 'buildrequires', value: 'b' })), 'Name: x\nBuildRequires: a\n');
-    assert.equal(apply(t, planRemoveTag(parseSpec(t), { package: '', tag: 'BuildRequires' })), 'Name: x\n');
-    assert.deepEqual(planRemoveTag(parseSpec(t), { package: '', tag: 'Requires' }).diagnostics.map((d) => d.code), ['SPEC_TAG_NOT_FOUND']);
-  });
-  it('unknown and ambiguous packages are refused', () => {
-    assert.deepEqual(planAddTag(doc, { package: 'nope', tag: 'A', value: 'b' }).diagnostics.map((d) => d.code), ['SPEC_PACKAGE_NOT_FOUND']);
-    const t = 'Name: x\n%if 1\n%package a\n%else\n%package a\n%endif\n';
-    assert.deepEqual(planAddTag(parseSpec(t), { package: 'a', tag: 'A', value: 'b' }).diagnostics.map((d) => d.code), ['SPEC_AMBIGUOUS_TARGET']);
-  });
-  it('a text without final newline gets one before an appended line', () => {
-    const t = 'Name: x';
-    assert.equal(apply(t, planAddTag(parseSpec(t), { package: '', tag: 'Version', value: '1' })), 'Name: x\nVersion: 1\n');
-  });
-  it('formatTagLine copies indentation, tabs and alignment', () => {
-    const d = parseSpec('  Name:\t\tfoo\nVersion:1\n');
-    assert.equal(formatTagLine(d, d.tags[0], 'URL', 'u'), '  URL:\t\tu');
-    assert.equal(formatTagLine(d, d.tags[1], 'URL', 'u'), 'URL:u');
-    assert.equal(formatTagLine(d, undefined, 'URL', 'u'), 'URL: u');
-  });
-  it('CRLF specs get CRLF lines', () => {
-    const t = 'Name: x\r\nVersion: 1\r\n';
-    assert.equal(apply(t, planInsertTag(parseSpec(t), { package: '', tag: 'Release', value: '1' })), 'Name: x\r\nVersion: 1\r\nRelease: 1\r\n');
+  it('appendPoint never lands inside the %if that wraps the next section; skipPastConditional leaves an enclosing %if', () => {
+    const pre = packageSections(view, '')[0]!;
+    assert.equal(view.lines[appendPoint(view, pre)]!.text, '%if 0%{?fedora}');
+    assert.equal(view.lines[skipPastConditional(view, pre, 5)]!.text, 'BuildRequires:  gcc');
   });
 });
 
-describe('section edits', () => {
-  const doc = parseSpec(SPEC, 'foo.spec');
-  it('prepend after the header', () => {
-    const out = apply(SPEC, planPrependToSection(doc, findSections(doc, 'prep')[0]!, ['echo hi']));
-    assert.match(out, /%prep\necho hi\n%autosetup/);
+describe('line edits as splices', () => {
+  it('insert the neighbour-style tag past the enclosing %endif', () => {
+    const out = edit(SPEC, (v) => {
+      const pre = packageSections(v, '')[0]!;
+      const line = formatTagLine(v.doc, 'Source9999', 'foo.azl.macros', 'neighbour', v.doc.tags[3]);
+      return [{ at: skipPastConditional(v, pre, 5), del: 0, ins: [line] }];
+    });
+    assert.match(out, /%endif\nSource9999:     foo.azl.macros\nBuildRequires:  gcc\n/);
   });
-  it('append before trailing blank lines', () => {
-    const out = apply(SPEC, planAppendToSection(doc, findSections(doc, 'description', '')[0]!, ['more']));
-    assert.match(out, /%description\ndesc\nmore\n\n%if 0%\{\?fedora\}\n%description devel/);
+  it('a replaced line changes only that line', () => {
+    const out = edit(SPEC, () => [{ at: 2, del: 1, ins: ['Release:        5%{?dist}'] }]);
+    assert.equal(out, SPEC.replace('Release:        1%{?dist}', 'Release:        5%{?dist}'));
   });
-  it('removing a sub-package takes its wrapping conditional', () => {
-    const secs = doc.sections.filter((s) => s.package === 'devel');
-    const out = apply(SPEC, planRemoveSections(doc, secs));
+  it('CRLF specs get CRLF lines', () => {
+    const t = 'Name: x\r\nVersion: 1\r\n';
+    assert.equal(edit(t, (v) => [{ at: v.lines.length, del: 0, ins: ['Release: 1'] }]), 'Name: x\r\nVersion: 1\r\nRelease: 1\r\n');
+  });
+  it('a text without final newline stays without one, wherever the edit is', () => {
+    const t = 'Name: x\nVersion: 1';
+    assert.equal(edit(t, (v) => [{ at: v.lines.length, del: 0, ins: ['Release: 1', 'Epoch: 2'] }]), 'Name: x\nVersion: 1\nRelease: 1\nEpoch: 2');
+    assert.equal(edit(t, () => [{ at: 1, del: 1, ins: ['Version: 2'] }]), 'Name: x\nVersion: 2');
+    assert.equal(edit(t, () => [{ at: 1, del: 1, ins: [] }]), 'Name: x');
+    assert.equal(edit(t, () => [{ at: 0, del: 1, ins: ['Name: y'] }]), 'Name: y\nVersion: 1');
+  });
+  it('edits that abut are merged, so deleting the last lines of an open-ended text does not overlap', () => {
+    const t = 'a\nb\nc';
+    assert.equal(edit(t, () => [{ at: 2, del: 1, ins: [] }, { at: 1, del: 1, ins: [] }]), 'a');
+  });
+  it('formatTagLine: azldev form, or the neighbour\'s indentation, tabs and alignment', () => {
+    const d = parseSpec('  Name:\t\tfoo\nVersion:1\n');
+    assert.equal(formatTagLine(d, 'URL', 'u', 'neighbour', d.tags[0]), '  URL:\t\tu');
+    assert.equal(formatTagLine(d, 'URL', 'u', 'neighbour', d.tags[1]), 'URL:u');
+    assert.equal(formatTagLine(d, 'URL', 'u', 'neighbour'), 'URL: u');
+    assert.equal(formatTagLine(d, 'URL', 'u', 'azldev', d.tags[0]), 'URL: u');
+  });
+});
+
+describe('section removal', () => {
+  const remove = (t: string, pick: (v: ReturnType<typeof viewSpecLines>) => ReturnType<typeof findLineSections>) => edit(t, (v) => planSectionRemoval(v, pick(v)));
+  it('removing a sub-package takes its wrapping conditionals', () => {
+    const out = remove(SPEC, (v) => v.sections.filter((s) => s.header >= 0 && s.pkg === 'devel'));
     assert.doesNotMatch(out, /devel/);
     assert.equal(out.split('%if').length - 1, 1); // only the Source1 conditional remains
     assert.equal(out.split('%endif').length - 1, 1);
   });
-  it('removing one section out of a shared conditional is refused', () => {
-    const t = 'Name: x\n%package a\nSummary: a\n%if 1\nRequires: b\n%description a\nd\n%endif\n';
-    const d = parseSpec(t, 'x.spec');
-    const p = planRemoveSections(d, [findSections(d, 'package', 'a')[0]!]);
-    assert.deepEqual(p.diagnostics.map((x) => [x.code, x.span?.line]), [['SPEC_CONDITIONAL_SPANS_SECTIONS', 4]]);
-  });
   it('a section that holds the %else of a conditional opened before it is removed without it', () => {
     const t = 'Name: x\n%if 1\n%package a\nSummary: a\n%else\n%package b\n%endif\n';
-    const d = parseSpec(t, 'x.spec');
-    assert.equal(apply(t, planRemoveSections(d, [findSections(d, 'package', 'a')[0]!])), 'Name: x\n%if 1\n%else\n%package b\n%endif\n');
+    assert.equal(remove(t, (v) => findLineSections(v, '%package', 'a')), 'Name: x\n%if 1\n%else\n%package b\n%endif\n');
   });
-  it('the main preamble cannot be removed', () => {
-    assert.deepEqual(planRemoveSections(doc, [doc.sections[0]!]).diagnostics.map((d) => d.code), ['SPEC_CANNOT_REMOVE_PREAMBLE']);
+  it('one section out of a shared conditional goes; the directives whose partner stays outside stay', () => {
+    const t = 'Name: x\n%package a\nSummary: a\n%if 1\nRequires: b\n%description a\nd\n%endif\n';
+    assert.equal(remove(t, (v) => findLineSections(v, '%package', 'a')), 'Name: x\n%if 1\n%description a\nd\n%endif\n');
+  });
+  it('macro definitions survive the removal', () => {
+    const t = 'Name: x\n%build\n%global foo 1\nmake\n%files\n';
+    assert.equal(remove(t, (v) => findLineSections(v, '%build', '')), 'Name: x\n%global foo 1\n%files\n');
   });
 });

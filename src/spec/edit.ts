@@ -1,9 +1,20 @@
 /**
- * Edits as splices on the original text. Planning functions are pure: they return splices (or
- * diagnostics when the target is missing or ambiguous) and never guess.
+ * The spec-edit engine: edits are splices `{offset, length, text}` on the original text, so every
+ * byte that is not edited keeps its exact form (line endings, alignment, a missing final newline).
+ *
+ * Edits are planned on the line view of the CST (`viewSpecLines`): the CST's logical lines
+ * (`%define`/`%if` bodies joined on `\`, open `%{ %( %[` calls joined, headers only at column 0)
+ * projected onto physical lines with their offsets, sections, and the conditional branch every
+ * line sits in. Planners return line edits (`LineEdit`: replace `del` physical lines at `at`);
+ * `lineEditSplices` turns them into splices that write inserted lines with the file's line ending.
+ *
+ * The one place the view follows azldev's reading over the CST's: a line is a tag only when the
+ * `:` follows the name (or `Name(qualifier)`) directly, as azldev's `^\s*([^\s:]+):` requires;
+ * `Name : value` is left alone. The tag name is the name as written with its qualifier
+ * (`Requires(post)`).
  */
-import { error, StrataError, type Diagnostic, type RelatedInfo } from '../diag/index.js';
-import { branchChain, findPackages, spanOf, type Branch, type Conditional, type Section, type SpecDocument, type SpecNode, type TagNode, type TextRange } from './cst.js';
+import { error, StrataError } from '../diag/index.js';
+import { branchChain, parseSpec, type Branch, type Section, type SpecDocument, type SpecNode, type TagNode } from './cst.js';
 
 /** Replace `length` chars at `offset` with `text` (offsets into the ORIGINAL text). */
 export interface Splice {
@@ -11,15 +22,6 @@ export interface Splice {
   readonly length: number;
   readonly text: string;
 }
-
-/** Result of a `plan*` function: splices to apply, or diagnostics explaining why not. */
-export interface EditPlan {
-  readonly splices: readonly Splice[];
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-const ok = (splices: Splice[]): EditPlan => ({ splices, diagnostics: [] });
-const refuse = (d: Diagnostic): EditPlan => ({ splices: [], diagnostics: [d] });
 
 /**
  * Apply splices to `text`. Splices are sorted by offset (insertions at the same offset keep their
@@ -39,18 +41,271 @@ export function applySplices(text: string, splices: readonly Splice[], file = '<
   return out + text.slice(pos);
 }
 
-/** The newline style of the line holding `node` ("\r\n" when its content ends with "\r"). */
-function eolOf(doc: SpecDocument, node: SpecNode | undefined): string {
-  if (node && node.contentEnd > node.start && doc.text.charCodeAt(node.contentEnd - 1) === 13) return '\r\n';
-  return '\n';
+// ---------------------------------------------------------------------------------------------
+// The line view
+// ---------------------------------------------------------------------------------------------
+
+export type LineKind = 'raw' | 'comment' | 'header' | 'tag' | 'continuation';
+
+export interface SpecLine {
+  /** The line without its line ending. */
+  readonly text: string;
+  /** Offset of the line's first char in the document text. */
+  readonly start: number;
+  /** The line ending as written: `\n`, `\r\n`, or '' for a last line without newline. */
+  readonly eol: string;
+  readonly kind: LineKind;
+  /** For tags: the tag name as written, with its qualifier (`BuildRequires`, `Source0`, `Requires(post)`). */
+  readonly tag?: string;
+  /** For tags: the value, trimmed. */
+  readonly value?: string;
+  /** Conditional directive on this line, if any. */
+  readonly cond?: 'open' | 'branch' | 'close';
+  /** The CST node (logical line) this physical line belongs to. */
+  readonly node: SpecNode;
 }
 
-/** Insert `lines` (each without newline) as whole lines at `offset` (a line start, or the end of a text without final newline). */
-export function insertLinesAt(doc: SpecDocument, offset: number, lines: readonly string[], eol = '\n'): Splice {
-  let prefix = '';
-  if (offset === doc.text.length && doc.text.length > 0 && !doc.finalNewline) prefix = eol;
-  return { offset, length: 0, text: prefix + lines.map((l) => l + eol).join('') };
+export interface LineSection {
+  /** Header keyword as written (`%files`), '' for the preamble. */
+  readonly name: string;
+  readonly kind: Section['kind'];
+  /** Package qualifier as written in the header ('' = main package). */
+  readonly pkg: string;
+  /** Header line index, -1 for the preamble. */
+  readonly header: number;
+  /** First body line. */
+  readonly start: number;
+  /** One past the last body line (the next header, or the line count). */
+  readonly end: number;
 }
+
+export interface SpecLineView {
+  readonly doc: SpecDocument;
+  readonly lines: readonly SpecLine[];
+  readonly sections: readonly LineSection[];
+  /**
+   * Conditional context before each line index (0..lines.length): a key naming the open
+   * conditionals and their current branch. Two positions with the same key are in the same branch.
+   */
+  readonly context: readonly string[];
+  /** For each conditional directive line, the index of its matching `%endif` (opener/branch) or opener (close). */
+  readonly partner: ReadonlyMap<number, number>;
+  /** Unbalanced conditional directives (line indexes). */
+  readonly unbalanced: readonly number[];
+  /** The line ending inserted lines get: the file's first one (`\n` when it has none). */
+  readonly eol: string;
+}
+
+function contextKey(branch: Branch | undefined): string {
+  return branchChain(branch).map((b) => `${b.conditional.index}.${b.index}`).join('/');
+}
+
+/**
+ * The branches just before and just after `n`'s first line. The CST gives a directive the branch
+ * around its conditional; a position before `%else`/`%endif` is still inside the branch they end.
+ */
+function branchesAround(n: SpecNode): { before: Branch | undefined; after: Branch | undefined } {
+  if (n.kind !== 'conditional' || !n.conditional) return { before: n.branch, after: n.branch };
+  const bs = n.conditional.branches;
+  if (n.directive === 'endif') return { before: bs[bs.length - 1], after: n.branch };
+  const k = bs.findIndex((b) => b.directive === n);
+  return { before: k > 0 ? bs[k - 1] : n.branch, after: k >= 0 ? bs[k] : n.branch };
+}
+
+/** The azldev-compatible tag (name as written with qualifier) of a CST tag node, if any. */
+function azldevTag(text: string, n: SpecNode): { tag: string; value: string } | undefined {
+  if (n.kind !== 'tag' || text.charCodeAt(n.separatorRange.start) !== 58 /* : */) return undefined;
+  return { tag: text.slice(n.nameRange.start, n.separatorRange.start), value: n.value };
+}
+
+/** The line view of a parsed spec (see the module comment). */
+export function viewSpecLines(doc: SpecDocument): SpecLineView {
+  const text = doc.text;
+  const starts = doc.lineStarts;
+  const count = text.length === 0 ? 0 : doc.finalNewline ? starts.length - 1 : starts.length;
+  const physical = (k: number): { text: string; start: number; eol: string } => {
+    const start = starts[k]!;
+    const end = k + 1 < starts.length ? starts[k + 1]! : text.length;
+    let contentEnd = end;
+    if (contentEnd > start && text.charCodeAt(contentEnd - 1) === 10) contentEnd--;
+    if (contentEnd > start && contentEnd < end && text.charCodeAt(contentEnd - 1) === 13) contentEnd--;
+    return { text: text.slice(start, contentEnd), start, eol: text.slice(contentEnd, end) };
+  };
+  const lines: SpecLine[] = [];
+  const context: string[] = new Array<string>(count + 1);
+  let after = '';
+  for (const n of doc.nodes) {
+    const first = n.line - 1;
+    const p = physical(first);
+    let head: SpecLine;
+    if (n.kind === 'section-header') head = { ...p, kind: 'header', node: n };
+    else if (n.kind === 'comment') head = { ...p, kind: 'comment', node: n };
+    else if (n.kind === 'conditional') {
+      const cond = n.directive.startsWith('if') ? 'open' : n.directive === 'endif' ? 'close' : 'branch';
+      head = { ...p, kind: 'raw', cond, node: n };
+    } else {
+      const t = azldevTag(text, n);
+      head = t ? { ...p, kind: 'tag', tag: t.tag, value: t.value, node: n } : { ...p, kind: 'raw', node: n };
+    }
+    lines.push(head);
+    const around = branchesAround(n);
+    context[first] = contextKey(around.before);
+    after = contextKey(around.after);
+    for (let k = first + 1; k < n.endLine; k++) {
+      lines.push({ ...physical(k), kind: 'continuation', node: n });
+      context[k] = after;
+    }
+  }
+  context[count] = after;
+
+  const lineOfNode = (k: number): number => (k < doc.nodes.length ? doc.nodes[k]!.line - 1 : count);
+  const sections: LineSection[] = doc.sections.map((s) => ({
+    name: s.keyword,
+    kind: s.kind,
+    pkg: s.package,
+    header: s.header ? s.header.line - 1 : -1,
+    start: s.header ? s.header.endLine : 0,
+    end: lineOfNode(s.nodeEnd),
+  }));
+
+  const partner = new Map<number, number>();
+  const unbalanced: number[] = [];
+  for (const c of doc.conditionals) {
+    const opener = c.branches[0]!.directive.line - 1;
+    if (!c.endif) {
+      for (const b of c.branches) unbalanced.push(b.directive.line - 1);
+      continue;
+    }
+    const close = c.endif.line - 1;
+    for (const b of c.branches) partner.set(b.directive.line - 1, close);
+    partner.set(close, opener);
+  }
+  for (const n of doc.nodes) if (n.kind === 'conditional' && !n.conditional) unbalanced.push(n.line - 1);
+  unbalanced.sort((a, b) => a - b);
+  const eol = lines.find((l) => l.eol !== '')?.eol ?? '\n';
+  return { doc, lines, sections, context, partner, unbalanced, eol };
+}
+
+/**
+ * azldev's normalisation of a spec into physical lines (CRLF → LF; the last line's newline
+ * dropped). The render pipeline's release step works on these and writes them back with
+ * `joinSpecLines` (which ends the text with a newline), as azldev does.
+ */
+export function splitSpecText(text: string): string[] {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+export function joinSpecLines(lines: readonly string[]): string {
+  return lines.length === 0 ? '' : lines.join('\n') + '\n';
+}
+
+/** The line view of normalised lines (`splitSpecText`); line indexes are the array's. */
+export function parseSpecLines(raw: readonly string[]): SpecLineView {
+  return viewSpecLines(parseSpec(joinSpecLines(raw)));
+}
+
+/** Number of physical lines of the logical line (CST node) starting at line `i` (1 for a plain line). */
+export function logicalLength(view: SpecLineView, i: number): number {
+  const n = view.lines[i]!.node;
+  return n.line - 1 === i ? n.endLine - i : 1;
+}
+
+/** Sections with this header keyword (exact, case-sensitive) and package qualifier (literal). */
+export function findLineSections(view: SpecLineView, section: string, pkg: string): LineSection[] {
+  return view.sections.filter((s) => s.name === section && s.pkg === pkg && s.header >= 0);
+}
+
+/** The sections holding tags of a package: the preamble for '', else `%package <pkg>`. */
+export function packageSections(view: SpecLineView, pkg: string): LineSection[] {
+  return pkg === '' ? view.sections.filter((s) => s.header === -1) : findLineSections(view, '%package', pkg);
+}
+
+/**
+ * Where lines appended to a section go: just before the next header (after trailing blank lines
+ * and comments, as azldev appends) — but never inside a conditional that is opened in this
+ * section and closed after it (or a branch of one opened before it), which would otherwise wrap
+ * the appended lines into the next section's `%if`.
+ */
+export function appendPoint(view: SpecLineView, s: LineSection): number {
+  const want = view.context[s.start];
+  let p = s.end;
+  while (p > s.start && view.context[p] !== want) p--;
+  return p;
+}
+
+/**
+ * Moves an insertion point out of any conditional opened inside the section: to just after the
+ * `%endif` that restores the section's own conditional context.
+ */
+export function skipPastConditional(view: SpecLineView, s: LineSection, p: number): number {
+  const want = view.context[s.start];
+  if (view.context[p] === want) return p;
+  for (let q = p + 1; q <= s.end; q++) if (view.context[q] === want) return q;
+  return appendPoint(view, s);
+}
+
+/** Highest numeric PatchN across all packages (as April azldev counts: an unnumbered `Patch:` is ignored). */
+export function highestPatchNumber(view: SpecLineView): number {
+  let n = -1;
+  for (const l of view.lines) {
+    if (l.kind !== 'tag') continue;
+    const m = /^patch(\d+)$/i.exec(l.tag!);
+    if (m) n = Math.max(n, Number(m[1]));
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edits
+// ---------------------------------------------------------------------------------------------
+
+/** Replace `del` physical lines at line index `at` with the lines `ins` (each without line ending). */
+export interface LineEdit {
+  readonly at: number;
+  readonly del: number;
+  readonly ins: readonly string[];
+}
+
+/**
+ * The splices of line edits on the view's text. Only the edited lines change: inserted lines get
+ * the file's line ending; an edit at the end of a text without final newline keeps it without one
+ * (an appended line is preceded by a line ending instead of followed by one). Edits that touch or
+ * abut each other are merged (in order) so that the splices never overlap.
+ */
+export function lineEditSplices(view: SpecLineView, edits: readonly LineEdit[]): Splice[] {
+  const text = view.doc.text;
+  const n = view.lines.length;
+  const offsetOf = (i: number): number => (i < n ? view.lines[i]!.start : text.length);
+  const sorted = edits.map((e, k) => ({ e, k })).sort((a, b) => a.e.at - b.e.at || a.k - b.k).map((x) => x.e);
+  const merged: LineEdit[] = [];
+  for (const e of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && e.at <= last.at + last.del) {
+      const del = Math.max(last.at + last.del, e.at + e.del) - last.at;
+      merged[merged.length - 1] = { at: last.at, del, ins: [...last.ins, ...e.ins] };
+    } else merged.push(e);
+  }
+  const openEnd = n > 0 && view.lines[n - 1]!.eol === '';
+  return merged.map((e) => {
+    let offset = offsetOf(e.at);
+    const end = offsetOf(e.at + e.del);
+    if (!openEnd || e.at + e.del < n) return { offset, length: end - offset, text: e.ins.map((l) => l + view.eol).join('') };
+    // The edit reaches the end of a text without final newline: keep it without one.
+    if (e.del === 0) return { offset, length: 0, text: e.ins.map((l) => view.eol + l).join('') };
+    if (e.ins.length > 0) return { offset, length: end - offset, text: e.ins.join(view.eol) };
+    if (e.at > 0) offset -= view.lines[e.at - 1]!.eol.length; // the line before becomes the last one
+    return { offset, length: end - offset, text: '' };
+  });
+}
+
+/**
+ * How a new tag line is written: `azldev` writes `Tag: value` (what azldev's renders hold, so the
+ * overlays use it); `neighbour` copies the indentation and value column (spaces or tabs) of a
+ * tag line next to it.
+ */
+export type TagLineStyle = 'azldev' | 'neighbour';
 
 function visualCol(s: string): number {
   let col = 0;
@@ -58,13 +313,9 @@ function visualCol(s: string): number {
   return col;
 }
 
-/**
- * Format a new tag line copying the style of `neighbour`: same indentation, and the value aligned
- * to the same column with the same kind of whitespace (spaces or tabs). Without a neighbour the
- * line is `Name: value`.
- */
-export function formatTagLine(doc: SpecDocument, neighbour: TagNode | undefined, name: string, value: string): string {
-  if (!neighbour) return `${name}: ${value}`;
+/** The text of a new tag line (without line ending); `neighbour` is the tag whose style is copied. */
+export function formatTagLine(doc: SpecDocument, name: string, value: string, style: TagLineStyle, neighbour?: TagNode): string {
+  if (style === 'azldev' || !neighbour) return `${name}: ${value}`;
   const t = doc.text;
   const indent = t.slice(neighbour.start, neighbour.nameRange.start);
   const sep = t.slice(neighbour.separatorRange.start, neighbour.separatorRange.end);
@@ -75,261 +326,70 @@ export function formatTagLine(doc: SpecDocument, neighbour: TagNode | undefined,
   let col = visualCol(line);
   let pad = '';
   do {
-    if (useTabs) { pad += '\t'; col = (Math.floor(col / 8) + 1) * 8; } else { pad += ' '; col++; }
+    if (useTabs) {
+      pad += '\t';
+      col = (Math.floor(col / 8) + 1) * 8;
+    } else {
+      pad += ' ';
+      col++;
+    }
   } while (col < target);
-  line += pad;
-  return line + value;
-}
-
-/** The outermost conditional around `node` that is nested deeper than `base` (the branch of the section). */
-function outermostWithin(node: { branch: Branch | undefined }, base: Branch | undefined): Conditional | undefined {
-  const chain = branchChain(node.branch);
-  const baseChain = branchChain(base);
-  let k = 0;
-  while (k < baseChain.length && chain[k] === baseChain[k]) k++;
-  return chain[k]?.conditional;
+  return line + pad + value;
 }
 
 /**
- * The offset just after `node`, moved past the `%endif` of any conditional that encloses the node
- * inside its section (so an insertion lands in the same branch as the section itself). Returns a
- * diagnostic when the enclosing conditional is not closed inside the section.
+ * The lines removing a section deletes: `[header, end)` balanced against conditionals, keeping
+ * macro definitions.
+ * - Conditional directives whose partner lies outside the range stay (the `%endif` of a
+ *   conditional that wraps this section, or a `%if` that opens around the next section).
+ * - `%define`/`%global` lines stay (with their continuations): rpm macros are global.
+ * - A conditional left empty by the removal goes too.
+ * - Blank lines after a balancing `%endif` the removal keeps stay, so the next section keeps its
+ *   separation.
+ * The view's conditionals must be balanced (`view.unbalanced` empty).
  */
-export function afterNodeOutsideConditionals(doc: SpecDocument, node: SpecNode): { offset: number } | { diagnostic: Diagnostic } {
-  const sec = doc.sections[node.section]!;
-  const c = outermostWithin(node, sec.branch);
-  if (!c) return { offset: node.end };
-  if (!c.endif || c.endif.start >= sec.end) {
-    return { diagnostic: error('SPEC_AMBIGUOUS_TARGET', 'the insertion point is inside a conditional that does not close within the section', { span: spanOf(doc, c.branches[0]!.directive), hint: 'close the %if inside the section, or edit the spec with spec-search-replace' }) };
+function removedLines(view: SpecLineView, s: LineSection): Set<number> {
+  const del = new Set<number>();
+  for (let i = s.header; i < s.end; i++) del.add(i);
+  for (let i = s.header; i < s.end; i++) {
+    const l = view.lines[i]!;
+    if (!l.cond) continue;
+    const p = view.partner.get(i);
+    const opener = l.cond === 'close' ? p : undefined;
+    const outside = p === undefined || p < s.header || p >= s.end || (opener !== undefined && (opener < s.header || opener >= s.end));
+    if (outside) for (let k = i; k < i + logicalLength(view, i); k++) del.delete(k);
   }
-  return { offset: c.endif.end };
-}
-
-/** The one package with this key, or a diagnostic (missing, or defined in several `%if` branches). */
-export function resolvePackage(doc: SpecDocument, key: string): { section: Section; tags: readonly TagNode[] } | { diagnostic: Diagnostic } {
-  const pk = findPackages(doc, key);
-  if (pk.length === 0) {
-    const known = doc.packages.map((p) => (p.key === '' ? '(main)' : p.key)).join(', ');
-    return { diagnostic: error('SPEC_PACKAGE_NOT_FOUND', `no package "${key}" in ${doc.file}`, { hint: `packages are: ${known}` }) };
+  for (let i = s.start; i < s.end; i++) {
+    const n = view.lines[i]!.node;
+    if (n.kind === 'macro-definition' && n.keyword !== 'undefine') del.delete(i);
   }
-  if (pk.length > 1) {
-    return {
-      diagnostic: error('SPEC_AMBIGUOUS_TARGET', `package "${key}" is declared ${pk.length} times (in different conditional branches)`, {
-        span: spanOf(doc, doc.sections[pk[0]!.section]!.header ?? { start: 0, end: 0 }),
-        related: pk.slice(1).map((p) => ({ message: 'also declared here', span: spanOf(doc, doc.sections[p.section]!.header ?? { start: 0, end: 0 }) })),
-      }),
-    };
-  }
-  const p = pk[0]!;
-  return { section: doc.sections[p.section]!, tags: p.tags };
-}
-
-/**
- * End of a package's preamble: after its last tag or statement (moved past an enclosing
- * `%endif`), before trailing blank lines and comments that introduce the next section.
- */
-export function preambleEnd(doc: SpecDocument, section: Section): { offset: number } | { diagnostic: Diagnostic } {
-  for (let k = section.nodeEnd - 1; k >= section.nodeStart + (section.header ? 1 : 0); k--) {
-    const n = doc.nodes[k]!;
-    if (n.kind === 'blank' || n.kind === 'comment') continue;
-    if (n.kind === 'conditional') {
-      // a trailing `%if` opener wrapping the next section does not belong to this preamble
-      if (n.conditional && n.conditional.start >= section.start && (n.conditional.end <= section.end)) return { offset: n.end };
-      if (n.directive === 'endif' || n.directive === 'else' || n.directive.startsWith('elif')) {
-        if (n.conditional && n.conditional.start >= section.start) return { offset: n.end };
-      }
-      continue;
+  for (const [open, close] of view.partner) {
+    if (view.lines[open]!.cond !== 'open' || del.has(open) || del.has(close)) continue;
+    let touched = false;
+    let empty = true;
+    for (let k = open + logicalLength(view, open); k < close; k++) {
+      if (del.has(k)) touched = true;
+      else if (view.lines[k]!.text.trim() !== '' && view.lines[k]!.kind !== 'comment') empty = false;
     }
-    return afterNodeOutsideConditionals(doc, n);
+    if (touched && empty) for (let k = open; k <= close; k++) del.add(k);
   }
-  return { offset: section.header ? section.header.end : 0 };
+  let lastKept = -1;
+  for (let i = s.header; i < s.end; i++) if (!del.has(i)) lastKept = i;
+  if (lastKept >= 0 && view.lines[lastKept]!.cond === 'close') for (let i = lastKept + 1; i < s.end && view.lines[i]!.text.trim() === ''; i++) del.delete(i);
+  return del;
 }
 
-/** The body range of a section: `[bodyStart, bodyEnd)`. */
-export function sectionBodyRange(section: Section): TextRange {
-  return { start: section.bodyStart, end: section.bodyEnd };
-}
-
-export interface TagEdit {
-  /** Package key: '' = main, else the `%package` qualifier as written. */
-  readonly package: string;
-  /** Tag name as it should be written (`BuildRequires`, `Source9999`). */
-  readonly tag: string;
-  readonly value: string;
-}
-
-/** Lower-case family of a tag name: `Source12` → `source`. */
-export function tagFamily(name: string): string {
-  return name.toLowerCase().replace(/[0-9]+$/, '');
-}
-
-/**
- * Insert a tag after the last tag of the same family in the package (else after its last tag,
- * else at the end of its preamble), moved past an enclosing `%endif`; the new line copies the
- * neighbour's indentation and alignment.
- */
-export function planInsertTag(doc: SpecDocument, e: TagEdit): EditPlan {
-  const p = resolvePackage(doc, e.package);
-  if ('diagnostic' in p) return refuse(p.diagnostic);
-  const fam = tagFamily(e.tag);
-  const same = p.tags.filter((t) => t.family === fam);
-  const anchor = same[same.length - 1] ?? p.tags[p.tags.length - 1];
-  let at: { offset: number } | { diagnostic: Diagnostic };
-  if (anchor) at = afterNodeOutsideConditionals(doc, anchor);
-  else at = preambleEnd(doc, p.section);
-  if ('diagnostic' in at) return refuse(at.diagnostic);
-  const style = anchor ?? doc.tags[0];
-  return ok([insertLinesAt(doc, at.offset, [formatTagLine(doc, style, e.tag, e.value)], eolOf(doc, anchor))]);
-}
-
-/** Append a tag at the end of the package's preamble (azldev's spec-add-tag, but never inside a following `%if`). */
-export function planAddTag(doc: SpecDocument, e: TagEdit): EditPlan {
-  const p = resolvePackage(doc, e.package);
-  if ('diagnostic' in p) return refuse(p.diagnostic);
-  const at = preambleEnd(doc, p.section);
-  if ('diagnostic' in at) return refuse(at.diagnostic);
-  const style = p.tags[p.tags.length - 1] ?? doc.tags[0];
-  return ok([insertLinesAt(doc, at.offset, [formatTagLine(doc, style, e.tag, e.value)], eolOf(doc, style))]);
-}
-
-function related(doc: SpecDocument, nodes: readonly SpecNode[]): RelatedInfo[] {
-  return nodes.map((n) => ({ message: `line ${n.line}${n.branch ? ` (in %${n.branch.directive.directive} ${n.branch.directive.expression} at line ${n.branch.directive.line})` : ''}`, span: spanOf(doc, { start: n.start, end: n.contentEnd }) }));
-}
-
-/** Tags of a package named `tag` (case-insensitive, number included: `Source0` ≠ `Source`). */
-export function findTags(doc: SpecDocument, pkg: string, tag: string): TagNode[] {
-  const l = tag.toLowerCase();
-  return doc.tags.filter((t) => t.package === pkg && t.lname === l);
-}
-
-/**
- * Replace the value of a tag; insert it (planInsertTag) when absent. Refused with
- * SPEC_AMBIGUOUS_TARGET when the tag sits in more than one conditional branch.
- */
-export function planSetTag(doc: SpecDocument, e: TagEdit, opts: { insertIfMissing?: boolean } = {}): EditPlan {
-  const p = resolvePackage(doc, e.package);
-  if ('diagnostic' in p) return refuse(p.diagnostic);
-  const l = e.tag.toLowerCase();
-  const hits = p.tags.filter((t) => t.lname === l);
-  if (hits.length === 0) {
-    if (opts.insertIfMissing === false) return refuse(error('SPEC_TAG_NOT_FOUND', `no tag ${e.tag} in package ${e.package === '' ? '(main)' : e.package}`, { span: spanOf(doc, p.section.header ?? { start: 0, end: 0 }) }));
-    return planInsertTag(doc, e);
+/** The line edits that remove sections (the one section-removal algorithm; see `removedLines`). */
+export function planSectionRemoval(view: SpecLineView, sections: readonly LineSection[]): LineEdit[] {
+  const del = new Set<number>();
+  for (const s of sections) for (const i of removedLines(view, s)) del.add(i);
+  const sorted = [...del].sort((a, b) => a - b);
+  const edits: LineEdit[] = [];
+  for (let k = 0; k < sorted.length; ) {
+    let j = k;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    edits.push({ at: sorted[k]!, del: j - k + 1, ins: [] });
+    k = j + 1;
   }
-  const branches = new Set(hits.map((h) => h.branch));
-  if (branches.size > 1) {
-    return refuse(error('SPEC_AMBIGUOUS_TARGET', `tag ${e.tag} of package ${e.package === '' ? '(main)' : e.package} appears in ${branches.size} conditional branches; refusing to guess which to change`, { span: spanOf(doc, hits[0]!.nameRange), related: related(doc, hits), hint: 'use spec-search-replace to edit the branch you mean' }));
-  }
-  return ok(hits.map((h) => ({ offset: h.valueRange.start, length: h.valueRange.end - h.valueRange.start, text: e.value })));
-}
-
-/** Remove every tag `tag` of the package (with `value` compared case-insensitively when given). */
-export function planRemoveTag(doc: SpecDocument, e: { package: string; tag: string; value?: string }): EditPlan {
-  const p = resolvePackage(doc, e.package);
-  if ('diagnostic' in p) return refuse(p.diagnostic);
-  const l = e.tag.toLowerCase();
-  const v = e.value?.toLowerCase();
-  const hits = p.tags.filter((t) => t.lname === l && (v === undefined || t.value.toLowerCase() === v));
-  if (hits.length === 0) return refuse(error('SPEC_TAG_NOT_FOUND', `no tag ${e.tag}${e.value !== undefined ? ` = ${e.value}` : ''} in package ${e.package === '' ? '(main)' : e.package}`, { span: spanOf(doc, p.section.header ?? { start: 0, end: 0 }) }));
-  return ok(hits.map((h) => ({ offset: h.start, length: h.end - h.start, text: '' })));
-}
-
-/** Insert lines right after a section's header (`%prep` → first body line). */
-export function planPrependToSection(doc: SpecDocument, section: Section, lines: readonly string[]): EditPlan {
-  const at = section.header ? section.header.end : 0;
-  return ok([insertLinesAt(doc, at, lines, eolOf(doc, section.header))]);
-}
-
-/**
- * Insert lines at the end of a section's own content: after its last non-blank, non-comment line
- * that belongs to the section (not a `%if` opener that wraps the next section), moved past a
- * closing `%endif`.
- */
-export function planAppendToSection(doc: SpecDocument, section: Section, lines: readonly string[]): EditPlan {
-  let at: number | undefined;
-  for (let k = section.nodeEnd - 1; k >= section.nodeStart + (section.header ? 1 : 0); k--) {
-    const n = doc.nodes[k]!;
-    if (n.kind === 'blank' || n.kind === 'comment') continue;
-    if (n.kind === 'conditional' && n.conditional && n.conditional.start >= section.start && n.conditional.start === n.start && n.conditional.end > section.end) continue; // opener of a wrapper of the next section
-    const r = afterNodeOutsideConditionals(doc, n);
-    if ('diagnostic' in r) {
-      // the node is in a conditional that closes after the section: append inside the same branch, right after it
-      at = n.end;
-    } else at = r.offset;
-    break;
-  }
-  if (at === undefined) at = section.header ? section.header.end : 0;
-  return ok([insertLinesAt(doc, at, lines, eolOf(doc, section.header))]);
-}
-
-/**
- * Remove whole sections (e.g. every section of a sub-package). The range of each section is
- * balanced against conditionals: a `%if` opener right before the first section whose `%endif`
- * closes inside the removed range goes with it, and a trailing `%if` opener of the next section
- * (or `%endif` of an outer wrapper) stays. Refused with SPEC_CONDITIONAL_SPANS_SECTIONS when real
- * content would be cut from a conditional that continues outside the range.
- */
-export function planRemoveSections(doc: SpecDocument, sections: readonly Section[]): EditPlan {
-  const sorted = [...sections].sort((a, b) => a.start - b.start);
-  // merge adjacent sections into runs
-  const runs: Array<{ start: number; end: number }> = [];
-  for (const s of sorted) {
-    if (s.kind === 'preamble') return refuse(error('SPEC_CANNOT_REMOVE_PREAMBLE', 'the main preamble cannot be removed', { span: spanOf(doc, { start: 0, end: 0 }) }));
-    const last = runs[runs.length - 1];
-    if (last && last.end === s.start) last.end = s.end;
-    else runs.push({ start: s.start, end: s.end });
-  }
-  const splices: Splice[] = [];
-  for (const run of runs) {
-    let { start, end } = run;
-    // trim trailing nodes that open conditionals continuing after the range (wrappers of the next section)
-    let k = nodeIndexBefore(doc, end);
-    while (k >= 0 && doc.nodes[k]!.start >= start) {
-      const n = doc.nodes[k]!;
-      if (n.kind === 'blank' || n.kind === 'comment') { k--; continue; }
-      if (n.kind === 'conditional' && n.conditional && (n.conditional.end > run.end || n.conditional.start < run.start)) { end = n.start; k--; continue; }
-      break;
-    }
-    // extend backwards over `%if` openers (only blanks/comments between) whose conditional ends inside the run
-    for (;;) {
-      let j = nodeIndexBefore(doc, start);
-      while (j >= 0 && (doc.nodes[j]!.kind === 'blank' || doc.nodes[j]!.kind === 'comment')) j--;
-      const n = j >= 0 ? doc.nodes[j] : undefined;
-      if (n && n.kind === 'conditional' && n.conditional && n.conditional.start === n.start && n.conditional.endif && n.conditional.end <= run.end && n.conditional.endif.start >= run.start) {
-        start = n.start;
-        end = Math.max(end, n.conditional.end);
-        continue;
-      }
-      break;
-    }
-    // now every conditional must be fully inside or fully outside [start, end)
-    for (const c of doc.conditionals) {
-      const dirs = [...c.branches.map((b) => b.directive), ...(c.endif ? [c.endif] : [])];
-      const inside = dirs.filter((d) => d.start >= start && d.start < end);
-      if (inside.length === 0 || inside.length === dirs.length) continue;
-      return refuse(error('SPEC_CONDITIONAL_SPANS_SECTIONS', 'a conditional crosses the boundary of the sections to remove', {
-        span: spanOf(doc, { start: c.start, end: c.branches[0]!.directive.contentEnd }),
-        related: related(doc, dirs),
-        hint: 'remove the conditional and the sections together with spec-search-replace, or restructure the spec',
-      }));
-    }
-    splices.push({ offset: start, length: end - start, text: '' });
-  }
-  return ok(splices);
-}
-
-function nodeIndexBefore(doc: SpecDocument, offset: number): number {
-  let lo = 0;
-  let hi = doc.nodes.length - 1;
-  let ans = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (doc.nodes[mid]!.end <= offset) { ans = mid; lo = mid + 1; } else hi = mid - 1;
-  }
-  return ans;
-}
-
-/** Throw a StrataError if the plan was refused; else return its splices. */
-export function requirePlan(plan: EditPlan): readonly Splice[] {
-  if (plan.diagnostics.some((d) => d.severity === 'error')) throw new StrataError(plan.diagnostics);
-  return plan.splices;
+  return edits;
 }

@@ -8,8 +8,8 @@
  *
  * ```ts
  * const text = decodeSpecBytes(await fs.readFile(path));      // or Buffer#toString('latin1')
- * const doc = parseSpec(text, path);
- * const out = applySplices(text, requirePlan(planSetTag(doc, { package: '', tag: 'Release', value: '3%{?dist}' })));
+ * const view = viewSpecLines(parseSpec(text, path));
+ * const out = applySplices(text, lineEditSplices(view, planSectionRemoval(view, findLineSections(view, '%check', ''))));
  * await fs.writeFile(path, encodeSpecText(out));               // Buffer.from(out, 'latin1')
  * ```
  * Values that come from UTF-8 sources (TOML overlays) must be converted with
@@ -38,12 +38,16 @@
  * - `spanOf(doc, range)` converts a range into a diag `SourceSpan`.
  *
  * ## Edits (`edit.ts`): splices `{offset, length, text}` on the original text
- * `applySplices`, `planInsertTag` (after the last tag of the family, past an enclosing `%endif`,
- * copying the neighbour's style), `planAddTag`, `planSetTag` (refuses SPEC_AMBIGUOUS_TARGET when
- * the tag sits in several branches), `planRemoveTag`, `planPrependToSection`,
- * `planAppendToSection`, `planRemoveSections` (conditional-balanced; SPEC_CONDITIONAL_SPANS_SECTIONS),
- * `preambleEnd`, `sectionBodyRange`, `afterNodeOutsideConditionals`, `formatTagLine`,
- * `insertLinesAt`, `resolvePackage`, `findTags`, `requirePlan`.
+ * The one spec-edit engine (the overlays plan on it). `applySplices` (SPEC_SPLICE_OVERLAP);
+ * `viewSpecLines(doc)`: the CST projected onto physical lines (offsets, line endings, kinds,
+ * azldev-style tags, sections, the conditional context of every line, conditional partners);
+ * `logicalLength`, `findLineSections`, `packageSections`, `appendPoint` (end of a section, never
+ * inside a conditional wrapping the next one), `skipPastConditional`, `highestPatchNumber`;
+ * `LineEdit` + `lineEditSplices` (only edited lines change: inserted lines take the file's line
+ * ending, a missing final newline stays missing); `formatTagLine` with `style: 'azldev' |
+ * 'neighbour'`; `planSectionRemoval` (the one section-removal algorithm: conditional-balanced,
+ * keeps `%define`/`%global`). `splitSpecText`/`joinSpecLines`/`parseSpecLines` are azldev's
+ * normalisation (CRLF → LF, final newline) for the render pipeline's release step.
  *
  * ## Macros and evaluation (`macro.ts`, `expr.ts`, `evaluate.ts`, `defaults.ts`, `rpmver.ts`, `shell.ts`)
  * - `MacroContext` (stack of definitions per name; `define`, `set` (= --define), `undefine`,
@@ -68,7 +72,7 @@
  *   compute the real number (the macro definition is then dropped so the hook is used).
  *
  * ## Files (`load.ts`)
- * `loadSpec(fs, path)`, `saveSpecText(fs, path, text)`, `resolveSpecPaths`, `checkSpecs`.
+ * `loadSpec(fs, path)`, `resolveSpecPaths`, `checkSpecs`.
  */
 export * from './text.js';
 export * from './cst.js';

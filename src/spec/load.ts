@@ -18,11 +18,6 @@ export async function loadSpec(fs: FileSystem, file: string): Promise<SpecDocume
   return parseSpec(decodeSpecBytes(bytes), file);
 }
 
-/** Write spec text produced by printSpec/applySplices back as the original bytes (atomic). */
-export async function saveSpecText(fs: FileSystem, file: string, text: string): Promise<void> {
-  await fs.writeFileAtomic(file, encodeSpecText(text));
-}
-
 /** Expand files and directories (recursively, `*.spec`) into a sorted list of spec files. */
 export async function resolveSpecPaths(fs: FileSystem, paths: readonly string[], cwd: string): Promise<string[]> {
   const out = new Set<string>();
