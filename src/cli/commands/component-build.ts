@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
+import { loadSelectedForCli } from '../load-project.js';
 import { makeSink } from '../progress.js';
 
 interface BuildFlags {
@@ -53,14 +54,10 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const ctx = host.ctx;
       const sink = makeSink(ctx, g);
-      const { loadSelected } = await import('../../config/index.js');
       const build = await import('../../build/index.js');
       const repo = await import('../../repo/index.js');
       const { StrataError, error, formatDiagnostic } = await import('../../diag/index.js');
-      const { project, components } = await loadSelected(
-        { fs: ctx.fs, sink },
-        { cwd: ctx.cwd, ...(g.project ? { projectDir: g.project } : {}), all: !!flags.all, names: [...(flags.package ?? []), ...names], groups: flags.group ?? [] },
-      );
+      const { project, components } = await loadSelectedForCli(ctx, g, { all: !!flags.all, names: [...(flags.package ?? []), ...names], groups: flags.group ?? [] });
       const backend = flags.backend ?? 'rpmbuild';
       let mock: { path: string; config: string } | undefined;
       if (backend === 'mock') {
@@ -73,7 +70,7 @@ export function register(program: Command, host: CommandHost): void {
       }
       const jobs = Number(flags.jobs ?? '1');
       if (!Number.isInteger(jobs) || jobs < 1) throw new StrataError(error('BUILD_BAD_JOBS', `-j expects a positive integer, not ${flags.jobs}`, { hint: 'write -j 4 (how many rpmbuilds run in parallel)' }));
-      const { checkOutputDir } = await import('../output-path.js');
+      const { checkOutputDir } = await import('../../util/paths.js');
       await checkOutputDir(ctx.fs, project.project.outputDir, 'output-dir (in [project])', project.project.origins.get('output-dir'));
       await checkOutputDir(ctx.fs, project.project.workDir, 'work-dir (in [project])', project.project.origins.get('work-dir'));
       const macros: Record<string, string> = {};
