@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { diagnosticsToJson, diagnosticTextRenderer } from '../diagnostics.js';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 
@@ -78,7 +79,6 @@ export function register(program: Command, host: CommandHost): void {
       .option('--roundtrip', 'also verify that printing the parsed tree gives back the same bytes'),
   ).action(host.action(async (paths: string[], o: { roundtrip?: boolean }): Promise<CommandResult> => {
     const s = await import('../../spec/index.js');
-    const { formatDiagnostic, diagnosticToJson } = await import('../../diag/index.js');
     const files = await s.resolveSpecPaths(host.ctx.fs, paths, host.ctx.cwd);
     if (files.length === 0) {
       const { StrataError, error } = await import('../../diag/index.js');
@@ -91,10 +91,9 @@ export function register(program: Command, host: CommandHost): void {
     const failedRoundtrip = results.filter((r) => r.roundtrip === false);
     const filesWithErrors = results.filter((r) => r.diagnostics.some((d) => d.severity === 'error')).length;
     const rel = host.ctx.cwd;
-    const texts = new Map<string, string>();
-    const sourceOf = (f: string): string | undefined => texts.get(f);
-    for (const r of results) if (r.diagnostics.length) texts.set(r.file, s.displayText((await s.loadSpec(host.ctx.fs, r.file)).text));
-    const lines = all.map((d) => formatDiagnostic(d, { sourceOf, relativeTo: rel, color: host.ctx.color }));
+    // the diagnostics are the report itself: on stdout, in the house text format
+    const text = await diagnosticTextRenderer(host.ctx, all, host.ctx.color);
+    const lines = all.map(text);
     for (const r of failedRoundtrip) lines.push(`${path.relative(rel, r.file)}: error[SPEC_ROUNDTRIP]: printing the parsed spec does not give back the same bytes (first difference at byte ${r.firstDifference})`);
     lines.push(`${results.length} spec file(s): ${errors} error(s), ${warnings} warning(s)${o.roundtrip ? `, ${results.length - failedRoundtrip.length} round-trip byte-identical, ${failedRoundtrip.length} failed` : ''}`);
     return {
@@ -104,7 +103,7 @@ export function register(program: Command, host: CommandHost): void {
         warnings,
         filesWithErrors,
         ...(o.roundtrip ? { roundtrip: { identical: results.length - failedRoundtrip.length, failed: failedRoundtrip.map((r) => ({ file: path.relative(rel, r.file), firstDifference: r.firstDifference })) } } : {}),
-        diagnostics: all.map((d) => diagnosticToJson(d, rel)),
+        diagnostics: diagnosticsToJson(host.ctx, all),
       },
       text: lines.join('\n'),
       exitCode: errors > 0 || failedRoundtrip.length > 0 ? 1 : 0,
@@ -118,14 +117,14 @@ export function register(program: Command, host: CommandHost): void {
       .argument('<file>', 'spec file'),
   )).action(host.action(async (file: string, o: EvalFlags): Promise<CommandResult> => {
     const { spec: s, ev, abs } = await evaluateFile(host, file, o);
-    const { formatDiagnostic, diagnosticToJson } = await import('../../diag/index.js');
     const d = s.displayText;
     const entry = (r: (typeof ev.sources)[number]) => ({ tag: `${r.kind === 'source' ? 'Source' : 'Patch'}${r.number}`, kind: r.kind, number: r.number, explicit: r.explicit, origin: r.origin, value: d(r.value), fileName: d(r.fileName), line: r.line, complete: r.complete });
     const all = [...ev.sources, ...ev.patches].map(entry);
     const notes = ev.diagnostics.filter((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED' || x.severity === 'error');
-    const text = [...all.map((e) => `${e.tag}: ${e.value}`), ...notes.map((x) => formatDiagnostic(x, { relativeTo: host.ctx.cwd, color: host.ctx.color }))].join('\n');
+    const note = await diagnosticTextRenderer(host.ctx, notes, host.ctx.color);
+    const text = [...all.map((e) => `${e.tag}: ${e.value}`), ...notes.map(note)].join('\n');
     return {
-      json: { file: path.relative(host.ctx.cwd, abs) || abs, complete: all.every((e) => e.complete) && !ev.diagnostics.some((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED'), sources: all.filter((e) => e.kind === 'source'), patches: all.filter((e) => e.kind === 'patch'), diagnostics: notes.map((x) => diagnosticToJson(x, host.ctx.cwd)) },
+      json: { file: path.relative(host.ctx.cwd, abs) || abs, complete: all.every((e) => e.complete) && !ev.diagnostics.some((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED'), sources: all.filter((e) => e.kind === 'source'), patches: all.filter((e) => e.kind === 'patch'), diagnostics: diagnosticsToJson(host.ctx, notes) },
       text: text || '(no sources)',
     };
   }));
@@ -137,7 +136,6 @@ export function register(program: Command, host: CommandHost): void {
       .argument('<file>', 'spec file'),
   )).action(host.action(async (file: string, o: EvalFlags): Promise<CommandResult> => {
     const { spec: s, doc, ev, abs } = await evaluateFile(host, file, o);
-    const { diagnosticToJson } = await import('../../diag/index.js');
     const d = s.displayText;
     const where = (b: Parameters<typeof s.branchChain>[0]) => s.branchChain(b).map((x) => `%${x.directive.directive}${x.directive.expression ? ` ${d(x.directive.expression)}` : ''}@${x.directive.line}`);
     const own = ev.packages.flatMap((p) => p.tags.filter((t) => !t.generatedBy));
@@ -154,7 +152,7 @@ export function register(program: Command, host: CommandHost): void {
     const sections = doc.sections.map((x) => ({ name: x.name, keyword: x.keyword, package: x.package, absolute: x.absolute, options: x.options.map((op) => op.flag + (op.value !== undefined ? ` ${d(op.value)}` : '')), line: x.header?.line ?? 1, endLine: s.spanOf(doc, { start: x.start, end: Math.max(x.start + 1, x.end) }).endLine, active: ev.active[x.header?.index ?? 0] ?? true, conditions: where(x.branch), ...(x.straddles.length ? { straddles: x.straddles.map((c) => c.branches[0]!.directive.line) } : {}) }));
     const conditionals = doc.conditionals.map((c) => ({ line: c.branches[0]!.directive.line, endLine: c.endif?.line, depth: c.depth, branches: c.branches.map((b) => ({ directive: b.directive.directive, expression: d(b.directive.expression), line: b.directive.line })) }));
     const sources = [...ev.sources, ...ev.patches].map((r) => ({ tag: `${r.kind === 'source' ? 'Source' : 'Patch'}${r.number}`, value: d(r.value), line: r.line, complete: r.complete }));
-    const json = { file: path.relative(host.ctx.cwd, abs) || abs, name: ev.name && d(ev.name), epoch: ev.epoch, version: ev.version && d(ev.version), release: ev.release && d(ev.release), packages, sections, conditionals, sources, macros: doc.macroDefinitions.map((m) => ({ keyword: m.keyword, name: m.name, ...(m.params !== undefined ? { params: m.params } : {}), line: m.line })), diagnostics: [...doc.diagnostics, ...ev.diagnostics].map((x) => diagnosticToJson(x, host.ctx.cwd)) };
+    const json = { file: path.relative(host.ctx.cwd, abs) || abs, name: ev.name && d(ev.name), epoch: ev.epoch, version: ev.version && d(ev.version), release: ev.release && d(ev.release), packages, sections, conditionals, sources, macros: doc.macroDefinitions.map((m) => ({ keyword: m.keyword, name: m.name, ...(m.params !== undefined ? { params: m.params } : {}), line: m.line })), diagnostics: diagnosticsToJson(host.ctx, [...doc.diagnostics, ...ev.diagnostics]) };
     const out: string[] = [`${json.file}: ${json.name ?? '?'}-${json.epoch ? `${json.epoch}:` : ''}${json.version ?? '?'}-${json.release ?? '?'}`];
     out.push('packages');
     for (const p of packages) {
