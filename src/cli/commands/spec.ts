@@ -16,44 +16,8 @@ interface EvalFlags { define: string[]; undefine: string[]; with: string[]; with
 
 async function evaluateFile(host: CommandHost, file: string, o: EvalFlags) {
   const spec = await import('../../spec/index.js');
-  const { StrataError, error } = await import('../../diag/index.js');
   const abs = path.resolve(host.ctx.cwd, file);
-  const st = await host.ctx.fs.stat(abs);
-  if (st?.isDirectory) throw new StrataError(error('SPEC_IS_DIRECTORY', `${file} is a directory, not a spec file`, { hint: `name the spec file (e.g. ${path.join(file, `${path.basename(abs)}.spec`)}); \`strata spec check ${file}\` checks every spec in a directory` }));
-  if (!st) throw new StrataError(error('SPEC_PATH_NOT_FOUND', `no such file: ${file}`, { hint: 'pass the path of a .spec file (relative to the current directory)' }));
-  const doc = await spec.loadSpec(host.ctx.fs, abs);
-  const overrides: Record<string, string> = {};
-  const params: Record<string, string> = {};
-  for (const d of o.define) {
-    const p = spec.parseDefineArg(d);
-    if (!p) throw new StrataError(error('SPEC_BAD_DEFINE', `--define '${d}' is not 'NAME VALUE'`, { hint: "write --define 'dist .azl4'" }));
-    overrides[p.name] = spec.toSpecBytesString(p.body);
-    if (p.params !== undefined) params[p.name] = p.params;
-  }
-  if (o.fedora !== undefined && !/^\d+$/.test(o.fedora)) throw new StrataError(error('SPEC_BAD_FEDORA', `--fedora expects a release number, not ${JSON.stringify(o.fedora)}`, { hint: 'write --fedora 43' }));
-  const ctx = spec.fedoraContext({
-    ...(o.arch ? { arch: o.arch } : {}),
-    ...(o.fedora ? { fedora: Number(o.fedora) } : {}),
-    ...(o.dist !== undefined ? { dist: o.dist } : {}),
-    undefines: o.undefine, with: o.with, without: o.without,
-  });
-  // sources live next to the spec (dist-git layout), so %{SOURCEn} and %include find them
-  if (!('_sourcedir' in overrides)) ctx.set('_sourcedir', spec.toSpecBytesString(path.dirname(abs)));
-  for (const [k, v] of Object.entries(overrides)) ctx.set(k, v, params[k]);
-  for (const n of o.undefine) ctx.delete(n);
-  let ev = spec.evaluateSpec(doc, ctx.clone());
-  // follow %include of files inside the spec's directory (read first, then evaluate again)
-  const wanted = ev.diagnostics.filter((x) => x.code === 'SPEC_INCLUDE_NOT_FOLLOWED').map((x) => /^%include (.*) was not followed$/.exec(x.message)?.[1]).filter((x): x is string => !!x);
-  if (wanted.length) {
-    const files = new Map<string, string>();
-    const dir = path.dirname(abs);
-    for (const w of wanted) {
-      const p = path.resolve(dir, spec.displayText(w));
-      if (p !== dir && !p.startsWith(dir + path.sep)) continue;
-      try { files.set(w, spec.decodeSpecBytes(await host.ctx.fs.readFile(p))); } catch { /* stays not followed */ }
-    }
-    ev = spec.evaluateSpec(doc, ctx.clone(), { include: (p) => files.get(p) });
-  }
+  const { doc, ev } = await spec.evaluateSpecFile(host.ctx.fs, file, abs, o);
   return { spec, doc, ev, abs };
 }
 
