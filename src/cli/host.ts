@@ -57,7 +57,7 @@ export function makeHost(ctx: CliContext): CommandHost {
           throw new StrataError(error('CLI_BAD_FORMAT', `\`strata ${cmd.parent?.parent ? cmd.parent.name() + ' ' : ''}${cmd.name()}\` cannot print ${g.output}`, { hint: `use -o ${allowed.join(' or -o ')}` }));
         }
         const r = await fn(...args);
-        host.exitCode = printResult(ctx, g, r);
+        host.exitCode = await printResult(ctx, g, r);
       };
     },
   };

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { diagnosticToJson, isStrataError, StrataError } from '../diag/index.js';
-import { printDiagnostics } from './print-diagnostics.js';
+import { isStrataError, StrataError } from '../diag/index.js';
+import { diagnosticsToJson, reportDiagnostics } from './diagnostics.js';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
@@ -49,12 +49,11 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     const sys = isStrataError(e) ? undefined : diagnosticForSystemError(e);
     if (sys) e = new StrataError(sys, { cause: e });
     if (isStrataError(e)) {
-      const relativeTo = ctx.cwd;
-      if (wantsJson(argv, host.current?.output)) {
-        ctx.out(toJson({ ok: false, diagnostics: e.diagnostics.map((d) => diagnosticToJson(d, relativeTo)) }));
-      } else {
-        printDiagnostics(ctx, e.diagnostics);
-      }
+      // -o json: the failure is the command's JSON value on stdout; stderr carries the diagnostics
+      // as JSON lines like every other diagnostic
+      const json = wantsJson(argv, host.current?.output);
+      if (json) ctx.out(toJson({ ok: false, diagnostics: diagnosticsToJson(ctx, e.diagnostics) }));
+      await reportDiagnostics(ctx, { output: json ? 'json' : 'table' }, e.diagnostics);
       return e.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     }
     const err = e as Error;

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diag/index.js';
-import { printDiagnostics } from './print-diagnostics.js';
+import { reportDiagnostics } from './diagnostics.js';
 import type { CliContext, GlobalOptions } from './context.js';
 
 export interface Table {
@@ -19,8 +19,8 @@ export interface CommandResult {
   readonly exitCode?: number;
   /**
    * Problems the command found and reports without failing as a whole (e.g. components that
-   * failed to render): printed to stderr like thrown diagnostics (source line, caret, hint) in
-   * the human view; in `-o json` they belong in `json`.
+   * failed to render, warnings of loading the project): reported on stderr like thrown
+   * diagnostics (src/cli/diagnostics.ts) after the result is printed, in every format.
    */
   readonly diagnostics?: readonly Diagnostic[];
 }
@@ -44,14 +44,14 @@ export function toJson(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x), 2) + '\n';
 }
 
-export function printResult(ctx: CliContext, g: GlobalOptions, r: CommandResult): number {
+export async function printResult(ctx: CliContext, g: GlobalOptions, r: CommandResult): Promise<number> {
   if (g.output === 'json') {
     ctx.out(toJson(r.json));
   } else {
     if (r.table) ctx.out(formatTable(r.table) + '\n');
     if (r.text) ctx.out(r.text.endsWith('\n') ? r.text : r.text + '\n');
     if (!r.table && !r.text) ctx.out(toJson(r.json));
-    if (r.diagnostics?.length) printDiagnostics(ctx, r.diagnostics);
   }
+  if (r.diagnostics?.length) await reportDiagnostics(ctx, g, r.diagnostics);
   return r.exitCode ?? 0;
 }

@@ -7,8 +7,8 @@
  *   default → groups sorted by name → component), loads overlay files, validates everything and
  *   throws a StrataError carrying ALL diagnostics when any is an error (warnings are returned).
  * - `selectComponents(project, { all, patterns, groups })` — `-a/-p/-g` selection.
- * - `loadSelected({ fs, sink? }, { cwd, projectDir?, all, names, groups? })` → `{ project, components }`:
- *   load the project (warnings to the sink) and select components — the start of every component command.
+ * - `loadSelected({ fs }, { cwd, projectDir?, all, names, groups? })` → `{ project, components, diagnostics }`:
+ *   load the project and select components (warnings returned) — the start of every component command.
  * - `projectToJson(project)` / `componentToJson(c, { origins })` — the deterministic plain-data
  *   view used by `config dump` and `component query`.
  * - `isInside(root, abs)` — path confinement, for every layer that takes paths from config,
@@ -19,7 +19,7 @@
  */
 export { findProjectRoot, loadProject, PROJECT_DEFAULTS, PROJECT_FILE_NAMES, type LoadProjectOptions, type LoadProjectResult } from './load.js';
 export { selectComponents, globToRegExp, type ComponentSelection } from './select.js';
-export { loadSelected, type ProjectSelection } from './load-selected.js';
+export { loadSelected, type ProjectSelection, type SelectedProject } from './load-selected.js';
 export { COMPONENT_MERGE_RULES, RELEASE_CALCULATIONS, type MergeRule } from './component-config.js';
 export { OVERLAY_FIELDS, re2Error, isConfinedRelative } from './overlay.js';
 

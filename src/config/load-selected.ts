@@ -1,11 +1,12 @@
 /**
  * `loadSelected`: what every component command starts with — find and load the project from
- * the working directory (or `-C DIR`, searched upward like `git -C`), report its warnings to the
- * sink, and select components by `-a` / name patterns / `-g` groups.
+ * the working directory (or `-C DIR`, searched upward like `git -C`) and select components by
+ * `-a` / name patterns / `-g` groups. The load's warnings are returned, not printed: the caller
+ * reports them (the CLI through its one diagnostic renderer).
  */
 import * as path from 'node:path';
-import { formatDiagnostic } from '../diag/index.js';
-import type { EventSink, FileSystem } from '../adapters/types.js';
+import type { Diagnostic } from '../diag/index.js';
+import type { FileSystem } from '../adapters/types.js';
 import { loadProject } from './load.js';
 import { selectComponents } from './select.js';
 import type { ResolvedComponent, ResolvedProject } from './types.js';
@@ -21,9 +22,15 @@ export interface ProjectSelection {
   readonly groups?: readonly string[];
 }
 
-export async function loadSelected(deps: { fs: FileSystem; sink?: EventSink }, sel: ProjectSelection): Promise<{ project: ResolvedProject; components: ResolvedComponent[] }> {
+export interface SelectedProject {
+  readonly project: ResolvedProject;
+  readonly components: ResolvedComponent[];
+  /** Warnings of the load (errors are thrown as one StrataError). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export async function loadSelected(deps: { fs: FileSystem }, sel: ProjectSelection): Promise<SelectedProject> {
   const loaded = await loadProject({ fs: deps.fs, startDir: sel.projectDir ? path.resolve(sel.cwd, sel.projectDir) : sel.cwd });
-  for (const d of loaded.diagnostics) deps.sink?.({ kind: 'log', level: d.severity === 'warning' ? 'warn' : 'info', message: formatDiagnostic(d).trimEnd() });
   const components = selectComponents(loaded.project, { all: sel.all, patterns: sel.names, ...(sel.groups?.length ? { groups: sel.groups } : {}) });
-  return { project: loaded.project, components };
+  return { project: loaded.project, components, diagnostics: loaded.diagnostics };
 }

@@ -8,7 +8,6 @@ import { isStrataError, type Diagnostic } from '../diag/index.js';
 import { findProjectRoot, loadProject } from './load.js';
 import { globToRegExp, selectComponents } from './select.js';
 import { loadSelected } from './load-selected.js';
-import type { StrataEvent } from '../adapters/types.js';
 import { projectToJson } from './to-json.js';
 import type { ResolvedProject } from './types.js';
 
@@ -277,16 +276,15 @@ test('selectComponents: -a, globs, groups, and coded errors for misses', async (
   assert.throws(() => selectComponents(p, {}), (e: unknown) => isStrataError(e) && e.code === 'NO_COMPONENT_SELECTED');
 });
 
-test('loadSelected: -C relative to cwd and searched upward; names and groups; warnings go to the sink', async () => {
+test('loadSelected: -C relative to cwd and searched upward; names and groups; warnings are returned', async () => {
   const dir = writeProject({
     'azldev.toml': `${DISTRO}\n[components.bash]\n[[components.bash.overlays]]\ntype = "spec-add-tag"\ntag = "A"\nvalue = "b"\nsection = "%files"\n[components.zsh]\n[components.fish]\n[component-groups.shells]\ncomponents = ["zsh"]\n`,
     'sub/dir/.keep': '',
   });
-  const events: StrataEvent[] = [];
-  const r = await loadSelected({ fs, sink: (e) => events.push(e) }, { cwd: dir, projectDir: 'sub/dir', all: false, names: ['bash'], groups: ['shells'] });
+  const r = await loadSelected({ fs }, { cwd: dir, projectDir: 'sub/dir', all: false, names: ['bash'], groups: ['shells'] });
   assert.equal(r.project.dir, dir);
   assert.deepEqual(r.components.map((c) => c.name), ['bash', 'zsh']);
-  assert.deepEqual(events.map((e) => (e.kind === 'log' ? [e.level, /CONFIG_UNUSED_KEY/.test(e.message)] : e.kind)), [['warn', true]]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.span?.line]), [['warning', 'CONFIG_UNUSED_KEY', 26]]);
   await assert.rejects(loadSelected({ fs }, { cwd: path.join(dir, 'sub'), all: false, names: [], groups: ['shell'] }), (e: unknown) => isStrataError(e) && e.code === 'UNKNOWN_GROUP');
 });
 

@@ -1,3 +1,8 @@
+/**
+ * The one text renderer (`formatDiagnostic`) and the one JSON renderer (`diagnosticToJson`) of
+ * diagnostics. Pure: they return text/data; the CLI (src/cli/diagnostics.ts) decides where it
+ * goes and reads the source lines through the FileSystem adapter.
+ */
 import type { Diagnostic, SourceSpan } from './diagnostic.js';
 
 export interface FormatOptions {

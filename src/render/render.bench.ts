@@ -131,11 +131,11 @@ async function timed(label: string, opts: Parameters<typeof runRender>[3]): Prom
   const s = Date.now();
   const r = await runRender(deps, p, comps, opts, cpus);
   const secs = (Date.now() - s) / 1000;
-  const res = (r.json as { results: { status: string; changed: boolean; diagnostics?: unknown[] }[] }).results;
+  const res = r.results;
   const failed = res.filter((x) => x.status !== "ok").length;
   if (failed) console.log(JSON.stringify(res.find((x) => x.status !== "ok")?.diagnostics?.[0]));
   const changed = res.filter((x) => x.changed).length;
-  console.log(`${label}: ${N} components in ${secs.toFixed(1)} s = ${(N / secs).toFixed(1)} components/s (changed ${changed}, failed ${failed}, exit ${r.exitCode ?? 0})`);
+  console.log(`${label}: ${N} components in ${secs.toFixed(1)} s = ${(N / secs).toFixed(1)} components/s (changed ${changed}, failed ${failed}, exit ${r.failed.length || r.outOfDate ? 1 : 0})`);
   return secs;
 }
 

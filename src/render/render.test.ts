@@ -1,5 +1,6 @@
 /**
- * The render pipeline end to end with real git (file:// dist-git), through runRenderCommand:
+ * The render pipeline end to end with real git (file:// dist-git), through `component render`'s
+ * use case (load, runRender) and the CLI's view of its summary (table, text, JSON, exit code):
  * output layout, Release bump by synthetic commits (+1 for uncommitted input changes), render
  * stamps (second render skips), --check-only, failure markers that keep the previous output,
  * --clean-stale, --dry-run diffs, and an archive overlay on a local component.
@@ -15,7 +16,10 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
 import { NodeScratchWriter } from '../adapters/scratch-fs.js';
-import { runRenderCommand, type RenderCommandOptions } from './command.js';
+import { runRender, withDefaultEngines, type RenderCommandOptions } from './command.js';
+import { loadSelected, type ProjectSelection } from '../config/load-selected.js';
+import { renderCommandResult } from '../cli/commands/component-render.js';
+import type { RenderDeps } from './render.js';
 import { formatDiagnostic } from '../diag/index.js';
 
 const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'P', GIT_AUTHOR_EMAIL: 'p@x', GIT_COMMITTER_NAME: 'P', GIT_COMMITTER_EMAIL: 'p@x' };
@@ -117,7 +121,13 @@ function setup(): { root: string; project: string } {
 const fs = new NodeFileSystem();
 const proc = new NodeProcessRunner();
 const deps = { fs, proc, git: new SystemGit(proc), clock: { now: () => new Date('2026-05-01T00:00:00Z') }, sink: () => {}, scratch: new NodeScratchWriter() };
-const base = (project: string, over: Partial<RenderCommandOptions> = {}): RenderCommandOptions => ({ cwd: project, all: true, names: [], checkOnly: false, cleanStale: false, dryRun: false, jobs: 2, ...over });
+type Options = RenderCommandOptions & ProjectSelection & { failOnError?: boolean };
+const base = (project: string, over: Partial<Options> = {}): Options => ({ cwd: project, all: true, names: [], checkOnly: false, cleanStale: false, dryRun: false, jobs: 2, ...over });
+/** What `strata component render` does: load and select, render, print the summary. */
+async function runRenderCommand(deps: RenderDeps, opts: Options) {
+  const { project, components } = await loadSelected(deps, opts);
+  return renderCommandResult(await runRender(await withDefaultEngines(deps), project, components, opts), opts);
+}
 type J = { results: { component: string; status: string; changed: boolean; cached?: boolean; syntheticCommits: number; diagnostics: { code: string }[]; overlayDiffs?: { overlay: string; diff: string }[] }[]; stale: string[] };
 
 test('render pipeline end to end', { timeout: 120_000 }, async () => {

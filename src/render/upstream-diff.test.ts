@@ -8,11 +8,27 @@ import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
 import { FakeDistGit } from '../testing/git-fixtures.js';
 import { writeTestProject } from '../testing/project.js';
-import { runUpdateCommand } from '../sources/commands.js';
-import { runDiffSourcesCommand, type UpstreamDiff } from './upstream-diff.js';
+import { loadSelected, type ProjectSelection } from '../config/load-selected.js';
+import { formatDiagnostic } from '../diag/index.js';
+import { updateLocks } from '../sources/update.js';
+import { updateCommandResult } from '../cli/commands/component-update.js';
+import { diffSourcesCommandResult } from '../cli/commands/component-diff-sources.js';
+import { diffSources, type UpstreamDiff } from './upstream-diff.js';
 
 const proc = new NodeProcessRunner();
 const deps = { fs: new NodeFileSystem(), git: new SystemGit(proc), proc, clock: { now: () => new Date('2026-03-01T00:00:00Z') }, sink: () => {} };
+
+/** What `strata component update [--check-only]` does: load and select, update the locks, print. */
+async function runUpdateCommand(d: typeof deps, opts: ProjectSelection & { checkOnly: boolean }) {
+  const { project, components } = await loadSelected(d, opts);
+  return updateCommandResult(await updateLocks(d, project, components, { checkOnly: opts.checkOnly, pruneOrphans: opts.all }), { cwd: opts.cwd, projectDir: project.dir, checkOnly: opts.checkOnly });
+}
+
+/** What `strata component diff-sources` does: load and select, diff, print. */
+async function runDiffSourcesCommand(d: typeof deps, opts: ProjectSelection) {
+  const { project, components } = await loadSelected(d, opts);
+  return diffSourcesCommandResult(await diffSources(d, project, components, { all: opts.all }), { cwd: opts.cwd, renderFailure: (x) => formatDiagnostic(x) });
+}
 
 const spec = (v: string) => `Name: bash\nVersion: ${v}\nRelease: 1%{?dist}\nSummary: shell\nLicense: GPLv3+\n\n%description\nshell\n\n%changelog\n* Thu Jan 01 2026 P <p@example.org> - 5.2-1\n- first\n`;
 

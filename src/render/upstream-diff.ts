@@ -3,16 +3,17 @@
  * twice into temporary directories — at the locked commit and at the newest commit on the branch —
  * with the real render pipeline, and diffs the two rendered trees (the spec first). The raw
  * upstream spec diff is included too, and a render that fails at the new commit (an overlay that
- * no longer applies) is reported as a finding rather than an abort.
+ * no longer applies) is reported as a finding rather than an abort. Data only; the CLI prints it.
  */
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { FileStat, FileSystem } from '../adapters/types.js';
-import { formatDiagnostic, isStrataError, type Diagnostic } from '../diag/index.js';
+import { isStrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
-import { findUpstreamChanges, loadSelected, readFileAt, lockPathFor, printLockFile, MirrorCache, type CommitInfo, type ProjectSelection } from '../sources/index.js';
+import { findUpstreamChanges, readFileAt, lockPathFor, printLockFile, MirrorCache, type CommitInfo } from '../sources/index.js';
 import { Renderer, type RenderDeps } from './render.js';
 import { diffSnapshots, snapshotDir } from './output.js';
+import { withDefaultEngines } from './command.js';
 
 export interface RenderedFileDiff {
   readonly path: string;
@@ -87,7 +88,14 @@ async function renderAt(deps: RenderDeps, project: ResolvedProject, c: ResolvedC
   }
 }
 
-export async function diffUpstream(deps: RenderDeps, project: ResolvedProject, c: ResolvedComponent, opts: { refresh?: 'always' | 'if-needed' | 'never'; mirrors?: MirrorCache } = {}): Promise<UpstreamDiff> {
+export interface DiffUpstreamOptions {
+  readonly refresh?: 'always' | 'if-needed' | 'never';
+  /** Skip rendering; the commit list and the raw upstream spec diff only. */
+  readonly raw?: boolean;
+  readonly mirrors?: MirrorCache;
+}
+
+export async function diffUpstream(deps: RenderDeps, project: ResolvedProject, c: ResolvedComponent, opts: DiffUpstreamOptions = {}): Promise<UpstreamDiff> {
   const changes = await findUpstreamChanges(deps, project, c, opts);
   const spec = c.spec.type === 'upstream' ? `${c.spec.upstreamName}.spec` : `${c.name}.spec`;
   const a = await readFileAt(deps, changes.mirrorPath, changes.from, spec);
@@ -104,6 +112,7 @@ export async function diffUpstream(deps: RenderDeps, project: ResolvedProject, c
     upstreamSpecDiff,
     diagnostics: changes.diagnostics,
   };
+  if (opts.raw) return { ...base, renderErrors: { from: [], to: [] } };
   if (changes.from === changes.to) return { ...base, rendered: [], renderErrors: { from: [], to: [] } };
   await deps.fs.mkdir(project.project.workDir);
   const tmpRoot = await deps.fs.mkdtemp('diff-sources-', project.project.workDir);
@@ -136,55 +145,23 @@ function latin1ToUtf8(s: string): string {
   return new TextDecoder().decode(Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
 }
 
-export interface DiffSourcesOptions extends ProjectSelection {
-  readonly refresh?: 'always' | 'if-needed' | 'never';
-  /** Skip rendering; show the commit list and the raw upstream spec diff only. */
-  readonly raw?: boolean;
+export interface DiffSourcesOptions extends Omit<DiffUpstreamOptions, 'mirrors'> {
+  /** `-a`: every upstream component (local ones are skipped, as in `history`). */
+  readonly all: boolean;
 }
 
-export async function runDiffSourcesCommand(deps: RenderDeps, opts: DiffSourcesOptions): Promise<{ json: unknown; text?: string; exitCode?: number }> {
-  const { project, components } = await loadSelected(deps, opts);
-  const { withDefaultEngines } = await import('./command.js');
+/**
+ * `component diff-sources`: `diffUpstream` for each selected component, sharing one mirror
+ * cache. With `-a` or several components, local ones are skipped; a local one named alone is the
+ * SOURCES_NOT_UPSTREAM error.
+ */
+export async function diffSources(deps: RenderDeps, project: ResolvedProject, components: readonly ResolvedComponent[], opts: DiffSourcesOptions): Promise<UpstreamDiff[]> {
   const full = await withDefaultEngines(deps);
   const mirrors = new MirrorCache(full, { workDir: project.project.workDir });
   const out: UpstreamDiff[] = [];
   for (const c of components) {
-    // -a means "every upstream component" (as in `history`); a local one named alone is an error
     if (c.spec.type !== 'upstream' && (opts.all || components.length > 1)) continue;
-    if (opts.raw) {
-      const ch = await findUpstreamChanges(full, project, c, { ...(opts.refresh ? { refresh: opts.refresh } : {}), mirrors });
-      const spec = c.spec.type === 'upstream' ? `${c.spec.upstreamName}.spec` : `${c.name}.spec`;
-      const a = await readFileAt(full, ch.mirrorPath, ch.from, spec);
-      const b = await readFileAt(full, ch.mirrorPath, ch.to, spec);
-      out.push({ component: c.name, branch: ch.branch, from: ch.from, fromRule: ch.fromRule, to: ch.to, diverged: ch.diverged, commits: ch.commits, upstreamSpecDiff: a === b ? '' : unified(spec, a, b, ch.from.slice(0, 12), ch.to.slice(0, 12)), renderErrors: { from: [], to: [] }, diagnostics: ch.diagnostics });
-    } else out.push(await diffUpstream(full, project, c, { ...(opts.refresh ? { refresh: opts.refresh } : {}), mirrors }));
+    out.push(await diffUpstream(full, project, c, { ...(opts.refresh ? { refresh: opts.refresh } : {}), ...(opts.raw ? { raw: true } : {}), mirrors }));
   }
-  const lines: string[] = [];
-  let failed = false;
-  for (const u of out) {
-    for (const d of u.diagnostics) lines.push(formatDiagnostic(d, { relativeTo: opts.cwd }).trimEnd());
-    const head = `# ${u.component}: ${u.from.slice(0, 12)} (${u.fromRule}) → ${u.to.slice(0, 12)} (${u.branch})${u.diverged ? ' [diverged: the locked commit is not on the branch]' : ''}`;
-    lines.push(head);
-    if (u.from === u.to) {
-      lines.push('up to date: no upstream change', '');
-      continue;
-    }
-    for (const c of u.commits) lines.push(`  ${c.commit.slice(0, 12)} ${c.committerDate.slice(0, 10)} ${c.authorName}: ${c.subject}`);
-    if (u.renderErrors.to.length || u.renderErrors.from.length) {
-      failed = true;
-      for (const [which, ds] of [['locked', u.renderErrors.from], ['newest', u.renderErrors.to]] as const) {
-        if (!ds.length) continue;
-        lines.push(`render at the ${which} commit fails:`);
-        for (const d of ds) lines.push(formatDiagnostic(d, { relativeTo: opts.cwd }).trimEnd());
-      }
-      lines.push('upstream spec diff (not rendered):', u.upstreamSpecDiff || '(none)');
-    } else if (u.rendered) {
-      if (!u.rendered.length) lines.push('rendered output would not change');
-      for (const f of u.rendered) lines.push(f.diff ?? `${f.status}: ${f.path} (binary)`);
-    } else {
-      lines.push('upstream spec diff:', u.upstreamSpecDiff || '(none)');
-    }
-    lines.push('');
-  }
-  return { json: out, text: lines.join('\n'), exitCode: failed ? 1 : 0 };
+  return out;
 }

@@ -49,11 +49,11 @@ export * from './fingerprint.js';
 export * from './update.js';
 
 /*
- * Use cases (`commands.ts`): `runUpdateCommand`, `runHistoryCommand`, `findUpstreamChanges(deps,
- * project, component)` → `{ from (locked), to (branch head), commits, diverged, mirrorPath }`,
- * `loadSelected` (re-exported from src/config, where it lives).
+ * History (`upstream-changes.ts`): `findUpstreamChanges(deps, project, component)` → `{ from
+ * (locked), to (branch head), commits, diverged, mirrorPath }`, `readLockHistory(git, dir, lock)`,
+ * `findHistory(deps, project, components)` (behind `component history`).
  */
-export * from './commands.js';
+export * from './upstream-changes.js';
 
 /*
  * Signatures (`signature.ts`): `findGpgVerifyCalls(specText, specFile, defines)` → the active
@@ -68,7 +68,7 @@ export * from './commands.js';
  *
  * prepare-sources lives above render: `src/build/prepare-sources.ts` (`prepareSources`,
  * `prepareComponent`, `planSourceFetches`); the rendered-diff half of
- * diff-sources is `src/render/upstream-diff.ts` (`diffUpstream`, `runDiffSourcesCommand`).
+ * diff-sources is `src/render/upstream-diff.ts` (`diffUpstream`, `diffSources`).
  */
 export * from './signature.js';
 

@@ -72,7 +72,8 @@
  *   compute the real number (the macro definition is then dropped so the hook is used).
  *
  * ## Files (`load.ts`)
- * `loadSpec(fs, path)`, `resolveSpecPaths`, `checkSpecs`.
+ * `loadSpec(fs, path)`, `resolveSpecPaths`, `checkSpecs`;
+ * `evaluateSpecFile(fs, file, abs, options)` (behind `spec sources|show`).
  */
 export * from './text.js';
 export * from './cst.js';
@@ -83,4 +84,5 @@ export * from './macro.js';
 export * from './defaults.js';
 export * from './evaluate.js';
 export * from './load.js';
+export * from './evaluate-file.js';
 export * from './shell.js';

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { parseJobs } from '../flags.js';
+import { loadSelectedForCli } from '../load-project.js';
 import { makeSink } from '../progress.js';
 
 interface BuildFlags {
@@ -52,12 +53,8 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const ctx = host.ctx;
       const sink = makeSink(ctx, g);
-      const { loadSelected } = await import('../../config/index.js');
       const build = await import('../../build/index.js');
-      const { project, components } = await loadSelected(
-        { fs: ctx.fs, sink },
-        { cwd: ctx.cwd, ...(g.project ? { projectDir: g.project } : {}), all: !!flags.all, names: [...(flags.package ?? []), ...names], groups: flags.group ?? [] },
-      );
+      const { project, components } = await loadSelectedForCli(ctx, g, { all: !!flags.all, names: [...(flags.package ?? []), ...names], groups: flags.group ?? [] });
       const jobs = parseJobs(flags.jobs) ?? 1;
       const prepare = flags.prepared
         ? undefined

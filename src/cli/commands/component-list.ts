@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ResolvedComponent } from '../../config/index.js';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
-import { loadProjectForCli } from './config.js';
+import { loadProjectForCli } from '../load-project.js';
 
 
 /** One-line description of where the spec comes from. */

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
+import { diagnosticToJson } from '../../diag/index.js';
+import { loadSelectedForCli } from '../load-project.js';
 import { makeSink } from '../progress.js';
 import { parseJobs } from '../flags.js';
 
@@ -29,18 +31,14 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const ctx = host.ctx;
       const sink = makeSink(ctx, g);
-      const [{ loadSelected }, { prepareSources }, { NodeHttp, NodeFileHasher }, { formatDiagnostic }] = await Promise.all([
-        import('../../sources/commands.js'),
+      const { project, components } = await loadSelectedForCli(ctx, g, { all: !!flags.all, names: [...(flags.package ?? []), ...names] });
+      const [{ prepareSources }, { NodeHttp, NodeFileHasher }, { checkOutputDir }] = await Promise.all([
         import('../../build/prepare-sources.js'),
         import('../../adapters/http.js'),
-        import('../../diag/index.js'),
+        import('../../util/paths.js'),
       ]);
-      const { project, components } = await loadSelected(
-        { fs: ctx.fs, sink },
-        { cwd: ctx.cwd, ...(g.project ? { projectDir: g.project } : {}), all: !!flags.all, names: [...(flags.package ?? []), ...names] },
-      );
       const outRoot = flags.outputDir ? path.resolve(ctx.cwd, flags.outputDir) : path.join(project.project.workDir, 'prepared');
-      await (await import('../output-path.js')).checkOutputDir(ctx.fs, outRoot, flags.outputDir ? '--output-dir' : 'work-dir/prepared', flags.outputDir ? undefined : project.project.origins.get('work-dir'));
+      await checkOutputDir(ctx.fs, outRoot, flags.outputDir ? '--output-dir' : 'work-dir/prepared', flags.outputDir ? undefined : project.project.origins.get('work-dir'));
       const prepared = await prepareSources(
         { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() },
         project,
@@ -57,13 +55,13 @@ export function register(program: Command, host: CommandHost): void {
           ...(p.upstreamCommit ? { upstreamCommit: p.upstreamCommit } : {}),
           files: p.files.map((f) => ({ filename: f.filename, size: f.size, from: f.from })),
           signatures: p.signatures.map((s) => ({ data: s.call.data, signature: s.call.signature, keyring: s.call.keyring, keyIds: s.keyIds })),
-          diagnostics: p.diagnostics,
+          diagnostics: p.diagnostics.map((d) => diagnosticToJson(d, ctx.cwd)),
         })),
         table: {
           columns: ['component', 'files', 'fetched', 'signatures', 'dir'],
           rows: prepared.map((p) => [p.component, p.files.length, p.files.filter((f) => f.from !== 'present' && f.from !== 'cache').length, p.signatures.length ? `${p.signatures.length} ok` : '', path.relative(ctx.cwd, p.dir) || '.']),
         },
-        ...(warnings.length ? { text: warnings.map((d) => formatDiagnostic(d, { relativeTo: ctx.cwd }).trimEnd()).join('\n') } : {}),
+        ...(warnings.length ? { diagnostics: warnings } : {}),
       };
     }),
   );

@@ -4,7 +4,7 @@ import type { ResolvedComponent } from '../../config/index.js';
 import type { SourceSpan } from '../../diag/index.js';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
-import { loadProjectForCli } from './config.js';
+import { loadProjectForCli } from '../load-project.js';
 
 
 /** JSON field path (camelCase) → the TOML field path origins are recorded under. */

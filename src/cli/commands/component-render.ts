@@ -1,6 +1,10 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { diagnosticToJson } from '../../diag/index.js';
+import type { ComponentRenderResult } from '../../render/render.js';
+import type { RenderSummary } from '../../render/command.js';
 import type { CommandHost } from '../host.js';
+import { loadSelectedForCli } from '../load-project.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
 import { parseJobs } from '../flags.js';
@@ -19,6 +23,66 @@ interface RenderFlags {
   cache?: boolean;
 }
 
+export interface RenderView {
+  /** Paths in the table and diagnostics are shown relative to this directory. */
+  readonly cwd: string;
+  readonly checkOnly: boolean;
+  readonly cleanStale: boolean;
+  readonly dryRun: boolean;
+  /**
+   * Exit 1 when a component failed. Default true: a failed render must fail CI. (azldev exits 0
+   * and only writes RENDER_FAILED markers; `failOnError: false` keeps that behaviour.)
+   */
+  readonly failOnError?: boolean;
+}
+
+/** The render summary as the CLI prints it: table, what would change, failures, JSON, exit code. */
+export function renderCommandResult(run: RenderSummary, v: RenderView): CommandResult {
+  const outDir = run.outputDir;
+  const lines: string[] = [];
+  if (v.dryRun) {
+    for (const r of run.results) for (const d of r.overlayDiffs ?? []) lines.push(`# ${r.component}: ${d.overlay}`, d.diff || '(no change)\n');
+  }
+  if (run.outOfDate) {
+    lines.push(`rendered output is stale; ${run.changed.length} component(s) would change: ${run.changed.map((r) => r.component).join(', ')}`);
+    for (const r of run.changed) {
+      const ch = r.changes;
+      if (ch) for (const [k, f] of [['+', ch.added], ['-', ch.removed], ['~', ch.modified]] as const) for (const x of f) lines.push(`  ${k} ${r.component}/${x}`);
+    }
+    if (v.cleanStale) for (const s of run.stale) lines.push(`  stale: ${path.relative(outDir, s)}`);
+  }
+  const failOnError = v.failOnError ?? true;
+  const failed = run.failed;
+  if (failed.length) lines.push(`${failed.length} component(s) failed to render: ${failed.map((r) => r.component).join(', ')}${failOnError ? '' : ' (RENDER_FAILED markers written; exit 0 because of --no-fail-on-error)'}`);
+  const jsonResult = (r: ComponentRenderResult): unknown => ({
+    component: r.component,
+    outputDir: r.outputDir,
+    status: r.status,
+    changed: r.changed,
+    ...(r.cached ? { cached: true } : {}),
+    ...(r.changes ? { changes: r.changes } : {}),
+    ...(r.upstreamCommit ? { upstreamCommit: r.upstreamCommit, commitRule: r.commitRule } : {}),
+    syntheticCommits: r.syntheticCommits ?? 0,
+    ...(r.release ? { release: r.release } : {}),
+    diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, v.cwd)),
+    ...(r.overlayDiffs ? { overlayDiffs: r.overlayDiffs } : {}),
+  });
+  return {
+    json: {
+      outputDir: outDir,
+      results: run.results.map(jsonResult),
+      stale: run.stale.map((s) => path.relative(outDir, s)),
+      removedStale: run.removedStale.map((s) => path.relative(outDir, s)),
+    },
+    table: {
+      columns: ['component', 'status', 'changed', 'upstream', 'release', 'output'],
+      rows: run.results.map((r) => [r.component, r.status, r.changed ? 'yes' : 'no', r.upstreamCommit?.slice(0, 12) ?? '', r.release ? `${r.release.from} → ${r.release.to}` : '', path.relative(v.cwd, r.outputDir)]),
+    },
+    ...(lines.length ? { text: lines.join('\n') } : {}),
+    ...(failed.length ? { diagnostics: failed.flatMap((r) => r.diagnostics) } : {}),
+    exitCode: (failed.length && failOnError) || run.outOfDate ? 1 : 0,
+  };
+}
 
 export function register(program: Command, host: CommandHost): void {
   const cmd = host.group(program, 'component', 'work with components')
@@ -41,11 +105,16 @@ export function register(program: Command, host: CommandHost): void {
   cmd.action(
     host.action(async (names: string[], flags: RenderFlags, c: Command): Promise<CommandResult> => {
       const g = host.globals(c);
-      const { runRenderCommand } = await import('../../render/command.js');
+      const { runRender, withDefaultEngines } = await import('../../render/command.js');
       const { NodeScratchWriter } = await import('../../adapters/scratch-fs.js');
-      if (flags.outputDir) await (await import('../output-path.js')).checkOutputDir(host.ctx.fs, path.resolve(host.ctx.cwd, flags.outputDir), '--output-dir');
+      const { checkOutputDir } = await import('../../util/paths.js');
+      // a bad --output-dir is reported before the project is loaded
+      if (flags.outputDir) await checkOutputDir(host.ctx.fs, path.resolve(host.ctx.cwd, flags.outputDir), '--output-dir');
       const jobs = parseJobs(flags.jobs) ?? Math.max(2, (await import('node:os')).availableParallelism());
+      const { project, components } = await loadSelectedForCli(host.ctx, g, { all: !!flags.all, names: [...(flags.package ?? []), ...names] });
       const sink = makeSink(host.ctx, g);
+      const deps = await withDefaultEngines({ fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter(), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() });
+      const shown = { cwd: host.ctx.cwd, checkOnly: !!flags.checkOnly, cleanStale: !!flags.cleanStale, dryRun: !!flags.dryRun };
       // Ctrl-C: finish the components in flight (each output dir is swapped whole), start no more.
       const abort = new AbortController();
       const onSigint = () => {
@@ -54,24 +123,15 @@ export function register(program: Command, host: CommandHost): void {
         host.ctx.err('\ninterrupted: finishing the components in progress (Ctrl-C again to stop now)\n');
       };
       process.on('SIGINT', onSigint);
-      const r = await runRenderCommand(
-        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter(), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() },
-        {
-          cwd: host.ctx.cwd,
-          ...(g.project ? { projectDir: g.project } : {}),
-          all: !!flags.all,
-          names: [...(flags.package ?? []), ...names],
-          ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
-          checkOnly: !!flags.checkOnly,
-          cleanStale: !!flags.cleanStale,
-          dryRun: !!flags.dryRun,
-          jobs,
-          refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
-          signal: abort.signal,
-          ...(flags.cache === false ? { noCache: true } : {}),
-          ...(flags.failOnError === false ? { failOnError: false } : {}),
-        },
-      ).finally(() => process.off('SIGINT', onSigint));
+      const run = await runRender(deps, project, components, {
+        ...shown,
+        ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
+        jobs,
+        refresh: flags.offline ? 'never' : flags.refresh ? 'always' : 'if-needed',
+        signal: abort.signal,
+        ...(flags.cache === false ? { noCache: true } : {}),
+      }).finally(() => process.off('SIGINT', onSigint));
+      const r = renderCommandResult(run, { ...shown, ...(flags.failOnError === false ? { failOnError: false } : {}) });
       return abort.signal.aborted ? { ...r, exitCode: 130 } : r;
     }),
   );

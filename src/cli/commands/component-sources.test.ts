@@ -83,7 +83,13 @@ test('CLI: component update / --check-only / history / diff-sources / prepare-so
     // update without network: the warm mirror is used, with a warning, and the lock stays.
     r = await cli(project, 'component', 'update', '-a');
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, /warning\[DISTGIT_FETCH_FAILED\]/);
+    assert.match(r.err, /warning\[DISTGIT_FETCH_FAILED\]/, 'diagnostics go to stderr through the one renderer');
+    assert.match(r.out, /0 lock\(s\) written, 1 unchanged/);
+    // the same warning under -o json: a JSON line on stderr, stdout still one JSON value
+    r = await cli(project, '-o', 'json', 'component', 'update', '-a');
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.equal((JSON.parse(r.out) as { diagnostics: { code: string }[] }).diagnostics[0]!.code, 'DISTGIT_FETCH_FAILED');
+    assert.deepEqual(r.err.trim().split('\n').map((l) => (JSON.parse(l) as { code: string; severity: string }).code), ['DISTGIT_FETCH_FAILED']);
 
     // Errors are diagnostics, not stack traces.
     r = await cli(project, 'component', 'history', 'nope');

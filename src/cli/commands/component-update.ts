@@ -1,5 +1,9 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import type { UpdateResult } from '../../sources/update.js';
+import { diagnosticToJson } from '../../diag/index.js';
 import type { CommandHost } from '../host.js';
+import { loadSelectedForCli } from '../load-project.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
 
@@ -11,7 +15,54 @@ interface UpdateFlags {
   force?: boolean;
 }
 
-/** The shared `component` command group (created by whichever module registers first). */
+const short = (s?: string) => (s ? s.slice(0, 12) : '');
+
+/** The lock update as the CLI prints it: table, summary line, JSON (paths relative to the project), exit code. */
+export function updateCommandResult(r: UpdateResult, v: { readonly cwd: string; readonly projectDir: string; readonly checkOnly: boolean }): CommandResult {
+  const changed = r.results.filter((x) => x.status !== 'unchanged');
+  const lines: string[] = [];
+  if (v.checkOnly && r.changed) {
+    lines.push(`locks are stale; ${changed.length} component(s) would change: ${changed.map((x) => x.component).join(', ')}`);
+    for (const o of r.orphans) lines.push(`  orphan lock: ${path.relative(v.cwd, o)}`);
+    lines.push('hint: run `strata component update` to rewrite them');
+  } else if (!v.checkOnly) {
+    lines.push(`${changed.length} lock(s) written, ${r.results.length - changed.length} unchanged${r.removed.length ? `, ${r.removed.length} orphan(s) removed` : ''}`);
+  }
+  return {
+    json: {
+      checkOnly: v.checkOnly,
+      changed: r.changed,
+      results: r.results.map((x) => ({
+        component: x.component,
+        lock: path.relative(v.projectDir, x.lockPath),
+        status: x.status,
+        ...(x.upstreamCommit ? { upstreamCommit: x.upstreamCommit } : {}),
+        ...(x.previousCommit ? { previousCommit: x.previousCommit } : {}),
+        ...(x.rule ? { rule: x.rule } : {}),
+        commitChanged: x.commitChanged,
+        fingerprintChanged: x.fingerprintChanged,
+        changedInputs: x.changedInputs,
+        inputFingerprint: x.lock.inputFingerprint,
+      })),
+      orphans: r.orphans.map((o) => path.relative(v.projectDir, o)),
+      removed: r.removed.map((o) => path.relative(v.projectDir, o)),
+      diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, v.cwd)),
+    },
+    table: {
+      columns: ['component', 'status', 'commit', 'rule', 'changed inputs'],
+      rows: r.results.map((x) => [
+        x.component,
+        v.checkOnly && x.status !== 'unchanged' ? `stale (${x.status === 'created' ? 'missing' : 'outdated'})` : x.status,
+        x.commitChanged && x.previousCommit ? `${short(x.previousCommit)} → ${short(x.upstreamCommit)}` : short(x.upstreamCommit),
+        x.rule ?? '',
+        x.changedInputs.join(','),
+      ]),
+    },
+    ...(lines.length ? { text: lines.join('\n') } : {}),
+    ...(r.diagnostics.length ? { diagnostics: r.diagnostics } : {}),
+    exitCode: v.checkOnly && r.changed ? 1 : 0,
+  };
+}
 
 export function register(program: Command, host: CommandHost): void {
   const cmd = host.group(program, 'component', 'work with components')
@@ -27,19 +78,19 @@ export function register(program: Command, host: CommandHost): void {
   cmd.action(
     host.action(async (names: string[], flags: UpdateFlags, c: Command): Promise<CommandResult> => {
       const g = host.globals(c);
-      const { runUpdateCommand } = await import('../../sources/commands.js');
-      return runUpdateCommand(
-        { fs: host.ctx.fs, git: host.ctx.git, sink: makeSink(host.ctx, g) },
-        {
-          cwd: host.ctx.cwd,
-          ...(g.project ? { projectDir: g.project } : {}),
-          all: !!flags.all,
-          names: [...(flags.package ?? []), ...names],
-          checkOnly: !!flags.checkOnly,
-          ...(flags.offline ? { refresh: 'never' as const } : {}),
-          ...(flags.force ? { force: true } : {}),
-        },
-      );
+      const ctx = host.ctx;
+      const all = !!flags.all;
+      const checkOnly = !!flags.checkOnly;
+      const { project, components } = await loadSelectedForCli(ctx, g, { all, names: [...(flags.package ?? []), ...names] });
+      const [{ updateLocks }, { checkOutputDir }] = await Promise.all([import('../../sources/update.js'), import('../../util/paths.js')]);
+      if (!checkOnly) await checkOutputDir(ctx.fs, project.project.lockDir, 'lock-dir (in [project])', project.project.origins.get('lock-dir'));
+      const r = await updateLocks({ fs: ctx.fs, git: ctx.git, sink: makeSink(ctx, g) }, project, components, {
+        checkOnly,
+        pruneOrphans: all,
+        ...(flags.offline ? { refresh: 'never' as const } : {}),
+        ...(flags.force ? { force: true } : {}),
+      });
+      return updateCommandResult(r, { cwd: ctx.cwd, projectDir: project.dir, checkOnly });
     }),
   );
 }

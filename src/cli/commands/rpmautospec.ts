@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { error, formatDiagnostic, StrataError, type Diagnostic } from '../../diag/index.js';
+import { error, StrataError } from '../../diag/index.js';
+import { reportDiagnostics } from '../diagnostics.js';
 import type { CommandHost } from '../host.js';
 
 /** `--define 'NAME VALUE'` (repeatable), as rpm/rpmbuild take it. */
@@ -48,10 +49,10 @@ export function register(program: Command, host: CommandHost): void {
         errorOnUnparseableSpec: o.errorOnUnparseableSpec !== false,
         now: () => ctx.clock.now(),
       });
-      printWarnings(host, cmd, cwd, r.warnings);
+      await reportDiagnostics(ctx, host.globals(cmd), r.warnings);
       const out = path.resolve(cwd, target);
       if (r.changed && r.text !== undefined) {
-        await (await import('../output-path.js')).checkOutputFile(ctx.fs, out, 'target');
+        await (await import('../../util/paths.js')).checkOutputFile(ctx.fs, out, 'target');
         const st = await ctx.fs.stat(out);
         const mode = st ? st.mode & 0o7777 : ((await ctx.fs.stat(path.resolve(cwd, spec)))?.mode ?? 0o644) & 0o7777;
         await ctx.fs.writeFileAtomic(out, r.text, mode);
@@ -86,7 +87,7 @@ export function register(program: Command, host: CommandHost): void {
         errorOnUnparseableSpec: o.errorOnUnparseableSpec !== false,
         now: () => ctx.clock.now(),
       });
-      printWarnings(host, cmd, cwd, r.warnings);
+      await reportDiagnostics(ctx, host.globals(cmd), r.warnings);
       const shown = o.numberOnly ? String(r.releaseNumber) : r.release;
       return { json: r, text: `Calculated release number: ${shown}\n` };
     }),
@@ -117,15 +118,10 @@ function registerGenerateChangelog(group: Command, host: CommandHost): void {
         errorOnUnparseableSpec: o.errorOnUnparseableSpec !== false,
         now: () => ctx.clock.now(),
       });
-      printWarnings(host, c, cwd, r.warnings);
+      await reportDiagnostics(ctx, host.globals(c), r.warnings);
       return { json: r.entries, text: r.text + '\n' };
     }),
   );
-}
-
-function printWarnings(host: CommandHost, cmd: Command, cwd: string, warnings: readonly Diagnostic[]): void {
-  if (host.globals(cmd).quiet) return;
-  for (const d of warnings) host.ctx.err(formatDiagnostic(d, { relativeTo: cwd, color: host.ctx.color }) + '\n');
 }
 
 function workDir(host: CommandHost, cmd: Command): string {

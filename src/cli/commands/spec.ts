@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { diagnosticsToJson, diagnosticTextRenderer } from '../diagnostics.js';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 
@@ -15,44 +16,8 @@ interface EvalFlags { define: string[]; undefine: string[]; with: string[]; with
 
 async function evaluateFile(host: CommandHost, file: string, o: EvalFlags) {
   const spec = await import('../../spec/index.js');
-  const { StrataError, error } = await import('../../diag/index.js');
   const abs = path.resolve(host.ctx.cwd, file);
-  const st = await host.ctx.fs.stat(abs);
-  if (st?.isDirectory) throw new StrataError(error('SPEC_IS_DIRECTORY', `${file} is a directory, not a spec file`, { hint: `name the spec file (e.g. ${path.join(file, `${path.basename(abs)}.spec`)}); \`strata spec check ${file}\` checks every spec in a directory` }));
-  if (!st) throw new StrataError(error('SPEC_PATH_NOT_FOUND', `no such file: ${file}`, { hint: 'pass the path of a .spec file (relative to the current directory)' }));
-  const doc = await spec.loadSpec(host.ctx.fs, abs);
-  const overrides: Record<string, string> = {};
-  const params: Record<string, string> = {};
-  for (const d of o.define) {
-    const p = spec.parseDefineArg(d);
-    if (!p) throw new StrataError(error('SPEC_BAD_DEFINE', `--define '${d}' is not 'NAME VALUE'`, { hint: "write --define 'dist .azl4'" }));
-    overrides[p.name] = spec.toSpecBytesString(p.body);
-    if (p.params !== undefined) params[p.name] = p.params;
-  }
-  if (o.fedora !== undefined && !/^\d+$/.test(o.fedora)) throw new StrataError(error('SPEC_BAD_FEDORA', `--fedora expects a release number, not ${JSON.stringify(o.fedora)}`, { hint: 'write --fedora 43' }));
-  const ctx = spec.fedoraContext({
-    ...(o.arch ? { arch: o.arch } : {}),
-    ...(o.fedora ? { fedora: Number(o.fedora) } : {}),
-    ...(o.dist !== undefined ? { dist: o.dist } : {}),
-    undefines: o.undefine, with: o.with, without: o.without,
-  });
-  // sources live next to the spec (dist-git layout), so %{SOURCEn} and %include find them
-  if (!('_sourcedir' in overrides)) ctx.set('_sourcedir', spec.toSpecBytesString(path.dirname(abs)));
-  for (const [k, v] of Object.entries(overrides)) ctx.set(k, v, params[k]);
-  for (const n of o.undefine) ctx.delete(n);
-  let ev = spec.evaluateSpec(doc, ctx.clone());
-  // follow %include of files inside the spec's directory (read first, then evaluate again)
-  const wanted = ev.diagnostics.filter((x) => x.code === 'SPEC_INCLUDE_NOT_FOLLOWED').map((x) => /^%include (.*) was not followed$/.exec(x.message)?.[1]).filter((x): x is string => !!x);
-  if (wanted.length) {
-    const files = new Map<string, string>();
-    const dir = path.dirname(abs);
-    for (const w of wanted) {
-      const p = path.resolve(dir, spec.displayText(w));
-      if (p !== dir && !p.startsWith(dir + path.sep)) continue;
-      try { files.set(w, spec.decodeSpecBytes(await host.ctx.fs.readFile(p))); } catch { /* stays not followed */ }
-    }
-    ev = spec.evaluateSpec(doc, ctx.clone(), { include: (p) => files.get(p) });
-  }
+  const { doc, ev } = await spec.evaluateSpecFile(host.ctx.fs, file, abs, o);
   return { spec, doc, ev, abs };
 }
 
@@ -78,7 +43,6 @@ export function register(program: Command, host: CommandHost): void {
       .option('--roundtrip', 'also verify that printing the parsed tree gives back the same bytes'),
   ).action(host.action(async (paths: string[], o: { roundtrip?: boolean }): Promise<CommandResult> => {
     const s = await import('../../spec/index.js');
-    const { formatDiagnostic, diagnosticToJson } = await import('../../diag/index.js');
     const files = await s.resolveSpecPaths(host.ctx.fs, paths, host.ctx.cwd);
     if (files.length === 0) {
       const { StrataError, error } = await import('../../diag/index.js');
@@ -91,10 +55,9 @@ export function register(program: Command, host: CommandHost): void {
     const failedRoundtrip = results.filter((r) => r.roundtrip === false);
     const filesWithErrors = results.filter((r) => r.diagnostics.some((d) => d.severity === 'error')).length;
     const rel = host.ctx.cwd;
-    const texts = new Map<string, string>();
-    const sourceOf = (f: string): string | undefined => texts.get(f);
-    for (const r of results) if (r.diagnostics.length) texts.set(r.file, s.displayText((await s.loadSpec(host.ctx.fs, r.file)).text));
-    const lines = all.map((d) => formatDiagnostic(d, { sourceOf, relativeTo: rel, color: host.ctx.color }));
+    // the diagnostics are the report itself: on stdout, in the house text format
+    const text = await diagnosticTextRenderer(host.ctx, all, host.ctx.color);
+    const lines = all.map(text);
     for (const r of failedRoundtrip) lines.push(`${path.relative(rel, r.file)}: error[SPEC_ROUNDTRIP]: printing the parsed spec does not give back the same bytes (first difference at byte ${r.firstDifference})`);
     lines.push(`${results.length} spec file(s): ${errors} error(s), ${warnings} warning(s)${o.roundtrip ? `, ${results.length - failedRoundtrip.length} round-trip byte-identical, ${failedRoundtrip.length} failed` : ''}`);
     return {
@@ -104,7 +67,7 @@ export function register(program: Command, host: CommandHost): void {
         warnings,
         filesWithErrors,
         ...(o.roundtrip ? { roundtrip: { identical: results.length - failedRoundtrip.length, failed: failedRoundtrip.map((r) => ({ file: path.relative(rel, r.file), firstDifference: r.firstDifference })) } } : {}),
-        diagnostics: all.map((d) => diagnosticToJson(d, rel)),
+        diagnostics: diagnosticsToJson(host.ctx, all),
       },
       text: lines.join('\n'),
       exitCode: errors > 0 || failedRoundtrip.length > 0 ? 1 : 0,
@@ -118,14 +81,14 @@ export function register(program: Command, host: CommandHost): void {
       .argument('<file>', 'spec file'),
   )).action(host.action(async (file: string, o: EvalFlags): Promise<CommandResult> => {
     const { spec: s, ev, abs } = await evaluateFile(host, file, o);
-    const { formatDiagnostic, diagnosticToJson } = await import('../../diag/index.js');
     const d = s.displayText;
     const entry = (r: (typeof ev.sources)[number]) => ({ tag: `${r.kind === 'source' ? 'Source' : 'Patch'}${r.number}`, kind: r.kind, number: r.number, explicit: r.explicit, origin: r.origin, value: d(r.value), fileName: d(r.fileName), line: r.line, complete: r.complete });
     const all = [...ev.sources, ...ev.patches].map(entry);
     const notes = ev.diagnostics.filter((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED' || x.severity === 'error');
-    const text = [...all.map((e) => `${e.tag}: ${e.value}`), ...notes.map((x) => formatDiagnostic(x, { relativeTo: host.ctx.cwd, color: host.ctx.color }))].join('\n');
+    const note = await diagnosticTextRenderer(host.ctx, notes, host.ctx.color);
+    const text = [...all.map((e) => `${e.tag}: ${e.value}`), ...notes.map(note)].join('\n');
     return {
-      json: { file: path.relative(host.ctx.cwd, abs) || abs, complete: all.every((e) => e.complete) && !ev.diagnostics.some((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED'), sources: all.filter((e) => e.kind === 'source'), patches: all.filter((e) => e.kind === 'patch'), diagnostics: notes.map((x) => diagnosticToJson(x, host.ctx.cwd)) },
+      json: { file: path.relative(host.ctx.cwd, abs) || abs, complete: all.every((e) => e.complete) && !ev.diagnostics.some((x) => x.code === 'SPEC_CANNOT_EXPAND' || x.code === 'SPEC_CANNOT_DECIDE' || x.code === 'SPEC_INCLUDE_NOT_FOLLOWED'), sources: all.filter((e) => e.kind === 'source'), patches: all.filter((e) => e.kind === 'patch'), diagnostics: diagnosticsToJson(host.ctx, notes) },
       text: text || '(no sources)',
     };
   }));
@@ -137,7 +100,6 @@ export function register(program: Command, host: CommandHost): void {
       .argument('<file>', 'spec file'),
   )).action(host.action(async (file: string, o: EvalFlags): Promise<CommandResult> => {
     const { spec: s, doc, ev, abs } = await evaluateFile(host, file, o);
-    const { diagnosticToJson } = await import('../../diag/index.js');
     const d = s.displayText;
     const where = (b: Parameters<typeof s.branchChain>[0]) => s.branchChain(b).map((x) => `%${x.directive.directive}${x.directive.expression ? ` ${d(x.directive.expression)}` : ''}@${x.directive.line}`);
     const own = ev.packages.flatMap((p) => p.tags.filter((t) => !t.generatedBy));
@@ -154,7 +116,7 @@ export function register(program: Command, host: CommandHost): void {
     const sections = doc.sections.map((x) => ({ name: x.name, keyword: x.keyword, package: x.package, absolute: x.absolute, options: x.options.map((op) => op.flag + (op.value !== undefined ? ` ${d(op.value)}` : '')), line: x.header?.line ?? 1, endLine: s.spanOf(doc, { start: x.start, end: Math.max(x.start + 1, x.end) }).endLine, active: ev.active[x.header?.index ?? 0] ?? true, conditions: where(x.branch), ...(x.straddles.length ? { straddles: x.straddles.map((c) => c.branches[0]!.directive.line) } : {}) }));
     const conditionals = doc.conditionals.map((c) => ({ line: c.branches[0]!.directive.line, endLine: c.endif?.line, depth: c.depth, branches: c.branches.map((b) => ({ directive: b.directive.directive, expression: d(b.directive.expression), line: b.directive.line })) }));
     const sources = [...ev.sources, ...ev.patches].map((r) => ({ tag: `${r.kind === 'source' ? 'Source' : 'Patch'}${r.number}`, value: d(r.value), line: r.line, complete: r.complete }));
-    const json = { file: path.relative(host.ctx.cwd, abs) || abs, name: ev.name && d(ev.name), epoch: ev.epoch, version: ev.version && d(ev.version), release: ev.release && d(ev.release), packages, sections, conditionals, sources, macros: doc.macroDefinitions.map((m) => ({ keyword: m.keyword, name: m.name, ...(m.params !== undefined ? { params: m.params } : {}), line: m.line })), diagnostics: [...doc.diagnostics, ...ev.diagnostics].map((x) => diagnosticToJson(x, host.ctx.cwd)) };
+    const json = { file: path.relative(host.ctx.cwd, abs) || abs, name: ev.name && d(ev.name), epoch: ev.epoch, version: ev.version && d(ev.version), release: ev.release && d(ev.release), packages, sections, conditionals, sources, macros: doc.macroDefinitions.map((m) => ({ keyword: m.keyword, name: m.name, ...(m.params !== undefined ? { params: m.params } : {}), line: m.line })), diagnostics: diagnosticsToJson(host.ctx, [...doc.diagnostics, ...ev.diagnostics]) };
     const out: string[] = [`${json.file}: ${json.name ?? '?'}-${json.epoch ? `${json.epoch}:` : ''}${json.version ?? '?'}-${json.release ?? '?'}`];
     out.push('packages');
     for (const p of packages) {
