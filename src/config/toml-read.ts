@@ -174,6 +174,12 @@ export class TableReader {
     return v;
   }
 
+  /** A string that must be one of `values`, narrowed to their type (CONFIG_VALUE otherwise). */
+  oneOf<T extends string>(key: string, values: readonly T[], opts: { required?: boolean } = {}): T | undefined {
+    const v = this.string(key, { ...opts, oneOf: values });
+    return values.find((x) => x === v);
+  }
+
   missing(key: string, empty = false, code = 'CONFIG_MISSING_FIELD', hint?: string): void {
     this.report(code, `\`${this.where}\` ${empty ? 'has an empty' : 'needs'} \`${key}\``, empty ? this.valueSpan(key) : this.span(), hint ?? `add ${key} = ${'"…"'}`);
   }
