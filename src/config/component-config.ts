@@ -308,7 +308,7 @@ function readChannel(t: TableReader, key: string): LayerEntry<string> | undefine
 }
 
 /** Parse one `[[source-files]]` entry with azldev's rules. */
-export function parseSourceFile(s: TableReader): SourceFileRef | undefined {
+function parseSourceFile(s: TableReader): SourceFileRef | undefined {
   let ok = true;
   const filename = s.string('filename', { required: true });
   if (filename !== undefined && (filename.includes('/') || filename.includes('\\') || filename === '.' || filename === '..')) {

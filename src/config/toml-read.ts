@@ -85,7 +85,7 @@ export function parseTomlDoc(file: string, text: string, includeChain: readonly 
 
 export type TomlPath = readonly (string | number)[];
 
-export function typeName(v: unknown): string {
+function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'string') return 'string';
@@ -96,7 +96,7 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
-export function isTable(v: unknown): v is Record<string, unknown> {
+function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
