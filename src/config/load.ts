@@ -123,22 +123,22 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
 }
 
 /** `[project]` TOML keys, by ProjectPart field (for `origins`). */
-const PROJECT_KEYS = {
-  description: 'description',
-  logDir: 'log-dir',
-  workDir: 'work-dir',
-  outputDir: 'output-dir',
-  renderedSpecsDir: 'rendered-specs-dir',
-  lockDir: 'lock-dir',
-  defaultAuthorEmail: 'default-author-email',
-  defaultDistro: 'default-distro',
-} as const satisfies Record<keyof ProjectPart, string>;
+const PROJECT_KEYS: readonly (readonly [keyof ProjectPart, string])[] = [
+  ['description', 'description'],
+  ['logDir', 'log-dir'],
+  ['workDir', 'work-dir'],
+  ['outputDir', 'output-dir'],
+  ['renderedSpecsDir', 'rendered-specs-dir'],
+  ['lockDir', 'lock-dir'],
+  ['defaultAuthorEmail', 'default-author-email'],
+  ['defaultDistro', 'default-distro'],
+];
 
 /** `[project]` with azldev's default directories (relative to the project) for what is unset. */
 function resolveProjectInfo(p: ProjectPart, dir: string): ProjectInfo {
   const origins: [string, SourceSpan][] = [];
-  for (const [field, key] of Object.entries(PROJECT_KEYS)) {
-    const v = p[field as keyof ProjectPart];
+  for (const [field, key] of PROJECT_KEYS) {
+    const v = p[field];
     if (v) origins.push([key, v.span]);
   }
   return {

@@ -67,7 +67,7 @@ export class TomlDoc {
 /** Parse TOML text; on a syntax error returns the diagnostic instead. */
 export function parseTomlDoc(file: string, text: string, includeChain: readonly SourceSpan[]): TomlDoc | Diagnostic {
   try {
-    const value = parseToml(text) as Record<string, unknown>;
+    const value: Record<string, unknown> = parseToml(text);
     return new TomlDoc(file, text, value, includeChain);
   } catch (e) {
     if (e instanceof TomlError) {
