@@ -9,7 +9,7 @@ import type { FileSystem } from '../adapters/types.js';
 import { StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import { checkArchivePairing, checkDistroInputs, checkLocalSpec, checkOverlaySources, checkPackageGroups, checkRepoSets } from './check-project.js';
 import { Collector, withIncludeChains } from './collector.js';
-import type { ProjectPart } from './config-file.js';
+import type { ConfigFileModel, ProjectPart } from './config-file.js';
 import { findProjectIn, findProjectRoot } from './discover.js';
 import { loadIncludeTree } from './load-includes.js';
 import { loadOverlayFiles, type OverlayDocCache } from './load-overlay-files.js';
@@ -18,10 +18,7 @@ import { byKey } from './order.js';
 import { planComponentInputs, resolveComponent, resolveComponentGroups } from './resolve-components.js';
 import { resolveDefaultDistro, resolveDistros } from './resolve-distros.js';
 import { resolveImages } from './resolve-images.js';
-import type { ConfigFileModel } from './config-file.js';
 import type { LoadedFile, ProjectInfo, ResolvedComponent, ResolvedProject } from './types.js';
-
-export { findProjectRoot, PROJECT_FILE_NAMES } from './discover.js';
 
 /** azldev's built-in defaults (its embedded defaults.toml and ApplyProjectDefaults). */
 export const PROJECT_DEFAULTS = {
