@@ -111,7 +111,7 @@ function sp<T>(t: TableReader, key: string, v: T | undefined): Spanned<T> | unde
   return v === undefined ? undefined : { value: v, span: t.valueSpan(key) };
 }
 
-function packagePublish(t: TableReader | undefined): PackagePublish {
+function parsePackagePublish(t: TableReader | undefined): PackagePublish {
   if (!t) return {};
   const out: { rpmChannel?: string; debuginfoChannel?: string; channel?: string } = {};
   for (const [k, f] of [['rpm-channel', 'rpmChannel'], ['debuginfo-channel', 'debuginfoChannel'], ['channel', 'channel']] as const) {
@@ -261,7 +261,7 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
   let defaultPackageConfig: Spanned<PackagePublish> | undefined;
   const dpc = root.table('default-package-config');
   if (dpc) {
-    defaultPackageConfig = { value: packagePublish(dpc.table('publish')), span: dpc.span() };
+    defaultPackageConfig = { value: parsePackagePublish(dpc.table('publish')), span: dpc.span() };
     dpc.finish();
   }
 
@@ -270,7 +270,7 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
     const description = g.string('description');
     const packages = (g.stringArray('packages') ?? []).map((p, i) => ({ value: p, span: doc.valueSpan([...g.path, 'packages', i]) }));
     const d = g.table('default-package-config');
-    const publish = d ? packagePublish(d.table('publish')) : {};
+    const publish = d ? parsePackagePublish(d.table('publish')) : {};
     d?.finish();
     g.finish();
     packageGroups.push([name, { span: g.span(), value: { ...(description !== undefined ? { description } : {}), packages, publish } }]);
