@@ -2,19 +2,60 @@
  * One layer of component configuration (a distro-version default, the project default, a group
  * default or a component's own table) and the per-field merge rules that stack the layers.
  *
- * A layer is flat: each TOML leaf below the component is one entry keyed by its dotted path
- * (`build.check.skip`, `build.defines.NAME`, `packages.foo.publish.rpm-channel`), lists are one
- * entry each. Merging is then a fold over layers with the rule of each path.
+ * A layer keeps each value with the span it was written at: single values by their TOML path
+ * below the component (`build.check.skip`), lists (appended across layers), `build.defines` and
+ * `packages.NAME.publish` key by key. Merging is a fold over the layers, later layers winning.
  */
 import type { SourceSpan } from '../diag/index.js';
 import { parseOverlay, resolveInside } from './overlay.js';
 import type { TableReader } from './toml-read.js';
-import type { LayerKind, Overlay, SourceFileRef } from './types.js';
+import type { LayerKind, Overlay, ReleaseCalculation, SourceFileRef } from './types.js';
 
-export interface LayerEntry {
-  readonly value: unknown;
+export interface LayerEntry<T> {
+  readonly value: T;
   readonly span: SourceSpan;
 }
+
+/** The single-valued fields of a component, by their TOML path below the component. */
+export interface ComponentScalars {
+  'spec.type': string;
+  'spec.path': string;
+  'spec.upstream-distro.name': string;
+  'spec.upstream-distro.version': string;
+  'spec.upstream-distro.snapshot': string;
+  'spec.upstream-name': string;
+  'spec.upstream-commit': string;
+  'release.calculation': ReleaseCalculation;
+  'overlay-files': OverlayFilesValue;
+  'build.emit-upstream-provenance': boolean;
+  'build.check.skip': boolean;
+  'build.check.skip_reason': string;
+  'build.failure.expected': boolean;
+  'build.failure.expected-reason': string;
+  'build.hints.expensive': boolean;
+  'render.skip-file-filter': boolean;
+  'publish.rpm-channel': string;
+  'publish.srpm-channel': string;
+  'publish.debuginfo-channel': string;
+}
+
+/** The list fields of a component (appended across layers), by TOML path: the element types. */
+export interface ComponentLists {
+  overlays: Overlay;
+  'source-files': SourceFileRef;
+  'build.with': string;
+  'build.without': string;
+  'build.undefines': string;
+}
+
+export type ScalarField = keyof ComponentScalars;
+export type ListField = keyof ComponentLists;
+export type PackagePublishField = 'rpm-channel' | 'debuginfo-channel' | 'channel';
+
+type ScalarEntryMap = { [K in ScalarField]: LayerEntry<ComponentScalars[K]> };
+type ListEntryMap = { [K in ListField]: LayerEntry<readonly ComponentLists[K][]> };
+export type ScalarEntries = Readonly<Partial<ScalarEntryMap>>;
+export type ListEntries = Readonly<Partial<ListEntryMap>>;
 
 export interface ComponentLayer {
   readonly kind: LayerKind;
@@ -22,26 +63,31 @@ export interface ComponentLayer {
   readonly label: string;
   readonly file: string;
   readonly dir: string;
-  readonly entries: ReadonlyMap<string, LayerEntry>;
+  readonly scalars: ScalarEntries;
+  readonly lists: ListEntries;
+  /** `build.defines`, by macro name. */
+  readonly defines: ReadonlyMap<string, LayerEntry<string>>;
+  /** `packages.NAME.publish.*`, by package name then key. */
+  readonly packagePublish: ReadonlyMap<string, ReadonlyMap<PackagePublishField, LayerEntry<string>>>;
+  /**
+   * A value was present but invalid (already reported). A component with such a layer is not
+   * resolved further, so one mistake does not cascade into follow-on errors.
+   */
+  readonly invalid: boolean;
 }
 
 export type MergeRule = 'override' | 'append' | 'replace';
 
-const NO_ENTRIES: ReadonlyMap<string, LayerEntry> = new Map();
-
-/**
- * Stands for a value that was present but invalid (already reported). A component with such a
- * value is not resolved further, so one mistake does not cascade into follow-on errors.
- */
-export const INVALID: unique symbol = Symbol('invalid');
+const NO_DEFINES: ReadonlyMap<string, LayerEntry<string>> = new Map();
+const NO_PACKAGES: ReadonlyMap<string, ReadonlyMap<PackagePublishField, LayerEntry<string>>> = new Map();
 
 /**
  * How each field combines across layers (later layers win). Everything not listed is `override`:
  * a later layer's value replaces the earlier one — including `false`, `""` and `0`, which azldev
  * cannot express (its mergo merge ignores zero values). Map-valued fields (`build.defines`,
- * `packages`) are flattened into one entry per key, so they merge key by key.
+ * `packages`) merge key by key. The lists are the `ComponentLists` fields.
  */
-export const COMPONENT_MERGE_RULES: Readonly<Record<string, MergeRule>> = {
+export const COMPONENT_MERGE_RULES: { readonly [K in ListField]: 'append' } & { readonly 'overlay-files': 'replace' } = {
   overlays: 'append',
   'source-files': 'append',
   'build.with': 'append',
@@ -82,27 +128,40 @@ export function parseComponentLayer(t: TableReader, ctx: ComponentParseContext):
     empty = false;
     break;
   }
-  if (empty) return { kind: ctx.kind, label: ctx.label, file: t.doc.file, dir: t.doc.dir, entries: NO_ENTRIES };
-  const entries = new Map<string, LayerEntry>();
-  const put = (k: string, value: unknown, span: SourceSpan) => entries.set(k, { value, span });
-  const scalar = (r: TableReader, key: string, prefix: string, v: unknown) => {
-    if (v !== undefined) put(`${prefix}${key}`, v, r.valueSpan(key));
-    else if (r.value[key] !== undefined) put(`${prefix}${key}`, INVALID, r.valueSpan(key));
+  if (empty) return { kind: ctx.kind, label: ctx.label, file: t.doc.file, dir: t.doc.dir, scalars: {}, lists: {}, defines: NO_DEFINES, packagePublish: NO_PACKAGES, invalid: false };
+  const scalars: Partial<ScalarEntryMap> = {};
+  const lists: Partial<ListEntryMap> = {};
+  const defines = new Map<string, LayerEntry<string>>();
+  const packagePublish = new Map<string, Map<PackagePublishField, LayerEntry<string>>>();
+  let invalid = false;
+  const put = <K extends ScalarField>(k: K, e: ScalarEntryMap[K] | undefined) => {
+    if (e) scalars[k] = e;
+  };
+  const putList = <K extends ListField>(k: K, e: ListEntryMap[K]) => {
+    lists[k] = e;
+  };
+  /** The value read from `r[key]` with its span; a present but invalid value marks the layer invalid. */
+  const read = <T>(r: TableReader, key: string, v: T | undefined): LayerEntry<T> | undefined => {
+    if (v !== undefined) return { value: v, span: r.valueSpan(key) };
+    if (r.value[key] !== undefined) invalid = true;
+    return undefined;
   };
 
   const spec = t.table('spec');
   if (spec) {
-    scalar(spec, 'type', 'spec.', spec.string('type', { oneOf: ['upstream', 'local', ''] }));
+    put('spec.type', read(spec, 'type', spec.string('type', { oneOf: ['upstream', 'local', ''] })));
     const p = spec.string('path');
     if (p !== undefined) {
       const abs = p === '' ? undefined : resolveInside(spec, 'path', p, t.doc.dir, ctx.projectDir);
-      put('spec.path', abs ?? INVALID, spec.valueSpan('path'));
+      if (abs !== undefined) put('spec.path', { value: abs, span: spec.valueSpan('path') });
+      else invalid = true;
     }
     const ud = spec.table('upstream-distro');
     if (ud) {
       const dname = ud.string('name', { required: true });
-      put('spec.upstream-distro.name', dname ?? INVALID, dname !== undefined ? ud.valueSpan('name') : ud.span());
-      scalar(ud, 'version', 'spec.upstream-distro.', ud.string('version'));
+      if (dname !== undefined) put('spec.upstream-distro.name', { value: dname, span: ud.valueSpan('name') });
+      else invalid = true;
+      put('spec.upstream-distro.version', read(ud, 'version', ud.string('version')));
       const snap = ud.string('snapshot');
       if (snap !== undefined) {
         let snapOk = false;
@@ -111,24 +170,25 @@ export function parseComponentLayer(t: TableReader, ctx: ComponentParseContext):
         } else if (snap !== '' && Number.isNaN(Date.parse(snap))) {
           ud.report('CONFIG_VALUE', `\`${ud.where}.snapshot\`: "${snap}" is not an RFC 3339 time`, ud.valueSpan('snapshot'), 'e.g. "2026-02-24T00:00:00-08:00"');
         } else snapOk = true;
-        put('spec.upstream-distro.snapshot', snapOk ? snap : INVALID, ud.valueSpan('snapshot'));
-      } else if (ud.value['snapshot'] !== undefined) put('spec.upstream-distro.snapshot', INVALID, ud.valueSpan('snapshot'));
+        if (snapOk) put('spec.upstream-distro.snapshot', { value: snap, span: ud.valueSpan('snapshot') });
+        else invalid = true;
+      } else if (ud.value['snapshot'] !== undefined) invalid = true;
       ud.finish();
     }
-    scalar(spec, 'upstream-name', 'spec.', spec.string('upstream-name'));
+    put('spec.upstream-name', read(spec, 'upstream-name', spec.string('upstream-name')));
     const commit = spec.string('upstream-commit');
     if (commit !== undefined) {
       if (!COMMIT_RE.test(commit)) {
         spec.report('COMPONENT_BAD_COMMIT', `\`${spec.where}.upstream-commit\`: "${commit}" is not a 7–40 digit hexadecimal commit id`, spec.valueSpan('upstream-commit'), 'use the full or abbreviated (≥7) git commit hash');
-        put('spec.upstream-commit', INVALID, spec.valueSpan('upstream-commit'));
-      } else put('spec.upstream-commit', commit.toLowerCase(), spec.valueSpan('upstream-commit'));
+        invalid = true;
+      } else put('spec.upstream-commit', { value: commit.toLowerCase(), span: spec.valueSpan('upstream-commit') });
     }
     spec.finish();
   }
 
   const release = t.table('release');
   if (release) {
-    scalar(release, 'calculation', 'release.', release.string('calculation', { oneOf: RELEASE_CALCULATIONS }));
+    put('release.calculation', read(release, 'calculation', release.oneOf('calculation', RELEASE_CALCULATIONS)));
     release.finish();
   }
 
@@ -141,35 +201,39 @@ export function parseComponentLayer(t: TableReader, ctx: ComponentParseContext):
       if (ov) list.push(ov);
       else bad = true;
     }
-    put('overlays', bad ? INVALID : list, t.keySpan('overlays'));
+    if (bad) invalid = true;
+    else putList('overlays', { value: list, span: t.keySpan('overlays') });
   } else if (t.value['overlays'] !== undefined) {
-    put('overlays', INVALID, t.keySpan('overlays'));
+    invalid = true;
   }
 
   const of = t.stringArray('overlay-files');
-  if (of !== undefined) put('overlay-files', { patterns: of, dir: t.doc.dir } satisfies OverlayFilesValue, t.valueSpan('overlay-files'));
+  if (of !== undefined) put('overlay-files', { value: { patterns: of, dir: t.doc.dir }, span: t.valueSpan('overlay-files') });
 
   const build = t.table('build');
   if (build) {
-    for (const k of ['with', 'without', 'undefines'] as const) scalar(build, k, 'build.', build.stringArray(k));
-    const defines = build.stringMap('defines');
-    if (defines) for (const [k, v] of Object.entries(defines)) put(`build.defines.${k}`, v, build.doc.valueSpan([...build.path, 'defines', k]));
-    scalar(build, 'emit-upstream-provenance', 'build.', build.boolean('emit-upstream-provenance'));
+    for (const k of ['with', 'without', 'undefines'] as const) {
+      const e = read(build, k, build.stringArray(k));
+      if (e) putList(`build.${k}`, e);
+    }
+    const ds = build.stringMap('defines');
+    if (ds) for (const [k, v] of Object.entries(ds)) defines.set(k, { value: v, span: build.doc.valueSpan([...build.path, 'defines', k]) });
+    put('build.emit-upstream-provenance', read(build, 'emit-upstream-provenance', build.boolean('emit-upstream-provenance')));
     const check = build.table('check');
     if (check) {
-      scalar(check, 'skip', 'build.check.', check.boolean('skip'));
-      scalar(check, 'skip_reason', 'build.check.', check.string('skip_reason'));
+      put('build.check.skip', read(check, 'skip', check.boolean('skip')));
+      put('build.check.skip_reason', read(check, 'skip_reason', check.string('skip_reason')));
       check.finish();
     }
     const failure = build.table('failure');
     if (failure) {
-      scalar(failure, 'expected', 'build.failure.', failure.boolean('expected'));
-      scalar(failure, 'expected-reason', 'build.failure.', failure.string('expected-reason'));
+      put('build.failure.expected', read(failure, 'expected', failure.boolean('expected')));
+      put('build.failure.expected-reason', read(failure, 'expected-reason', failure.string('expected-reason')));
       failure.finish();
     }
     const hints = build.table('hints');
     if (hints) {
-      scalar(hints, 'expensive', 'build.hints.', hints.boolean('expensive'));
+      put('build.hints.expensive', read(hints, 'expensive', hints.boolean('expensive')));
       hints.finish();
     }
     build.finish();
@@ -177,7 +241,7 @@ export function parseComponentLayer(t: TableReader, ctx: ComponentParseContext):
 
   const render = t.table('render');
   if (render) {
-    scalar(render, 'skip-file-filter', 'render.', render.boolean('skip-file-filter'));
+    put('render.skip-file-filter', read(render, 'skip-file-filter', render.boolean('skip-file-filter')));
     render.finish();
   }
 
@@ -194,12 +258,14 @@ export function parseComponentLayer(t: TableReader, ctx: ComponentParseContext):
       if (prev) t.report('SOURCE_FILE_DUPLICATE', `source file "${r.filename}" is listed twice`, r.definedAt, 'keep one entry per file name');
       else seen.set(r.filename, r);
     }
-    put('source-files', list, t.keySpan('source-files'));
+    putList('source-files', { value: list, span: t.keySpan('source-files') });
   }
 
   const publish = t.table('publish');
   if (publish) {
-    for (const k of ['rpm-channel', 'srpm-channel', 'debuginfo-channel']) channel(publish, k, 'publish.', put);
+    for (const k of ['rpm-channel', 'srpm-channel', 'debuginfo-channel'] as const) {
+      put(`publish.${k}`, readChannel(publish, k));
+    }
     publish.finish();
   }
 
@@ -208,7 +274,13 @@ export function parseComponentLayer(t: TableReader, ctx: ComponentParseContext):
     for (const [name, p] of packages) {
       const pub = p.table('publish');
       if (pub) {
-        for (const k of ['rpm-channel', 'debuginfo-channel', 'channel']) channel(pub, k, `packages.${name}.publish.`, put);
+        for (const k of ['rpm-channel', 'debuginfo-channel', 'channel'] as const) {
+          const v = readChannel(pub, k);
+          if (!v) continue;
+          let fields = packagePublish.get(name);
+          if (!fields) packagePublish.set(name, (fields = new Map()));
+          fields.set(k, v);
+        }
         pub.finish();
       }
       p.finish();
@@ -216,21 +288,27 @@ export function parseComponentLayer(t: TableReader, ctx: ComponentParseContext):
   }
 
   t.finish();
-  return { kind: ctx.kind, label: ctx.label, file: t.doc.file, dir: t.doc.dir, entries };
+  return { kind: ctx.kind, label: ctx.label, file: t.doc.file, dir: t.doc.dir, scalars, lists, defines, packagePublish, invalid };
 }
 
-function channel(t: TableReader, key: string, prefix: string, put: (k: string, v: unknown, s: SourceSpan) => void): void {
+/** The layer of a spec found by a component group's `specs` glob: a local spec at `specPath`. */
+export function groupSpecLayer(label: string, file: string, dir: string, specPath: string, span: SourceSpan): ComponentLayer {
+  return { kind: 'group-spec', label, file, dir, scalars: { 'spec.type': { value: 'local', span }, 'spec.path': { value: specPath, span } }, lists: {}, defines: NO_DEFINES, packagePublish: NO_PACKAGES, invalid: false };
+}
+
+/** A publish channel; an unsafe one is reported and dropped. */
+function readChannel(t: TableReader, key: string): LayerEntry<string> | undefined {
   const v = t.string(key);
-  if (v === undefined) return;
+  if (v === undefined) return undefined;
   if (!isSafeChannel(v)) {
     t.report('CONFIG_VALUE', `\`${t.where}.${key}\`: channel "${v}" may not be "." or ".." or contain a slash`, t.valueSpan(key), 'a channel is a single directory name (or "none")');
-    return;
+    return undefined;
   }
-  put(`${prefix}${key}`, v, t.valueSpan(key));
+  return { value: v, span: t.valueSpan(key) };
 }
 
 /** Parse one `[[source-files]]` entry with azldev's rules. */
-export function parseSourceFile(s: TableReader): SourceFileRef | undefined {
+function parseSourceFile(s: TableReader): SourceFileRef | undefined {
   let ok = true;
   const filename = s.string('filename', { required: true });
   if (filename !== undefined && (filename.includes('/') || filename.includes('\\') || filename === '.' || filename === '..')) {
@@ -238,7 +316,7 @@ export function parseSourceFile(s: TableReader): SourceFileRef | undefined {
     ok = false;
   }
   const hash = s.string('hash');
-  const hashType = s.string('hash-type', { oneOf: HASH_TYPES }) as 'SHA256' | 'SHA512' | undefined;
+  const hashType = s.oneOf('hash-type', HASH_TYPES);
   if (hash !== undefined && hashType === undefined && s.value['hash-type'] === undefined) {
     s.report('SOURCE_FILE_HASH_TYPE', `\`${s.where}\`: \`hash\` needs \`hash-type\``, s.keySpan('hash'), 'add hash-type = "SHA512" (or "SHA256")');
     ok = false;
@@ -259,7 +337,7 @@ export function parseSourceFile(s: TableReader): SourceFileRef | undefined {
   let origin: SourceFileRef['origin'];
   const o = s.table('origin');
   if (o) {
-    const type = o.string('type', { required: true, oneOf: ['download', 'custom', 'overlay'] });
+    const type = o.oneOf('type', ['download', 'custom', 'overlay'], { required: true });
     const uri = o.string('uri');
     const script = o.string('script');
     const mockPackages = o.stringArray('mock-packages');
@@ -296,7 +374,7 @@ export function parseSourceFile(s: TableReader): SourceFileRef | undefined {
     }
     if (type !== undefined) {
       origin = {
-        type: type as 'download' | 'custom' | 'overlay',
+        type,
         ...(uri !== undefined ? { uri } : {}),
         ...(script !== undefined ? { script } : {}),
         ...(mockPackages ? { mockPackages } : {}),
@@ -317,20 +395,56 @@ export function parseSourceFile(s: TableReader): SourceFileRef | undefined {
   };
 }
 
-/** Fold layers with COMPONENT_MERGE_RULES; returns merged values and the span of each field. */
-export function mergeLayers(layers: readonly ComponentLayer[]): { values: Map<string, unknown>; origins: Map<string, SourceSpan> } {
-  const values = new Map<string, unknown>();
-  const origins = new Map<string, SourceSpan>();
+/** The layers of one component folded together: each value with the span of the layer that set it. */
+export interface MergedComponentConfig {
+  readonly scalars: ScalarEntries;
+  readonly lists: ListEntries;
+  readonly defines: ReadonlyMap<string, LayerEntry<string>>;
+  readonly packagePublish: ReadonlyMap<string, ReadonlyMap<PackagePublishField, LayerEntry<string>>>;
+  /** Some layer held an invalid value (already reported). */
+  readonly invalid: boolean;
+}
+
+/** Fold layers with COMPONENT_MERGE_RULES (later layers win; lists append; maps merge by key). */
+export function mergeLayers(layers: readonly ComponentLayer[]): MergedComponentConfig {
+  let scalars: ScalarEntries = {};
+  let lists: ListEntries = {};
+  const defines = new Map<string, LayerEntry<string>>();
+  const packagePublish = new Map<string, Map<PackagePublishField, LayerEntry<string>>>();
+  let invalid = false;
   for (const layer of layers) {
-    for (const [k, e] of layer.entries) {
-      const rule = COMPONENT_MERGE_RULES[k] ?? 'override';
-      if (e.value === INVALID || values.get(k) === INVALID) values.set(k, INVALID);
-      else if (rule === 'append') {
-        const prev = values.get(k) as unknown[] | undefined;
-        values.set(k, prev ? [...prev, ...(e.value as unknown[])] : e.value);
-      } else values.set(k, e.value);
-      origins.set(k, e.span);
+    if (layer.invalid) invalid = true;
+    scalars = { ...scalars, ...layer.scalars };
+    const l = layer.lists;
+    lists = {
+      ...lists,
+      ...(l.overlays ? { overlays: appendEntry(lists.overlays, l.overlays) } : {}),
+      ...(l['source-files'] ? { 'source-files': appendEntry(lists['source-files'], l['source-files']) } : {}),
+      ...(l['build.with'] ? { 'build.with': appendEntry(lists['build.with'], l['build.with']) } : {}),
+      ...(l['build.without'] ? { 'build.without': appendEntry(lists['build.without'], l['build.without']) } : {}),
+      ...(l['build.undefines'] ? { 'build.undefines': appendEntry(lists['build.undefines'], l['build.undefines']) } : {}),
+    };
+    for (const [k, e] of layer.defines) defines.set(k, e);
+    for (const [name, fields] of layer.packagePublish) {
+      let merged = packagePublish.get(name);
+      if (!merged) packagePublish.set(name, (merged = new Map()));
+      for (const [k, e] of fields) merged.set(k, e);
     }
   }
-  return { values, origins };
+  return { scalars, lists, defines, packagePublish, invalid };
+}
+
+/** An appended list keeps the span of the last layer that added to it. */
+function appendEntry<T>(prev: LayerEntry<readonly T[]> | undefined, next: LayerEntry<readonly T[]>): LayerEntry<readonly T[]> {
+  return prev ? { value: [...prev.value, ...next.value], span: next.span } : next;
+}
+
+/** Every field's origin, by its TOML path below the component (`build.defines.NAME`, `packages.N.publish.K`), sorted. */
+export function fieldOrigins(m: MergedComponentConfig): Map<string, SourceSpan> {
+  const out: [string, SourceSpan][] = [];
+  for (const [k, e] of Object.entries(m.scalars)) if (e) out.push([k, e.span]);
+  for (const [k, e] of Object.entries(m.lists)) if (e) out.push([k, e.span]);
+  for (const [k, e] of m.defines) out.push([`build.defines.${k}`, e.span]);
+  for (const [name, fields] of m.packagePublish) for (const [k, e] of fields) out.push([`packages.${name}.publish.${k}`, e.span]);
+  return new Map(out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }

@@ -6,7 +6,7 @@ import type { SourceSpan } from '../diag/index.js';
 import { parseComponentLayer, type ComponentLayer, isSafeChannel } from './component-config.js';
 import { parseOverlayMetadata, resolveInside } from './overlay.js';
 import { TableReader, type ReadSink, type TomlDoc } from './toml-read.js';
-import type { OverlayMetadata, PackagePublish } from './types.js';
+import type { ImageConfig, OverlayMetadata, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, TestSuiteConfig } from './types.js';
 
 /** A value and where it was written. */
 export interface Spanned<T> {
@@ -25,16 +25,28 @@ export interface ProjectPart {
   readonly defaultDistro?: Spanned<{ name?: string; version?: string; snapshot?: string }>;
 }
 
+/** The string fields of a distro version, by TOML key. */
+export type DistroVersionFields = Partial<Record<'description' | 'release-ver' | 'dist-git-branch' | 'mock-config' | 'mock-config-x86_64' | 'mock-config-aarch64', Spanned<string>>>;
+
 export interface DistroVersionPart {
   readonly span: SourceSpan;
-  readonly fields: Readonly<Record<string, Spanned<string>>>;
+  readonly fields: DistroVersionFields;
   readonly inputs?: Record<string, { repo?: string; set?: string }[]>;
   readonly defaultComponentConfig?: ComponentLayer;
 }
 
+/** The fields of a distro, by TOML key. */
+export interface DistroFields {
+  readonly description?: Spanned<string>;
+  readonly 'default-version'?: Spanned<string>;
+  readonly 'dist-git-base-uri'?: Spanned<string>;
+  readonly 'lookaside-base-uri'?: Spanned<string>;
+  readonly 'disable-origins'?: Spanned<boolean>;
+}
+
 export interface DistroPart {
   readonly span: SourceSpan;
-  readonly fields: Readonly<Record<string, Spanned<string | boolean>>>;
+  readonly fields: DistroFields;
   readonly repos?: { baseUri: string }[];
   readonly versions: [string, DistroVersionPart][];
 }
@@ -60,6 +72,17 @@ export interface NamedPart<T> {
   readonly value: T;
 }
 
+export interface ImagePart {
+  readonly description?: string;
+  readonly definition?: ImageConfig['definition'];
+  readonly capabilities?: Record<string, boolean>;
+  readonly testSuites?: Spanned<string>[];
+  readonly publishChannels?: string[];
+}
+
+/** A resource or test suite as written: the resolved type without its name and position. */
+export type Unnamed<T> = Omit<T, 'name' | 'definedAt'>;
+
 export interface ConfigFileModel {
   readonly doc: TomlDoc;
   readonly includes: Spanned<string>[];
@@ -70,13 +93,13 @@ export interface ConfigFileModel {
   readonly defaultComponentConfig?: ComponentLayer;
   readonly defaultPackageConfig?: Spanned<PackagePublish>;
   readonly packageGroups: [string, NamedPart<{ description?: string; packages: Spanned<string>[]; publish: PackagePublish }>][];
-  readonly images: [string, NamedPart<Record<string, unknown>>][];
-  readonly testSuites: [string, NamedPart<Record<string, unknown>>][];
+  readonly images: [string, NamedPart<ImagePart>][];
+  readonly testSuites: [string, NamedPart<Unnamed<TestSuiteConfig>>][];
   readonly tools?: { imageCustomizerContainerTag?: Spanned<string> };
   readonly resources: {
-    rpmRepos: [string, NamedPart<Record<string, unknown>>][];
-    rpmRepoSetTemplates: [string, NamedPart<Record<string, unknown>>][];
-    rpmRepoSets: [string, NamedPart<Record<string, unknown>> & { templateSpan?: SourceSpan }][];
+    rpmRepos: [string, NamedPart<Unnamed<RpmRepo>>][];
+    rpmRepoSetTemplates: [string, NamedPart<Unnamed<RpmRepoSetTemplate>>][];
+    rpmRepoSets: [string, NamedPart<Unnamed<RpmRepoSet>> & { templateSpan?: SourceSpan }][];
   };
   readonly signing?: NamedPart<{ keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string; origins: Record<string, SourceSpan> }>;
 }
@@ -88,7 +111,7 @@ function sp<T>(t: TableReader, key: string, v: T | undefined): Spanned<T> | unde
   return v === undefined ? undefined : { value: v, span: t.valueSpan(key) };
 }
 
-function packagePublish(t: TableReader | undefined): PackagePublish {
+function parsePackagePublish(t: TableReader | undefined): PackagePublish {
   if (!t) return {};
   const out: { rpmChannel?: string; debuginfoChannel?: string; channel?: string } = {};
   for (const [k, f] of [['rpm-channel', 'rpmChannel'], ['debuginfo-channel', 'debuginfoChannel'], ['channel', 'channel']] as const) {
@@ -152,8 +175,8 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
   // [distros]
   const distros: [string, DistroPart][] = [];
   for (const [name, d] of root.tableMap('distros') ?? []) {
-    const fields: Record<string, Spanned<string | boolean>> = {};
-    for (const k of ['description', 'default-version', 'dist-git-base-uri', 'lookaside-base-uri']) {
+    const fields: { -readonly [K in keyof DistroFields]: DistroFields[K] } = {};
+    for (const k of ['description', 'default-version', 'dist-git-base-uri', 'lookaside-base-uri'] as const) {
       const v = sp(d, k, d.string(k));
       if (v) fields[k] = v;
     }
@@ -171,12 +194,12 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
     }
     const versions: [string, DistroVersionPart][] = [];
     for (const [vname, v] of d.tableMap('versions') ?? []) {
-      const vf: Record<string, Spanned<string>> = {};
-      for (const k of ['description', 'release-ver', 'dist-git-branch']) {
+      const vf: DistroVersionFields = {};
+      for (const k of ['description', 'release-ver', 'dist-git-branch'] as const) {
         const x = sp(v, k, v.string(k));
         if (x) vf[k] = x;
       }
-      for (const k of ['mock-config', 'mock-config-x86_64', 'mock-config-aarch64']) {
+      for (const k of ['mock-config', 'mock-config-x86_64', 'mock-config-aarch64'] as const) {
         const x = v.string(k);
         if (x === undefined || x === '') continue;
         const abs = resolveInside(v, k, x, doc.dir, projectDir);
@@ -238,7 +261,7 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
   let defaultPackageConfig: Spanned<PackagePublish> | undefined;
   const dpc = root.table('default-package-config');
   if (dpc) {
-    defaultPackageConfig = { value: packagePublish(dpc.table('publish')), span: dpc.span() };
+    defaultPackageConfig = { value: parsePackagePublish(dpc.table('publish')), span: dpc.span() };
     dpc.finish();
   }
 
@@ -247,7 +270,7 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
     const description = g.string('description');
     const packages = (g.stringArray('packages') ?? []).map((p, i) => ({ value: p, span: doc.valueSpan([...g.path, 'packages', i]) }));
     const d = g.table('default-package-config');
-    const publish = d ? packagePublish(d.table('publish')) : {};
+    const publish = d ? parsePackagePublish(d.table('publish')) : {};
     d?.finish();
     g.finish();
     packageGroups.push([name, { span: g.span(), value: { ...(description !== undefined ? { description } : {}), packages, publish } }]);
@@ -255,9 +278,9 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
 
   const images: ConfigFileModel['images'] = [];
   for (const [name, im] of root.tableMap('images') ?? []) {
-    const out: Record<string, unknown> = {};
+    const out: { -readonly [K in keyof ImagePart]: ImagePart[K] } = {};
     const description = im.string('description');
-    if (description !== undefined) out['description'] = description;
+    if (description !== undefined) out.description = description;
     const def = im.table('definition');
     if (def) {
       const type = def.string('type', { required: true, oneOf: ['kiwi'] });
@@ -265,7 +288,8 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
       const profile = def.string('profile');
       def.finish();
       const abs = p ? resolveInside(def, 'path', p, doc.dir, projectDir) : undefined;
-      out['definition'] = { ...(type ? { type } : {}), ...(abs ? { path: abs } : {}), ...(profile ? { profile } : {}) };
+      // without a type (reported as missing) the load fails; the definition is left out
+      if (type) out.definition = { type, ...(abs ? { path: abs } : {}), ...(profile ? { profile } : {}) };
     }
     const cap = im.table('capabilities');
     if (cap) {
@@ -275,20 +299,20 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
         if (b !== undefined) caps[k] = b;
       }
       cap.finish();
-      out['capabilities'] = caps;
+      out.capabilities = caps;
     }
     const tests = im.table('tests');
     if (tests) {
-      out['testSuites'] = (tests.tableArray('test-suites') ?? []).flatMap((r) => {
+      out.testSuites = (tests.tableArray('test-suites') ?? []).flatMap((r) => {
         const n = r.string('name', { required: true });
         r.finish();
-        return n ? [{ name: n, span: r.valueSpan('name') }] : [];
+        return n ? [{ value: n, span: r.valueSpan('name') }] : [];
       });
       tests.finish();
     }
     const pub = im.table('publish');
     if (pub) {
-      out['publishChannels'] = pub.stringArray('channels') ?? [];
+      out.publishChannels = pub.stringArray('channels') ?? [];
       pub.finish();
     }
     im.finish();
@@ -298,11 +322,9 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
   const testSuites: ConfigFileModel['testSuites'] = [];
   for (const [name, ts] of root.tableMap('test-suites') ?? []) {
     if (!SAFE_NAME_RE.test(name)) ts.report('CONFIG_VALUE', `test suite name "${name}" must be a safe file name`, ts.span(), 'use letters, digits, ".", "_", "-"');
-    const out: Record<string, unknown> = {};
     const description = ts.string('description');
-    if (description !== undefined) out['description'] = description;
-    const type = ts.string('type', { oneOf: ['pytest', 'lisa'] });
-    if (type) out['type'] = type;
+    const type = ts.oneOf('type', ['pytest', 'lisa']);
+    let pytest: Record<string, unknown> | undefined;
     const py = ts.table('pytest');
     if (py) {
       const o: Record<string, unknown> = {};
@@ -315,8 +337,9 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
       const inst = py.string('install', { oneOf: ['pyproject', 'requirements', 'none'] });
       if (inst) o['install'] = inst;
       py.finish();
-      out['pytest'] = o;
+      pytest = o;
     }
+    let lisaConfig: Record<string, unknown> | undefined;
     const lisa = ts.table('lisa');
     if (lisa) {
       const o: Record<string, unknown> = {};
@@ -333,12 +356,13 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
         if (a) o[k] = a;
       }
       lisa.finish();
-      out['lisa'] = o;
+      lisaConfig = o;
     }
     if (type === 'pytest' && !py) ts.missing('pytest', false, 'CONFIG_MISSING_FIELD', 'add a [test-suites.NAME.pytest] table');
     if (type === 'lisa' && !lisa) ts.missing('lisa', false, 'CONFIG_MISSING_FIELD', 'add a [test-suites.NAME.lisa] table');
     ts.finish();
-    testSuites.push([name, { span: ts.span(), value: out }]);
+    const value = { ...(description !== undefined ? { description } : {}), ...(type ? { type } : {}), ...(pytest ? { pytest } : {}), ...(lisaConfig ? { lisa: lisaConfig } : {}) };
+    testSuites.push([name, { span: ts.span(), value }]);
   }
 
   let tools: ConfigFileModel['tools'];
@@ -359,27 +383,21 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
   if (rt) {
     for (const [name, r] of rt.tableMap('rpm-repos') ?? []) {
       if (!REPO_NAME_RE.test(name)) r.report('CONFIG_VALUE', `repository name "${name}" must match ${REPO_NAME_RE.source}`, r.span(), 'start with a letter or digit; use letters, digits, _ . : -');
-      const o: Record<string, unknown> = {};
-      const d = r.string('description');
-      if (d !== undefined) o['description'] = d;
-      o['type'] = r.string('type', { oneOf: ['rpm-md'] }) ?? 'rpm-md';
+      const description = r.string('description');
+      const type = r.string('type', { oneOf: ['rpm-md'] }) ?? 'rpm-md';
       const baseUri = r.string('base-uri');
       const metalink = r.string('metalink');
       if ((baseUri === undefined) === (metalink === undefined)) r.report('CONFIG_VALUE', `\`${r.where}\` needs exactly one of \`base-uri\` or \`metalink\``, r.span(), 'add base-uri = "https://…"');
-      if (baseUri) o['baseUri'] = baseUri;
-      if (metalink) o['metalink'] = metalink;
-      o['disableGpgCheck'] = r.boolean('disable-gpg-check') ?? false;
-      const gpg = r.string('gpg-key');
-      if (gpg) o['gpgKey'] = gpg;
-      o['arches'] = r.stringArray('arches') ?? [];
+      const disableGpgCheck = r.boolean('disable-gpg-check') ?? false;
+      const gpgKey = r.string('gpg-key');
+      const arches = r.stringArray('arches') ?? [];
       r.finish();
-      resources.rpmRepos.push([name, { span: r.span(), value: o }]);
+      const value = { ...(description !== undefined ? { description } : {}), type, ...(baseUri ? { baseUri } : {}), ...(metalink ? { metalink } : {}), disableGpgCheck, ...(gpgKey ? { gpgKey } : {}), arches };
+      resources.rpmRepos.push([name, { span: r.span(), value }]);
     }
     for (const [name, r] of rt.tableMap('rpm-repo-set-templates') ?? []) {
-      const o: Record<string, unknown> = {};
-      const d = r.string('description');
-      if (d !== undefined) o['description'] = d;
-      o['subrepos'] = (r.tableArray('subrepos') ?? []).flatMap((s) => {
+      const description = r.string('description');
+      const subrepos = (r.tableArray('subrepos') ?? []).flatMap((s) => {
         const n = s.string('name', { required: true });
         const subpath = s.string('subpath', { required: true });
         const kind = s.string('kind', { required: true, oneOf: ['binary', 'debug', 'source'] });
@@ -387,19 +405,19 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
         return n && subpath !== undefined && kind ? [{ name: n, subpath, kind }] : [];
       });
       r.finish();
-      resources.rpmRepoSetTemplates.push([name, { span: r.span(), value: o }]);
+      resources.rpmRepoSetTemplates.push([name, { span: r.span(), value: { ...(description !== undefined ? { description } : {}), subrepos } }]);
     }
     for (const [name, r] of rt.tableMap('rpm-repo-sets') ?? []) {
-      const o: Record<string, unknown> = {};
-      for (const [k, f] of [['template', 'template'], ['base-uri', 'baseUri'], ['name-prefix', 'namePrefix'], ['gpg-key', 'gpgKey']] as const) {
-        const v = r.string(k, k === 'template' ? { required: true } : {});
-        if (v !== undefined) o[f] = v;
-      }
-      o['disableGpgCheck'] = r.boolean('disable-gpg-check') ?? false;
-      o['arches'] = r.stringArray('arches') ?? [];
-      o['subrepos'] = r.stringArray('subrepos') ?? [];
+      const template = r.string('template', { required: true });
+      const baseUri = r.string('base-uri');
+      const namePrefix = r.string('name-prefix');
+      const gpgKey = r.string('gpg-key');
+      const disableGpgCheck = r.boolean('disable-gpg-check') ?? false;
+      const arches = r.stringArray('arches') ?? [];
+      const subrepos = r.stringArray('subrepos') ?? [];
       r.finish();
-      resources.rpmRepoSets.push([name, { span: r.span(), value: o, ...(o['template'] !== undefined ? { templateSpan: r.valueSpan('template') } : {}) }]);
+      const value = { ...(template !== undefined ? { template } : {}), ...(baseUri !== undefined ? { baseUri } : {}), ...(namePrefix !== undefined ? { namePrefix } : {}), ...(gpgKey !== undefined ? { gpgKey } : {}), disableGpgCheck, arches, subrepos };
+      resources.rpmRepoSets.push([name, { span: r.span(), value, ...(template !== undefined ? { templateSpan: r.valueSpan('template') } : {}) }]);
     }
     rt.finish();
   }

@@ -17,7 +17,8 @@
  * - Types: `ResolvedProject`, `ResolvedComponent`, `Overlay` (discriminated on `type`),
  *   `SpecSource` (`upstream` | `local`), `SigningConfig` (Strata's `[signing]` extension), …
  */
-export { findProjectRoot, loadProject, PROJECT_DEFAULTS, PROJECT_FILE_NAMES, type LoadProjectOptions, type LoadProjectResult } from './load.js';
+export { findProjectRoot, PROJECT_FILE_NAMES } from './discover.js';
+export { loadProject, PROJECT_DEFAULTS, type LoadProjectOptions, type LoadProjectResult } from './load.js';
 export { selectComponents, globToRegExp, type ComponentSelection } from './select.js';
 export { loadSelected, type ProjectSelection, type SelectedProject } from './load-selected.js';
 export { COMPONENT_MERGE_RULES, RELEASE_CALCULATIONS, type MergeRule } from './component-config.js';

@@ -14,7 +14,7 @@ function isSpan(v: object): v is SourceSpan {
   return typeof o['file'] === 'string' && typeof o['line'] === 'number' && typeof o['col'] === 'number' && Object.keys(o).every((k) => ['file', 'line', 'col', 'endLine', 'endCol', 'offset', 'length'].includes(k));
 }
 
-export function spanToString(s: SourceSpan, dir: string): string {
+function spanToString(s: SourceSpan, dir: string): string {
   return `${relPath(s.file, dir)}:${s.line}:${s.col}`;
 }
 

@@ -67,7 +67,7 @@ export class TomlDoc {
 /** Parse TOML text; on a syntax error returns the diagnostic instead. */
 export function parseTomlDoc(file: string, text: string, includeChain: readonly SourceSpan[]): TomlDoc | Diagnostic {
   try {
-    const value = parseToml(text) as Record<string, unknown>;
+    const value: Record<string, unknown> = parseToml(text);
     return new TomlDoc(file, text, value, includeChain);
   } catch (e) {
     if (e instanceof TomlError) {
@@ -85,7 +85,7 @@ export function parseTomlDoc(file: string, text: string, includeChain: readonly 
 
 export type TomlPath = readonly (string | number)[];
 
-export function typeName(v: unknown): string {
+function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'string') return 'string';
@@ -96,7 +96,7 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
-export function isTable(v: unknown): v is Record<string, unknown> {
+function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
@@ -172,6 +172,12 @@ export class TableReader {
       return undefined;
     }
     return v;
+  }
+
+  /** A string that must be one of `values`, narrowed to their type (CONFIG_VALUE otherwise). */
+  oneOf<T extends string>(key: string, values: readonly T[], opts: { required?: boolean } = {}): T | undefined {
+    const v = this.string(key, { ...opts, oneOf: values });
+    return values.find((x) => x === v);
   }
 
   missing(key: string, empty = false, code: DiagnosticCode = 'CONFIG_MISSING_FIELD', hint?: string): void {
