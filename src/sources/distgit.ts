@@ -1,6 +1,6 @@
 /**
  * Dist-git: a local mirror cache of upstream dist-git repositories, the rule that picks the
- * upstream commit (lock → pin → snapshot → branch HEAD), and checkout/export of a commit.
+ * upstream commit (lock → pin → snapshot → branch HEAD). Reading the mirrors is `./git/`.
  *
  * Mirrors are bare repositories under `<work-dir>/mirrors/<safe-name>.git`, keyed by the exact
  * URL, fetched incrementally (`+refs/heads/*:refs/heads/*`). One fetch per mirror at a time: an
@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { error, warning, StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { EventSink, FileSystem, Git, RunResult } from '../adapters/types.js';
 import { sha256Hex } from './fingerprint.js';
+import { commitExists, hasAnyRef, isAncestor, isRepo, listBranches, refExists, revParse } from './git/index.js';
 
 /** What the dist-git functions need. `sleep` and `now` are injectable for tests. */
 export interface DistGitDeps {
@@ -484,120 +485,6 @@ async function expandPin(deps: DistGitDeps, mirror: Pick<Mirror, 'path' | 'url'>
       hint: 'check the pin; the mirror holds every branch of the repository',
     }),
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Work trees and exports
-
-export interface CheckoutOptions {
-  /** Branch name to create at `commit` in the new work tree (default: the dist-git branch or `main`). */
-  readonly branch?: string;
-}
-
-/**
- * A fresh git work tree at `dest` (must not exist or be empty) with `commit` checked out on a local
- * branch and the dist-git history available (objects shared with the mirror through
- * `objects/info/alternates`, no copy). Synthetic commits can be stacked on it. `origin` points at
- * the mirror. Keep the mirror while the work tree is used.
- */
-export async function checkoutWorkTree(deps: DistGitDeps, mirror: Pick<Mirror, 'path' | 'url'>, commit: string, dest: string, opts: CheckoutOptions = {}): Promise<void> {
-  await deps.fs.mkdir(path.dirname(dest));
-  const parent = path.dirname(dest);
-  await deps.git.ok(['clone', '--quiet', '--shared', '--no-checkout', mirror.path, dest], { cwd: parent });
-  await deps.git.ok(['config', 'strata.upstream-url', mirror.url], { cwd: dest });
-  await deps.git.ok(['checkout', '--quiet', '-B', opts.branch ?? 'main', commit], { cwd: dest });
-}
-
-/** The tree of `commit` written into `dest` (created), without any git metadata. */
-export async function exportTree(deps: DistGitDeps, mirror: Pick<Mirror, 'path'>, commit: string, dest: string): Promise<void> {
-  await deps.fs.mkdir(dest);
-  const tmp = await deps.fs.mkdtemp('.export-index-', path.dirname(mirror.path));
-  try {
-    await deps.git.ok([`--work-tree=${dest}`, 'checkout', '--quiet', '-f', commit, '--', '.'], {
-      cwd: mirror.path,
-      env: { GIT_INDEX_FILE: path.join(tmp, 'index') },
-    });
-  } finally {
-    await deps.fs.remove(tmp);
-  }
-}
-
-/** A file's content at a commit, or undefined when it does not exist there. */
-export async function readFileAt(deps: DistGitDeps, repo: string, commit: string, file: string): Promise<string | undefined> {
-  const r = await deps.git.run(['cat-file', 'blob', `${commit}:${file}`], { cwd: repo });
-  return r.code === 0 ? r.stdout : undefined;
-}
-
-/** File paths of a commit's tree. */
-export async function listFilesAt(deps: DistGitDeps, repo: string, commit: string): Promise<string[]> {
-  const out = await deps.git.ok(['ls-tree', '-r', '-z', '--name-only', commit], { cwd: repo });
-  return out.split('\0').filter(Boolean);
-}
-
-export interface CommitInfo {
-  readonly commit: string;
-  readonly parents: readonly string[];
-  readonly authorName: string;
-  readonly authorEmail: string;
-  /** ISO 8601 (strict) author and committer dates. */
-  readonly authorDate: string;
-  readonly committerDate: string;
-  readonly subject: string;
-}
-
-/**
- * First-parent commits in `(from, to]`, newest first (`from` undefined: the whole history of `to`).
- * Used by `component history` / `diff-sources`.
- */
-export async function listCommits(deps: DistGitDeps, repo: string, to: string, from?: string, opts: { firstParent?: boolean; max?: number } = {}): Promise<CommitInfo[]> {
-  const args = ['log', '--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x01'];
-  if (opts.firstParent !== false) args.push('--first-parent');
-  if (opts.max) args.push(`--max-count=${opts.max}`);
-  args.push(from ? `${from}..${to}` : to, '--');
-  const out = await deps.git.ok(args, { cwd: repo });
-  return out
-    .split('\x01')
-    .map((r) => r.replace(/^\n/, ''))
-    .filter(Boolean)
-    .map((r) => {
-      const [commit = '', parents = '', an = '', ae = '', ad = '', cd = '', subject = ''] = r.split('\0');
-      return { commit, parents: parents.split(' ').filter(Boolean), authorName: an, authorEmail: ae, authorDate: ad, committerDate: cd, subject };
-    });
-}
-
-/** True when `a` is an ancestor of (or equal to) `b`. */
-export async function isAncestor(deps: DistGitDeps, repo: string, a: string, b: string): Promise<boolean> {
-  return (await deps.git.run(['merge-base', '--is-ancestor', a, b], { cwd: repo })).code === 0;
-}
-
-export async function commitExists(deps: DistGitDeps, repo: string, sha: string): Promise<boolean> {
-  if (!/^[0-9a-f]{4,40}$/i.test(sha)) return false;
-  const r = await deps.git.run(['cat-file', '-e', `${sha}^{commit}`], { cwd: repo });
-  return r.code === 0;
-}
-
-export async function listBranches(deps: DistGitDeps, repo: string): Promise<string[]> {
-  const r = await deps.git.run(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads/'], { cwd: repo });
-  return r.code === 0 ? r.stdout.split('\n').filter(Boolean).sort() : [];
-}
-
-async function revParse(deps: DistGitDeps, repo: string, rev: string): Promise<string | undefined> {
-  const r = await deps.git.run(['rev-parse', '--verify', '--quiet', rev], { cwd: repo });
-  const s = r.stdout.trim();
-  return r.code === 0 && SHA_RE.test(s) ? s : undefined;
-}
-
-async function refExists(deps: DistGitDeps, repo: string, ref: string): Promise<boolean> {
-  return (await revParse(deps, repo, `${ref}^{commit}`)) !== undefined;
-}
-
-async function hasAnyRef(deps: DistGitDeps, repo: string): Promise<boolean> {
-  return (await listBranches(deps, repo)).length > 0;
-}
-
-async function isRepo(deps: DistGitDeps, repo: string): Promise<boolean> {
-  const st = await deps.fs.stat(path.join(repo, 'HEAD'));
-  return !!st?.isFile;
 }
 
 function lastLines(s: string): string {

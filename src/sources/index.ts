@@ -21,6 +21,7 @@
  * component / lock file) that caused it, when the caller passes `spans`.
  */
 export * from './distgit.js';
+export * from './git/index.js';
 
 /*
  * Lookaside (`lookaside.ts`): `parseSourcesFile(text, file)` → `{ lines, entries: [{ filename,
