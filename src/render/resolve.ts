@@ -94,5 +94,5 @@ export async function resolveComponentCommit(ctx: RenderContext, mirrors: Mirror
 
 /** The dist-git functions' view of the render deps. */
 export function distGitDeps(ctx: RenderContext): DistGitDeps {
-  return { git: ctx.deps.git, fs: ctx.deps.fs, sink: ctx.deps.sink };
+  return { git: ctx.deps.git, fs: ctx.deps.fs, sink: ctx.deps.sink, ...(ctx.deps.lock ? { lock: ctx.deps.lock } : {}) };
 }

@@ -4,23 +4,24 @@
  *
  * Mirrors are bare repositories under `<work-dir>/mirrors/<safe-name>.git`, keyed by the exact
  * URL, fetched incrementally (`+refs/heads/*:refs/heads/*`). One fetch per mirror at a time: an
- * in-process promise map (per `MirrorCache` instance) plus a cross-process lock directory
- * (`<mirror>.lock`, taken by an atomic rename). A fetch failure on a warm cache is a warning
+ * in-process promise map (per `MirrorCache` instance) plus a cross-process lock (`<mirror>.lock`,
+ * through the `ProcessLock` adapter). A fetch failure on a warm cache is a warning
  * (`DISTGIT_FETCH_FAILED`) unless something the caller needs (branch or commit) is missing.
  */
 import * as path from 'node:path';
 import { error, warning, StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
-import type { EventSink, FileSystem, Git, RunResult } from '../adapters/types.js';
+import type { EventSink, FileSystem, Git, ProcessLock, RunResult } from '../adapters/types.js';
 import { sha256Hex } from './fingerprint.js';
 import { commitExists, hasAnyRef, isAncestor, isRepo, listBranches, refExists, revParse } from './git/index.js';
 
-/** What the dist-git functions need. `sleep` and `now` are injectable for tests. */
+/** What the dist-git functions need. `sleep` (fetch retry backoff) is injectable for tests. */
 export interface DistGitDeps {
   readonly git: Git;
   readonly fs: FileSystem;
+  /** One fetch per mirror at a time across processes (without it, only within this process). */
+  readonly lock?: ProcessLock;
   readonly sink?: EventSink;
   readonly sleep?: (ms: number) => Promise<void>;
-  readonly now?: () => number;
 }
 
 /** Where the values a request uses were written, so errors point at the right config line. */
@@ -70,9 +71,8 @@ export interface MirrorCacheOptions {
   /** Fetch attempts on failure (default 3) and the first backoff delay (default 500 ms, doubled). */
   readonly retries?: number;
   readonly retryDelayMs?: number;
-  /** How long to wait for another process's fetch (default 10 min); older locks count as stale. */
+  /** How long to wait for another process's fetch (default 10 min): then DISTGIT_LOCK_BUSY. */
   readonly lockTimeoutMs?: number;
-  readonly staleLockMs?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -273,57 +273,22 @@ export class MirrorCache {
     return last!;
   }
 
-  /** Rename the lock away first (atomic), so no one can rename theirs onto a half-deleted one. */
-  private async dropLock(lockDir: string): Promise<void> {
-    const fs = this.deps.fs;
-    const gone = await fs.mkdtemp('.unlock-', this.root);
-    try {
-      await fs.rename(lockDir, path.join(gone, 'lock'));
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'ENOENT') throw e;
-    } finally {
-      await fs.remove(gone);
-    }
-  }
-
-  /** Cross-process lock: a directory renamed into place atomically (rename fails onto a non-empty dir). */
+  /** Cross-process lock per mirror (`<mirror>.lock`, through the `ProcessLock` adapter), waited for at most `lockTimeoutMs`. */
   private async lock(repo: string, req: MirrorRequest): Promise<() => Promise<void>> {
-    const fs = this.deps.fs;
+    if (!this.deps.lock) return async () => {};
     const lockDir = `${repo}.lock`;
-    const now = this.deps.now ?? Date.now;
-    const sleep = this.deps.sleep ?? defaultSleep;
-    const timeout = this.opts.lockTimeoutMs ?? 10 * 60_000;
-    const stale = this.opts.staleLockMs ?? 30 * 60_000;
-    await fs.mkdir(this.root);
-    const start = now();
-    let wait = 50;
-    for (;;) {
-      const mine = await fs.mkdtemp('.lock-', this.root);
-      await fs.writeFileAtomic(path.join(mine, 'owner'), `${now()}\n`);
-      try {
-        await fs.rename(mine, lockDir);
-        return () => this.dropLock(lockDir);
-      } catch (e) {
-        await fs.remove(mine);
-        const code = (e as { code?: string }).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
-      }
-      const st = await fs.stat(lockDir);
-      if (st && now() - st.mtimeMs > stale) {
-        await this.dropLock(lockDir);
-        continue;
-      }
-      if (now() - start > timeout) {
-        const span = req.spans?.component;
-        throw new StrataError(
-          error('DISTGIT_LOCK_BUSY', `another process has been fetching ${req.url} for too long (lock ${lockDir})`, {
-            ...(span ? { span } : {}),
-            hint: `if no other strata is running, remove ${lockDir}`,
-          }),
-        );
-      }
-      await sleep(wait);
-      wait = Math.min(wait * 2, 1000);
+    const timeout = AbortSignal.timeout(this.opts.lockTimeoutMs ?? 10 * 60_000);
+    try {
+      return await this.deps.lock.acquire(lockDir, { pollMs: 50, signal: timeout });
+    } catch (e) {
+      if (!timeout.aborted) throw e;
+      const span = req.spans?.component;
+      throw new StrataError(
+        error('DISTGIT_LOCK_BUSY', `another process has been fetching ${req.url} for too long (lock ${lockDir})`, {
+          ...(span ? { span } : {}),
+          hint: `if no other strata is running, remove ${lockDir}`,
+        }),
+      );
     }
   }
 }

@@ -88,7 +88,7 @@ export function register(program: Command, host: CommandHost): void {
       if (!flags.prepared) {
         // update/render + fetch and verify every source (the sources engineer's prepare-sources).
         const [{ prepareSources }, { NodeHttp, NodeFileHasher }] = await Promise.all([import('../../build/prepare-sources.js'), import('../../adapters/http.js')]);
-        const prepared = await prepareSources({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() }, project, components, preparedRoot, flags.offline ? { refresh: 'never' } : {});
+        const prepared = await prepareSources({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher(), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() }, project, components, preparedRoot, flags.offline ? { refresh: 'never' } : {});
         const problems = prepared.flatMap((p) => p.diagnostics.filter((d) => d.severity === 'error'));
         if (problems.length) throw new StrataError(problems);
       }

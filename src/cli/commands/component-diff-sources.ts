@@ -25,7 +25,7 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const { runDiffSourcesCommand } = await import('../../render/upstream-diff.js');
       return runDiffSourcesCommand(
-        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink: makeSink(host.ctx, g) },
+        { fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink: makeSink(host.ctx, g), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() },
         {
           cwd: host.ctx.cwd,
           ...(g.project ? { projectDir: g.project } : {}),

@@ -23,7 +23,7 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const { runHistoryCommand } = await import('../../sources/commands.js');
       return runHistoryCommand(
-        { fs: host.ctx.fs, git: host.ctx.git, sink: makeSink(host.ctx, g) },
+        { fs: host.ctx.fs, git: host.ctx.git, sink: makeSink(host.ctx, g), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() },
         {
           cwd: host.ctx.cwd,
           ...(g.project ? { projectDir: g.project } : {}),

@@ -42,7 +42,7 @@ export function register(program: Command, host: CommandHost): void {
       const outRoot = flags.outputDir ? path.resolve(ctx.cwd, flags.outputDir) : path.join(project.project.workDir, 'prepared');
       await (await import('../output-path.js')).checkOutputDir(ctx.fs, outRoot, flags.outputDir ? '--output-dir' : 'work-dir/prepared', flags.outputDir ? undefined : project.project.origins.get('work-dir'));
       const prepared = await prepareSources(
-        { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() },
+        { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher(), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() },
         project,
         components,
         outRoot,

@@ -29,7 +29,7 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const { runUpdateCommand } = await import('../../sources/commands.js');
       return runUpdateCommand(
-        { fs: host.ctx.fs, git: host.ctx.git, sink: makeSink(host.ctx, g) },
+        { fs: host.ctx.fs, git: host.ctx.git, sink: makeSink(host.ctx, g), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() },
         {
           cwd: host.ctx.cwd,
           ...(g.project ? { projectDir: g.project } : {}),
