@@ -13,7 +13,7 @@ import type { RenderContext } from './context.js';
 import type { Fetched } from './fetch.js';
 import type { SyntheticCommit } from './synthetic.js';
 
-export function specNeedsAutospec(text: string): boolean {
+function specNeedsAutospec(text: string): boolean {
   return /%(\{\??)?auto(release|changelog)\b/.test(text) || !/^%changelog\b/im.test(text);
 }
 
@@ -61,7 +61,7 @@ export function appendSynthetic(h: History, synthetic: readonly SyntheticCommit[
 }
 
 /** A local component's history: one `Initial sources` commit (strata, at the epoch) of the rendered tree. */
-export function initialSourcesHistory(specName: string, spec: string, changelog: string | undefined): History {
+function initialSourcesHistory(specName: string, spec: string, changelog: string | undefined): History {
   const specBlob = blobId('f', spec);
   const changelogBlob = changelog === undefined ? undefined : blobId('e', changelog);
   const id = createHash('sha1').update(`initial\0${specBlob}\0${changelogBlob ?? ''}`).digest('hex');
