@@ -72,6 +72,19 @@ describe('NodeProcessLock', { timeout: 30_000 }, () => {
     await (release as () => Promise<void>)();
   });
 
+  it('a waiter whose signal aborts stops waiting and does not take the lock', async () => {
+    const lock = lockPath();
+    const first = await locks.acquire(lock, { pollMs: 10 });
+    const ac = new AbortController();
+    const second = locks.acquire(lock, { pollMs: 10, signal: ac.signal });
+    assert.equal(await within(second, 100), 'pending');
+    ac.abort(new Error('gave up'));
+    await assert.rejects(second, /gave up/);
+    assert.equal(fs.readFileSync(path.join(lock, 'pid'), 'utf8').trim(), String(process.pid));
+    await first();
+    assert.equal(fs.existsSync(lock), false);
+  });
+
   it('many concurrent holders in one process never overlap', async () => {
     const lock = lockPath();
     let inside = 0;

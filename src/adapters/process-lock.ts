@@ -17,10 +17,12 @@ const NO_PID_STALE_MS = 10_000;
  *   two waiters that saw the same dead owner never remove a lock one of them has just taken.
  */
 export class NodeProcessLock implements ProcessLock {
-  async acquire(lock: string, opts: { readonly pollMs?: number } = {}): Promise<() => Promise<void>> {
+  async acquire(lock: string, opts: { readonly pollMs?: number; readonly signal?: AbortSignal } = {}): Promise<() => Promise<void>> {
     await mkdir(path.dirname(lock), { recursive: true });
     const token = `${process.pid}.${randomBytes(6).toString('hex')}`;
-    while (!(await tryCreate(lock, token))) {
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      if (await tryCreate(lock, token)) break;
       if (await removeIfStale(lock, token)) continue;
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }

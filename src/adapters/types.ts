@@ -144,8 +144,9 @@ export interface ScratchWriter {
 /**
  * An exclusive lock between processes on one machine: `acquire` waits until it holds the lock at
  * `path` (a directory created atomically, holding the owner's pid; a lock whose owner is gone is
- * taken over) and returns its release function.
+ * taken over) and returns its release function. With `signal`, waiting stops when it aborts
+ * (the promise rejects with the signal's reason; the lock is not taken).
  */
 export interface ProcessLock {
-  acquire(path: string, opts?: { readonly pollMs?: number }): Promise<() => Promise<void>>;
+  acquire(path: string, opts?: { readonly pollMs?: number; readonly signal?: AbortSignal }): Promise<() => Promise<void>>;
 }

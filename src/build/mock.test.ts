@@ -360,7 +360,7 @@ default-component-config = { build = { defines = { dist = ".t1" } } }
   const strata = async (args: string[], runner: NodeProcessRunner) => {
     const out: string[] = [];
     const err: string[] = [];
-    const ctx: CliContext = { cwd: project, env: { ...process.env, NO_COLOR: '1' }, out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false, color: false, fs, proc: runner, git: new SystemGit(runner), clock: { now: () => new Date() } };
+    const ctx: CliContext = { cwd: project, env: { ...process.env, NO_COLOR: '1' }, out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false, color: false, fs, proc: runner, git: new SystemGit(runner), clock: { now: () => new Date() }, lock: new NodeProcessLock() };
     const code = await main(args, ctx);
     return { code, out: out.join(''), err: err.join('') };
   };

@@ -12,7 +12,7 @@
  * On any failure the previous output stays as it was and nothing unverified is left anywhere.
  */
 import * as path from 'node:path';
-import type { Clock, EventSink, FileHasher, FileSystem, Git, Http, ProcessRunner } from '../adapters/types.js';
+import type { Clock, EventSink, FileHasher, FileSystem, Git, Http, ProcessLock, ProcessRunner } from '../adapters/types.js';
 import { error, isStrataError, StrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { Renderer, type RenderDeps } from '../render/render.js';
@@ -32,6 +32,8 @@ export interface PrepareSourcesDeps {
   readonly http?: Http;
   readonly hasher?: FileHasher;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Cross-process lock for the dist-git mirror fetches. */
+  readonly lock?: ProcessLock;
   /** Injected render engines (tests); defaults to the in-process ones. */
   readonly autospec?: RenderDeps['autospec'];
   readonly listSources?: RenderDeps['listSources'];
@@ -101,7 +103,7 @@ export async function prepareComponent(deps: PrepareSourcesDeps, project: Resolv
   if (!deps.http || !deps.hasher) {
     throw new StrataError(error('SOURCES_NO_HTTP', 'prepare-sources needs an HTTP client and a file hasher', { hint: 'pass http and hasher (src/adapters/http.ts) in the deps' }));
   }
-  const render = engines ?? (await withDefaultEngines({ fs, git: deps.git, proc: deps.proc, clock: deps.clock, sink: deps.sink, ...(deps.autospec ? { autospec: deps.autospec } : {}), ...(deps.listSources ? { listSources: deps.listSources } : {}) }));
+  const render = engines ?? (await withDefaultEngines({ fs, git: deps.git, proc: deps.proc, clock: deps.clock, sink: deps.sink, ...(deps.lock ? { lock: deps.lock } : {}), ...(deps.autospec ? { autospec: deps.autospec } : {}), ...(deps.listSources ? { listSources: deps.listSources } : {}) }));
   await fs.mkdir(outRoot);
   const stagingRoot = await fs.mkdtemp(`.prepare-${c.name}-`, outRoot);
   const stage = path.join(stagingRoot, c.name);
@@ -160,7 +162,7 @@ export async function prepareComponent(deps: PrepareSourcesDeps, project: Resolv
 
 /** Prepare many components; every failure is collected and thrown together at the end. */
 export async function prepareSources(deps: PrepareSourcesDeps, project: ResolvedProject, components: readonly ResolvedComponent[], outRoot: string, opts: PrepareSourcesOptions = {}): Promise<PreparedComponent[]> {
-  const engines = await withDefaultEngines({ fs: deps.fs, git: deps.git, proc: deps.proc, clock: deps.clock, sink: deps.sink, ...(deps.autospec ? { autospec: deps.autospec } : {}), ...(deps.listSources ? { listSources: deps.listSources } : {}) });
+  const engines = await withDefaultEngines({ fs: deps.fs, git: deps.git, proc: deps.proc, clock: deps.clock, sink: deps.sink, ...(deps.lock ? { lock: deps.lock } : {}), ...(deps.autospec ? { autospec: deps.autospec } : {}), ...(deps.listSources ? { listSources: deps.listSources } : {}) });
   deps.sink({ kind: 'start', task: 'prepare-sources', total: components.length });
   try {
     return await mapPool(

@@ -1,4 +1,4 @@
-import type { Clock, EventSink, FileSystem, Git, ProcessRunner } from '../adapters/types.js';
+import type { Clock, EventSink, FileSystem, Git, ProcessLock, ProcessRunner } from '../adapters/types.js';
 
 export type OutputFormat = 'table' | 'json' | 'toml' | 'text';
 
@@ -14,6 +14,8 @@ export interface CliContext {
   readonly proc: ProcessRunner;
   readonly git: Git;
   readonly clock: Clock;
+  /** Cross-process locks (output directories, dist-git mirrors, repositories). */
+  readonly lock: ProcessLock;
 }
 
 export interface GlobalOptions {

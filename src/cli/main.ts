@@ -4,6 +4,7 @@ import { diagnosticsToJson, reportDiagnostics } from './diagnostics.js';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
+import { NodeProcessLock } from '../adapters/process-lock.js';
 import type { CliContext } from './context.js';
 import { makeHost } from './host.js';
 import { registrations } from './commands/index.js';
@@ -94,5 +95,6 @@ export function realContext(): CliContext {
     proc,
     git: new SystemGit(proc),
     clock: { now: () => new Date() },
+    lock: new NodeProcessLock(),
   };
 }

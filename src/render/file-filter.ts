@@ -1,4 +1,7 @@
 /** The unreferenced-file filter: which top-level entries of a rendered component survive (azldev §3.12). */
+import * as path from 'node:path';
+import { decodeBytes } from '../overlay/index.js';
+import type { RenderContext } from './context.js';
 
 /** Reduce a Source/Patch value (URL or path) to the file name the sources dir holds, or undefined when unusable. */
 export function sourceFileName(value: string): string | undefined {
@@ -35,4 +38,14 @@ export function keepSet(specFile: string, sourceValues: readonly string[]): Set<
     if (n) keep.add(n.split('/')[0]!);
   }
   return keep;
+}
+
+/** Step 8: remove the top-level entries of `stage` that the spec's Source/Patch lines do not name. */
+export async function removeUnreferencedFiles(ctx: RenderContext, stage: string, specFile: string, spec: string, defines: Readonly<Record<string, string>>): Promise<void> {
+  const { fs, listSources } = ctx.deps;
+  if (!listSources) return;
+  const specPath = path.join(stage, specFile);
+  const values = await listSources(spec, { specPath, sourceDir: stage, defines, readFile: async (p) => ((await fs.stat(p))?.isFile ? decodeBytes(await fs.readFile(p)).text : undefined) });
+  const keep = keepSet(specFile, values);
+  if (keep) for (const n of await fs.readdir(stage)) if (!keep.has(n)) await fs.remove(path.join(stage, n));
 }

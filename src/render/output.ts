@@ -139,3 +139,25 @@ export async function recoverInterrupted(fs: FileSystem, outDir: string): Promis
   }
   return fixed;
 }
+
+/** `url.QueryEscape` as Go does it (the alias symlink name). */
+export function goQueryEscape(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/** azldev's alias beside a component whose name needs escaping: `<letter>/<escaped>` → `<name>`. */
+export async function writeAlias(fs: FileSystem, outDir: string, name: string): Promise<void> {
+  const esc = goQueryEscape(name);
+  if (esc === name) return;
+  const link = path.join(outDir, name.slice(0, 1).toLowerCase(), esc);
+  const st = await fs.stat(link);
+  if (st && !st.isSymbolicLink) return;
+  if (!st) await fs.symlink?.(name, link).catch(() => undefined);
+}

@@ -5,7 +5,7 @@ import { buildMacrosMap, printMacrosFile } from './macros.js';
 import { bumpRelease } from './release.js';
 import { mergeSourceFiles, parseSourcesFile, printSourcesFile } from './sources-file.js';
 import { keepSet, sourceFileName } from './file-filter.js';
-import { goQueryEscape } from './render.js';
+import { goQueryEscape } from './output.js';
 import { diffSnapshots } from './output.js';
 
 test('macros: with/without/defines/undefines, sorted, later wins', () => {

@@ -1,5 +1,8 @@
 /** The dist-git `sources` file: parse, merge `source-files`, print (azldev §3.9). */
+import * as path from 'node:path';
 import { error, StrataError, type SourceSpan } from '../diag/index.js';
+import type { ResolvedComponent } from '../config/types.js';
+import type { RenderContext } from './context.js';
 
 export interface SourcesEntry {
   readonly kind: 'entry';
@@ -59,4 +62,28 @@ export function mergeSourceFiles(lines: readonly SourcesLine[], files: readonly 
     }
   }
   return out;
+}
+
+/**
+ * Step 5: the component's `source-files` merged into the staged `sources` file (replacements in
+ * place, additions appended), archives repacked by overlays rehashed (each must have a line).
+ */
+export async function writeMergedSourcesFile(ctx: RenderContext, c: ResolvedComponent, stage: string, repacked: ReadonlyMap<string, { sha256: string; sha512: string }>): Promise<void> {
+  if (!c.sourceFiles.length && !repacked.size) return;
+  const { fs } = ctx.deps;
+  const sp = path.join(stage, 'sources');
+  const existing = (await fs.stat(sp))?.isFile ? parseSourcesFile(await fs.readText(sp), `${c.name}/sources`) : [];
+  const merged = mergeSourceFiles(
+    existing,
+    c.sourceFiles.map((f) => ({ filename: f.filename, ...(f.hash ? { hash: f.hash } : {}), ...(f.hashType ? { hashType: f.hashType } : {}), replaceUpstream: f.replaceUpstream, definedAt: f.definedAt })),
+  ).map((l) => {
+    const r = l.kind === 'entry' ? repacked.get(l.file) : undefined;
+    return r && l.kind === 'entry' ? { ...l, hash: l.hashType.toUpperCase() === 'SHA256' ? r.sha256 : r.sha512, hashType: l.hashType === 'MD5' ? 'SHA512' : l.hashType } : l;
+  });
+  for (const name of repacked.keys()) {
+    if (!merged.some((l) => l.kind === 'entry' && l.file === name)) {
+      throw new StrataError(error('ARCHIVE_NOT_IN_SOURCES', `archive ${name} was repacked by overlays but has no line in the sources file`, { span: c.definedAt, hint: 'add it to source-files with its post-overlay hash' }));
+    }
+  }
+  await ctx.write(sp, printSourcesFile(merged));
 }

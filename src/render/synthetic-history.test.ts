@@ -12,9 +12,32 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
 import { processDistgit } from './autospec/index.js';
-import { loadHistory } from './autospec/history.js';
-import { appendSynthetic, commitSynthetic } from './render.js';
+import type { Git } from '../adapters/types.js';
+import { loadHistory } from '../sources/index.js';
+import { appendSynthetic } from './autorelease.js';
 import type { SyntheticCommit } from './synthetic.js';
+
+/** The reference: real synthetic commits on top of the work tree's HEAD; the last one carries the overlaid tree. */
+async function commitSynthetic(git: Git, repo: string, commits: readonly SyntheticCommit[], now: Date): Promise<void> {
+  const baseEnv = { GIT_CONFIG_NOSYSTEM: '1' };
+  await git.ok(['add', '-A', '.'], { cwd: repo, env: baseEnv });
+  const tree = (await git.ok(['write-tree'], { cwd: repo })).trim();
+  let parent = (await git.ok(['rev-parse', 'HEAD'], { cwd: repo })).trim();
+  const headTree = (await git.ok(['rev-parse', 'HEAD^{tree}'], { cwd: repo })).trim();
+  for (let i = 0; i < commits.length; i++) {
+    const c = commits[i]!;
+    const t = i === commits.length - 1 ? tree : headTree;
+    const when = `@${c.time || Math.floor(now.getTime() / 1000)} +0000`; // `@`: raw epoch seconds (git rejects small bare numbers)
+    const msg = c.hash === 'dirty' ? c.subject : `${c.subject}\n\nProject commit: ${c.hash}`;
+    parent = (
+      await git.ok(['commit-tree', t, '-p', parent, '-m', msg], {
+        cwd: repo,
+        env: { ...baseEnv, GIT_AUTHOR_NAME: c.authorName, GIT_AUTHOR_EMAIL: c.authorEmail, GIT_AUTHOR_DATE: when, GIT_COMMITTER_NAME: c.authorName, GIT_COMMITTER_EMAIL: c.authorEmail, GIT_COMMITTER_DATE: when },
+      })
+    ).trim();
+  }
+  await git.ok(['reset', '-q', '--soft', parent], { cwd: repo });
+}
 
 const repoRoot = path.resolve(process.env.STRATA_ROOT ?? path.join(import.meta.dirname, '..', '..'));
 const cases = path.resolve(repoRoot, '../shared/corpus/azl-render/cases');

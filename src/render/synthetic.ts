@@ -6,6 +6,10 @@
  */
 import * as path from 'node:path';
 import type { Git } from '../adapters/types.js';
+import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
+import { computeFingerprint, loadLock, lockPathFor } from '../sources/index.js';
+import type { RenderContext } from './context.js';
+import type { Resolved } from './resolve.js';
 
 export interface SyntheticCommit {
   /** Project commit hash, or 'dirty'. */
@@ -154,4 +158,44 @@ export function parseLockLog(text: string, into: Map<string, LockChange[]>): voi
       into.set(file, list);
     }
   }
+}
+
+/** Files whose changes are the component's inputs (synthetic commits). */
+export function componentInputs(project: ResolvedProject, c: ResolvedComponent): string[] {
+  const set = new Set<string>([c.file]);
+  for (const s of c.origins.values()) if (s.file) set.add(s.file);
+  for (const o of c.overlays) {
+    set.add(o.declaredIn);
+    if (o.overlayFile) set.add(o.overlayFile);
+    const src = (o as { source?: string }).source;
+    if (src) set.add(src);
+  }
+  for (const f of c.overlayFiles) set.add(f);
+  if (c.spec.type === 'local') set.add(c.spec.dir + '/');
+  const lock = lockPathFor(project.project.lockDir, c.name);
+  set.add(lock);
+  return [...set].map((p) => (path.isAbsolute(p) ? p : path.resolve(project.dir, p)));
+}
+
+/**
+ * The synthetic commits of a component: with a committed lock file, one per change of its
+ * input fingerprint (plus one when the current inputs differ from the lock at HEAD); without,
+ * the project commits that touched its input files (plus one for uncommitted changes).
+ */
+export async function syntheticCommitsFor(ctx: RenderContext, history: ProjectHistory, c: ResolvedComponent, resolved: Resolved | undefined): Promise<SyntheticCommit[]> {
+  const { project } = ctx;
+  const lockPath = path.resolve(project.dir, lockPathFor(project.project.lockDir, c.name));
+  const locked = history.lockHistory(lockPath);
+  if (!locked) return history.syntheticCommits(componentInputs(project, c), ctx.deps.clock.now());
+  const out = [...locked.commits];
+  const current = await loadLock(ctx.deps.fs, lockPath).catch(() => undefined);
+  const fp = await computeFingerprint(ctx.deps.fs, c, {
+    ...(resolved ? { upstreamCommit: resolved.commit } : {}),
+    ...(current?.lock.manualBump ? { manualBump: current.lock.manualBump } : {}),
+    configFiles: new Set(project.files.map((f) => f.path)),
+  });
+  if (fp.value !== locked.head) {
+    out.push({ hash: 'dirty', authorName: 'strata', authorEmail: 'strata@local', time: Math.floor(ctx.deps.clock.now().getTime() / 1000), subject: 'Local changes (uncommitted)' });
+  }
+  return out;
 }

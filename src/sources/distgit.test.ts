@@ -8,7 +8,8 @@ import { NodeProcessRunner } from '../adapters/node-process.js';
 import { SystemGit } from '../adapters/git.js';
 import { StrataError } from '../diag/index.js';
 import { FakeDistGit, sh } from '../testing/git-fixtures.js';
-import { MirrorCache, resolveUpstreamCommit, checkoutWorkTree, exportTree, distGitUrl, mirrorDirName, listCommits, readFileAt, type DistGitDeps } from './distgit.js';
+import { MirrorCache, resolveUpstreamCommit, distGitUrl, mirrorDirName, type DistGitDeps } from './distgit.js';
+import { listCommits, readCommitTree, readFileAt } from './git/index.js';
 
 function setup() {
   const root = mkdtempSync(path.join(os.tmpdir(), 'strata-distgit-'));
@@ -183,7 +184,7 @@ test('mirror: parallel ensure calls share one fetch; separate caches (processes)
   }
 });
 
-test('checkoutWorkTree keeps history and can take new commits; exportTree writes files only', async () => {
+test('readCommitTree reads the files of a commit from the mirror, in process and through git archive', async () => {
   const { root, deps, cache } = setup();
   try {
     const dg = new FakeDistGit(root, 'bash');
@@ -191,23 +192,18 @@ test('checkoutWorkTree keeps history and can take new commits; exportTree writes
     const c2 = dg.commit('rawhide', { 'bash.spec': 'v2\n', 'sources': null }, 'two');
     dg.commit('rawhide', { 'bash.spec': 'v3\n' }, 'three');
     const m = await cache.ensure({ url: dg.url, branch: 'rawhide' });
-    const wt = path.join(root, 'stage', 'bash');
-    await checkoutWorkTree(deps, m, c2, wt, { branch: 'rawhide' });
-    assert.equal(readFileSync(path.join(wt, 'bash.spec'), 'utf8'), 'v2\n');
-    assert.equal(existsSync(path.join(wt, 'sources')), false);
-    assert.equal(sh(wt, ['rev-parse', 'HEAD']).trim(), c2);
-    assert.equal(sh(wt, ['symbolic-ref', 'HEAD']).trim(), 'refs/heads/rawhide');
-    assert.deepEqual(sh(wt, ['log', '--format=%s']).trim().split('\n'), ['two', 'one']);
-    assert.equal(sh(wt, ['status', '--porcelain']).trim(), '');
-    sh(wt, ['commit', '-q', '--allow-empty', '-m', 'synthetic'], { GIT_AUTHOR_DATE: '2026-02-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-02-01T00:00:00Z' });
-    assert.equal(sh(wt, ['rev-parse', 'HEAD~1']).trim(), c2);
-    // The mirror is untouched by work-tree commits.
+    const text = (t: Awaited<ReturnType<typeof readCommitTree>>) => {
+      assert.ok(t.ok);
+      return Object.fromEntries([...t.files].map(([k, v]) => [k, Buffer.from(v).toString('utf8')]));
+    };
+    const t2 = await readCommitTree(deps, m.path, c2);
+    assert.deepEqual(text(t2), { 'bash.spec': 'v2\n' });
+    assert.ok(t2.ok && t2.store, 'read in process');
+    assert.deepEqual(text(await readCommitTree(deps, m.path, c1)), { 'bash.spec': 'v1\n', sources: 'SHA512 (a.tar) = 00\n' });
+    // An object the reader cannot find falls back to git archive, which reports the failure.
+    const missing = await readCommitTree(deps, m.path, 'f'.repeat(40));
+    assert.equal(missing.ok, false);
     assert.equal(sh(m.path, ['rev-parse', 'refs/heads/rawhide~2']).trim(), c1);
-
-    const ex = path.join(root, 'export');
-    await exportTree(deps, m, c1, ex);
-    assert.deepEqual(readdirSync(ex).sort(), ['bash.spec', 'sources']);
-    assert.equal(readFileSync(path.join(ex, 'bash.spec'), 'utf8'), 'v1\n');
     assert.deepEqual(readdirSync(cache.root), [mirrorDirName(dg.url)]);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -1,25 +1,27 @@
 /**
  * Dist-git: a local mirror cache of upstream dist-git repositories, the rule that picks the
- * upstream commit (lock → pin → snapshot → branch HEAD), and checkout/export of a commit.
+ * upstream commit (lock → pin → snapshot → branch HEAD). Reading the mirrors is `./git/`.
  *
  * Mirrors are bare repositories under `<work-dir>/mirrors/<safe-name>.git`, keyed by the exact
  * URL, fetched incrementally (`+refs/heads/*:refs/heads/*`). One fetch per mirror at a time: an
- * in-process promise map (per `MirrorCache` instance) plus a cross-process lock directory
- * (`<mirror>.lock`, taken by an atomic rename). A fetch failure on a warm cache is a warning
+ * in-process promise map (per `MirrorCache` instance) plus a cross-process lock (`<mirror>.lock`,
+ * through the `ProcessLock` adapter). A fetch failure on a warm cache is a warning
  * (`DISTGIT_FETCH_FAILED`) unless something the caller needs (branch or commit) is missing.
  */
 import * as path from 'node:path';
 import { error, warning, StrataError, type Diagnostic, type SourceSpan } from '../diag/index.js';
-import type { EventSink, FileSystem, Git, RunResult } from '../adapters/types.js';
+import type { EventSink, FileSystem, Git, ProcessLock, RunResult } from '../adapters/types.js';
 import { sha256Hex } from './fingerprint.js';
+import { commitExists, hasAnyRef, isAncestor, isRepo, listBranches, refExists, revParse } from './git/index.js';
 
-/** What the dist-git functions need. `sleep` and `now` are injectable for tests. */
+/** What the dist-git functions need. `sleep` (fetch retry backoff) is injectable for tests. */
 export interface DistGitDeps {
   readonly git: Git;
   readonly fs: FileSystem;
+  /** One fetch per mirror at a time across processes (without it, only within this process). */
+  readonly lock?: ProcessLock;
   readonly sink?: EventSink;
   readonly sleep?: (ms: number) => Promise<void>;
-  readonly now?: () => number;
 }
 
 /** Where the values a request uses were written, so errors point at the right config line. */
@@ -69,9 +71,8 @@ export interface MirrorCacheOptions {
   /** Fetch attempts on failure (default 3) and the first backoff delay (default 500 ms, doubled). */
   readonly retries?: number;
   readonly retryDelayMs?: number;
-  /** How long to wait for another process's fetch (default 10 min); older locks count as stale. */
+  /** How long to wait for another process's fetch (default 10 min): then DISTGIT_LOCK_BUSY. */
   readonly lockTimeoutMs?: number;
-  readonly staleLockMs?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -272,57 +273,22 @@ export class MirrorCache {
     return last!;
   }
 
-  /** Rename the lock away first (atomic), so no one can rename theirs onto a half-deleted one. */
-  private async dropLock(lockDir: string): Promise<void> {
-    const fs = this.deps.fs;
-    const gone = await fs.mkdtemp('.unlock-', this.root);
-    try {
-      await fs.rename(lockDir, path.join(gone, 'lock'));
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'ENOENT') throw e;
-    } finally {
-      await fs.remove(gone);
-    }
-  }
-
-  /** Cross-process lock: a directory renamed into place atomically (rename fails onto a non-empty dir). */
+  /** Cross-process lock per mirror (`<mirror>.lock`, through the `ProcessLock` adapter), waited for at most `lockTimeoutMs`. */
   private async lock(repo: string, req: MirrorRequest): Promise<() => Promise<void>> {
-    const fs = this.deps.fs;
+    if (!this.deps.lock) return async () => {};
     const lockDir = `${repo}.lock`;
-    const now = this.deps.now ?? Date.now;
-    const sleep = this.deps.sleep ?? defaultSleep;
-    const timeout = this.opts.lockTimeoutMs ?? 10 * 60_000;
-    const stale = this.opts.staleLockMs ?? 30 * 60_000;
-    await fs.mkdir(this.root);
-    const start = now();
-    let wait = 50;
-    for (;;) {
-      const mine = await fs.mkdtemp('.lock-', this.root);
-      await fs.writeFileAtomic(path.join(mine, 'owner'), `${now()}\n`);
-      try {
-        await fs.rename(mine, lockDir);
-        return () => this.dropLock(lockDir);
-      } catch (e) {
-        await fs.remove(mine);
-        const code = (e as { code?: string }).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
-      }
-      const st = await fs.stat(lockDir);
-      if (st && now() - st.mtimeMs > stale) {
-        await this.dropLock(lockDir);
-        continue;
-      }
-      if (now() - start > timeout) {
-        const span = req.spans?.component;
-        throw new StrataError(
-          error('DISTGIT_LOCK_BUSY', `another process has been fetching ${req.url} for too long (lock ${lockDir})`, {
-            ...(span ? { span } : {}),
-            hint: `if no other strata is running, remove ${lockDir}`,
-          }),
-        );
-      }
-      await sleep(wait);
-      wait = Math.min(wait * 2, 1000);
+    const timeout = AbortSignal.timeout(this.opts.lockTimeoutMs ?? 10 * 60_000);
+    try {
+      return await this.deps.lock.acquire(lockDir, { pollMs: 50, signal: timeout });
+    } catch (e) {
+      if (!timeout.aborted) throw e;
+      const span = req.spans?.component;
+      throw new StrataError(
+        error('DISTGIT_LOCK_BUSY', `another process has been fetching ${req.url} for too long (lock ${lockDir})`, {
+          ...(span ? { span } : {}),
+          hint: `if no other strata is running, remove ${lockDir}`,
+        }),
+      );
     }
   }
 }
@@ -484,120 +450,6 @@ async function expandPin(deps: DistGitDeps, mirror: Pick<Mirror, 'path' | 'url'>
       hint: 'check the pin; the mirror holds every branch of the repository',
     }),
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Work trees and exports
-
-export interface CheckoutOptions {
-  /** Branch name to create at `commit` in the new work tree (default: the dist-git branch or `main`). */
-  readonly branch?: string;
-}
-
-/**
- * A fresh git work tree at `dest` (must not exist or be empty) with `commit` checked out on a local
- * branch and the dist-git history available (objects shared with the mirror through
- * `objects/info/alternates`, no copy). Synthetic commits can be stacked on it. `origin` points at
- * the mirror. Keep the mirror while the work tree is used.
- */
-export async function checkoutWorkTree(deps: DistGitDeps, mirror: Pick<Mirror, 'path' | 'url'>, commit: string, dest: string, opts: CheckoutOptions = {}): Promise<void> {
-  await deps.fs.mkdir(path.dirname(dest));
-  const parent = path.dirname(dest);
-  await deps.git.ok(['clone', '--quiet', '--shared', '--no-checkout', mirror.path, dest], { cwd: parent });
-  await deps.git.ok(['config', 'strata.upstream-url', mirror.url], { cwd: dest });
-  await deps.git.ok(['checkout', '--quiet', '-B', opts.branch ?? 'main', commit], { cwd: dest });
-}
-
-/** The tree of `commit` written into `dest` (created), without any git metadata. */
-export async function exportTree(deps: DistGitDeps, mirror: Pick<Mirror, 'path'>, commit: string, dest: string): Promise<void> {
-  await deps.fs.mkdir(dest);
-  const tmp = await deps.fs.mkdtemp('.export-index-', path.dirname(mirror.path));
-  try {
-    await deps.git.ok([`--work-tree=${dest}`, 'checkout', '--quiet', '-f', commit, '--', '.'], {
-      cwd: mirror.path,
-      env: { GIT_INDEX_FILE: path.join(tmp, 'index') },
-    });
-  } finally {
-    await deps.fs.remove(tmp);
-  }
-}
-
-/** A file's content at a commit, or undefined when it does not exist there. */
-export async function readFileAt(deps: DistGitDeps, repo: string, commit: string, file: string): Promise<string | undefined> {
-  const r = await deps.git.run(['cat-file', 'blob', `${commit}:${file}`], { cwd: repo });
-  return r.code === 0 ? r.stdout : undefined;
-}
-
-/** File paths of a commit's tree. */
-export async function listFilesAt(deps: DistGitDeps, repo: string, commit: string): Promise<string[]> {
-  const out = await deps.git.ok(['ls-tree', '-r', '-z', '--name-only', commit], { cwd: repo });
-  return out.split('\0').filter(Boolean);
-}
-
-export interface CommitInfo {
-  readonly commit: string;
-  readonly parents: readonly string[];
-  readonly authorName: string;
-  readonly authorEmail: string;
-  /** ISO 8601 (strict) author and committer dates. */
-  readonly authorDate: string;
-  readonly committerDate: string;
-  readonly subject: string;
-}
-
-/**
- * First-parent commits in `(from, to]`, newest first (`from` undefined: the whole history of `to`).
- * Used by `component history` / `diff-sources`.
- */
-export async function listCommits(deps: DistGitDeps, repo: string, to: string, from?: string, opts: { firstParent?: boolean; max?: number } = {}): Promise<CommitInfo[]> {
-  const args = ['log', '--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x01'];
-  if (opts.firstParent !== false) args.push('--first-parent');
-  if (opts.max) args.push(`--max-count=${opts.max}`);
-  args.push(from ? `${from}..${to}` : to, '--');
-  const out = await deps.git.ok(args, { cwd: repo });
-  return out
-    .split('\x01')
-    .map((r) => r.replace(/^\n/, ''))
-    .filter(Boolean)
-    .map((r) => {
-      const [commit = '', parents = '', an = '', ae = '', ad = '', cd = '', subject = ''] = r.split('\0');
-      return { commit, parents: parents.split(' ').filter(Boolean), authorName: an, authorEmail: ae, authorDate: ad, committerDate: cd, subject };
-    });
-}
-
-/** True when `a` is an ancestor of (or equal to) `b`. */
-export async function isAncestor(deps: DistGitDeps, repo: string, a: string, b: string): Promise<boolean> {
-  return (await deps.git.run(['merge-base', '--is-ancestor', a, b], { cwd: repo })).code === 0;
-}
-
-export async function commitExists(deps: DistGitDeps, repo: string, sha: string): Promise<boolean> {
-  if (!/^[0-9a-f]{4,40}$/i.test(sha)) return false;
-  const r = await deps.git.run(['cat-file', '-e', `${sha}^{commit}`], { cwd: repo });
-  return r.code === 0;
-}
-
-export async function listBranches(deps: DistGitDeps, repo: string): Promise<string[]> {
-  const r = await deps.git.run(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads/'], { cwd: repo });
-  return r.code === 0 ? r.stdout.split('\n').filter(Boolean).sort() : [];
-}
-
-async function revParse(deps: DistGitDeps, repo: string, rev: string): Promise<string | undefined> {
-  const r = await deps.git.run(['rev-parse', '--verify', '--quiet', rev], { cwd: repo });
-  const s = r.stdout.trim();
-  return r.code === 0 && SHA_RE.test(s) ? s : undefined;
-}
-
-async function refExists(deps: DistGitDeps, repo: string, ref: string): Promise<boolean> {
-  return (await revParse(deps, repo, `${ref}^{commit}`)) !== undefined;
-}
-
-async function hasAnyRef(deps: DistGitDeps, repo: string): Promise<boolean> {
-  return (await listBranches(deps, repo)).length > 0;
-}
-
-async function isRepo(deps: DistGitDeps, repo: string): Promise<boolean> {
-  const st = await deps.fs.stat(path.join(repo, 'HEAD'));
-  return !!st?.isFile;
 }
 
 function lastLines(s: string): string {

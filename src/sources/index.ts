@@ -10,9 +10,8 @@
  *   missing: use it for render with a lock), `never` (offline).
  * - `resolveUpstreamCommit(deps, mirror, { lock?, pin?, branch, snapshot?, component?, spans? })`
  *   → `{ commit, rule: 'lock'|'pin'|'snapshot'|'head', branch, branchHead, diagnostics }`.
- * - `checkoutWorkTree(deps, mirror, commit, dest, { branch? })` — a work tree WITH history
- *   (`git clone --shared`), ready for synthetic commits; `exportTree(deps, mirror, commit, dest)`
- *   — files only; `readFileAt`, `listFilesAt`, `listCommits`, `isAncestor`, `commitExists`.
+ * - Git reading (`git/`): `readCommitTree`, `readHistory`/`loadHistory`/`readHistoryAt`,
+ *   `readBranchHead`, `readFileAt`, `listCommits`, `isAncestor`, `commitExists`, `ObjectStore`.
  * - `distGitUrl(template, pkg)` — `$pkg` substitution (path-escaped); `mirrorDirName(url)`.
  * Codes: DISTGIT_URL_INVALID, DISTGIT_UNREACHABLE, DISTGIT_FETCH_FAILED (warning),
  * DISTGIT_BRANCH_NOT_FOUND, DISTGIT_COMMIT_NOT_FOUND, DISTGIT_PIN_INVALID, DISTGIT_PIN_AMBIGUOUS,
@@ -21,6 +20,7 @@
  * component / lock file) that caused it, when the caller passes `spans`.
  */
 export * from './distgit.js';
+export * from './git/index.js';
 
 /*
  * Lookaside (`lookaside.ts`): `parseSourcesFile(text, file)` → `{ lines, entries: [{ filename,
@@ -63,8 +63,6 @@ export * from './upstream-changes.js';
  * decompress?)` verifies in-process with OpenPGP.js. Codes: SIGNATURE_INVALID,
  * SIGNATURE_KEYRING_INVALID, SIGNATURE_UNREADABLE, SIGNATURE_FILE_MISSING,
  * SIGNATURE_DATA_UNREADABLE.
- *
- * `mapPool(items, jobs, fn)` — bounded parallelism collecting StrataErrors.
  *
  * prepare-sources lives above render: `src/build/prepare-sources.ts` (`prepareSources`,
  * `prepareComponent`, `planSourceFetches`); the rendered-diff half of

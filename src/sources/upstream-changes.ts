@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { error, StrataError, type Diagnostic } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import type { Git } from '../adapters/types.js';
-import { MirrorCache, isAncestor, listCommits, resolveUpstreamCommit, type CommitInfo, type DistGitDeps } from './distgit.js';
+import { MirrorCache, resolveUpstreamCommit, type DistGitDeps } from './distgit.js';
+import { isAncestor, listCommits, type CommitInfo } from './git/index.js';
 import { loadLock, lockPathFor, parseLockFile } from './lockfile.js';
 
 export interface UpstreamChanges {

@@ -58,7 +58,7 @@ export function register(program: Command, host: CommandHost): void {
       const jobs = parseJobs(flags.jobs) ?? 1;
       const prepare = flags.prepared
         ? undefined
-        : { deps: { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, ...(await httpAdapters()) }, offline: !!flags.offline };
+        : { deps: { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, lock: ctx.lock, ...(await httpAdapters()) }, offline: !!flags.offline };
       const options = await build.planBuild(ctx.fs, ctx.proc, {
         project,
         components,
@@ -74,8 +74,7 @@ export function register(program: Command, host: CommandHost): void {
         cpus: availableParallelism(),
         cpuAffinity: flags.cpuAffinity !== false,
       });
-      const { NodeProcessLock } = await import('../../adapters/process-lock.js');
-      const res = await build.runBuild({ fs: ctx.fs, proc: ctx.proc, sink, lock: new NodeProcessLock() }, options);
+      const res = await build.runBuild({ fs: ctx.fs, proc: ctx.proc, sink, lock: ctx.lock }, options);
       const count = (s: string) => res.records.filter((r) => r.status === s).length;
       const bad = res.records.filter((r) => r.status === 'failed' || r.status === 'skipped');
       const irreproducible = res.reproducibility.filter((r) => !r.identical);

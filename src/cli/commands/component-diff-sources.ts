@@ -72,7 +72,7 @@ export function register(program: Command, host: CommandHost): void {
       const all = !!flags.all;
       const { project, components } = await loadSelectedForCli(ctx, g, { all, names: [...(flags.package ?? []), ...names] });
       const { diffSources } = await import('../../render/upstream-diff.js');
-      const diffs = await diffSources({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink: makeSink(ctx, g) }, project, components, {
+      const diffs = await diffSources({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink: makeSink(ctx, g), lock: ctx.lock }, project, components, {
         all,
         ...(flags.offline ? { refresh: 'never' as const } : {}),
         ...(flags.raw ? { raw: true } : {}),

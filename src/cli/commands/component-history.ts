@@ -63,7 +63,7 @@ export function register(program: Command, host: CommandHost): void {
       const ctx = host.ctx;
       const { project, components } = await loadSelectedForCli(ctx, g, { all: !!flags.all, names: [...(flags.package ?? []), ...names] });
       const { findHistory } = await import('../../sources/upstream-changes.js');
-      const history = await findHistory({ fs: ctx.fs, git: ctx.git, sink: makeSink(ctx, g) }, project, components, flags.offline ? { refresh: 'never' } : {});
+      const history = await findHistory({ fs: ctx.fs, git: ctx.git, sink: makeSink(ctx, g), lock: ctx.lock }, project, components, flags.offline ? { refresh: 'never' } : {});
       return historyCommandResult(history, { cwd: ctx.cwd });
     }),
   );

@@ -40,7 +40,7 @@ export function register(program: Command, host: CommandHost): void {
       const outRoot = flags.outputDir ? path.resolve(ctx.cwd, flags.outputDir) : path.join(project.project.workDir, 'prepared');
       await checkOutputDir(ctx.fs, outRoot, flags.outputDir ? '--output-dir' : 'work-dir/prepared', flags.outputDir ? undefined : project.project.origins.get('work-dir'));
       const prepared = await prepareSources(
-        { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() },
+        { fs: ctx.fs, git: ctx.git, proc: ctx.proc, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher(), lock: ctx.lock },
         project,
         components,
         outRoot,

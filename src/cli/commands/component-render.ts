@@ -113,7 +113,7 @@ export function register(program: Command, host: CommandHost): void {
       const jobs = parseJobs(flags.jobs) ?? Math.max(2, (await import('node:os')).availableParallelism());
       const { project, components } = await loadSelectedForCli(host.ctx, g, { all: !!flags.all, names: [...(flags.package ?? []), ...names] });
       const sink = makeSink(host.ctx, g);
-      const deps = await withDefaultEngines({ fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter(), lock: new (await import('../../adapters/process-lock.js')).NodeProcessLock() });
+      const deps = await withDefaultEngines({ fs: host.ctx.fs, git: host.ctx.git, proc: host.ctx.proc, clock: host.ctx.clock, sink, scratch: new NodeScratchWriter(), lock: host.ctx.lock });
       const shown = { cwd: host.ctx.cwd, checkOnly: !!flags.checkOnly, cleanStale: !!flags.cleanStale, dryRun: !!flags.dryRun };
       // Ctrl-C: finish the components in flight (each output dir is swapped whole), start no more.
       const abort = new AbortController();

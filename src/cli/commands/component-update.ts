@@ -84,7 +84,7 @@ export function register(program: Command, host: CommandHost): void {
       const { project, components } = await loadSelectedForCli(ctx, g, { all, names: [...(flags.package ?? []), ...names] });
       const [{ updateLocks }, { checkOutputDir }] = await Promise.all([import('../../sources/update.js'), import('../../util/paths.js')]);
       if (!checkOnly) await checkOutputDir(ctx.fs, project.project.lockDir, 'lock-dir (in [project])', project.project.origins.get('lock-dir'));
-      const r = await updateLocks({ fs: ctx.fs, git: ctx.git, sink: makeSink(ctx, g) }, project, components, {
+      const r = await updateLocks({ fs: ctx.fs, git: ctx.git, sink: makeSink(ctx, g), lock: ctx.lock }, project, components, {
         checkOnly,
         pruneOrphans: all,
         ...(flags.offline ? { refresh: 'never' as const } : {}),

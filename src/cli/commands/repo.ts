@@ -41,9 +41,8 @@ export function register(program: Command, host: CommandHost): void {
       });
       try {
         const keyName = (project.defaultDistro?.name ?? path.basename(project.dir)).replace(/[^\w.-]+/g, '-') || 'strata';
-        const { NodeProcessLock } = await import('../../adapters/process-lock.js');
         const r = await repo.publishRepos(
-          { fs: ctx.fs, proc: ctx.proc, sink, lock: new NodeProcessLock() },
+          { fs: ctx.fs, proc: ctx.proc, sink, lock: ctx.lock },
           {
             outDir: project.project.outputDir,
             ...(flags.repoDir ? { repoDir: path.resolve(ctx.cwd, flags.repoDir) } : {}),

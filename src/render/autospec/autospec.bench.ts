@@ -11,7 +11,7 @@ import { NodeFileSystem } from '../../adapters/node-fs.js';
 import { NodeProcessRunner } from '../../adapters/node-process.js';
 import { SystemGit } from '../../adapters/git.js';
 import { calculateRelease, processDistgit, runAutospec } from './process.js';
-import { loadHistory } from './history.js';
+import { loadHistory } from '../../sources/git/index.js';
 
 const root = path.resolve(process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../../..'), '../shared');
 const casesDir = path.join(root, 'corpus/rpmautospec/cases');

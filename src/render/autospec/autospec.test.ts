@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commitLogToChangelogItems, formatChangelogDate, formatChangelogEntry, CHANGELOG_WRAP } from './changelog.js';
 import { detectSpecFeatures } from './features.js';
-import type { History, HistoryCommit } from './history.js';
-import { blobsAlongFirstParents, parseBatchOutput, parseLogOutput } from './history.js';
+import type { History, HistoryCommit } from '../../sources/git/index.js';
+import { blobsAlongFirstParents, parseBatchOutput, parseLogOutput } from '../../sources/git/index.js';
 import { parseMagicComments } from './magic-comments.js';
 import { renderProcessedSpec, runAutospec } from './process.js';
 import { fillText } from './textwrap.js';
@@ -361,7 +361,7 @@ test('loadHistory: a repository without commits is a coded error with the spec a
   const path = await import('node:path');
   const { NodeProcessRunner } = await import('../../adapters/node-process.js');
   const { SystemGit } = await import('../../adapters/git.js');
-  const { loadHistory } = await import('./history.js');
+  const { loadHistory } = await import('../../sources/git/index.js');
   const repo = mkdtempSync(path.join(tmpdir(), 'autospec-nohist-'));
   try {
     const git = new SystemGit(new NodeProcessRunner());

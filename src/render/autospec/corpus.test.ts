@@ -13,7 +13,7 @@ import { NodeProcessRunner } from '../../adapters/node-process.js';
 import { SystemGit } from '../../adapters/git.js';
 import { isStrataError } from '../../diag/index.js';
 import { calculateRelease, processDistgit, runAutospec } from './process.js';
-import { loadHistory } from './history.js';
+import { loadHistory } from '../../sources/git/index.js';
 import { mapPool } from '../../util/pool.js';
 import { checkExpectedFailures } from '../../testing/expected-failures.js';
 

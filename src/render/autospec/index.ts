@@ -43,7 +43,6 @@
  */
 export * from './changelog.js';
 export * from './features.js';
-export * from './history.js';
 export * from './magic-comments.js';
 export * from './process.js';
 export * from './textwrap.js';

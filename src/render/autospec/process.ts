@@ -6,7 +6,7 @@ import type { FileSystem, Git } from '../../adapters/types.js';
 import { error, warning, StrataError, type Diagnostic } from '../../diag/index.js';
 import { formatChangelog, type ChangelogEntry } from './changelog.js';
 import { detectSpecFeatures, splitUniversalLines, type SpecFeatures } from './features.js';
-import { loadHistory, type History } from './history.js';
+import { loadHistory, type History } from '../../sources/git/index.js';
 import { evaluateSpecHeader } from './spec-eval.js';
 import { makeVerflagsCache, type SpecHeaderEvaluator, type Verflags } from './verflags.js';
 import { changelogVisitor, releaseNumberVisitor, runOnHistory, type CommitResult, type Visitor } from './walk.js';

@@ -16,7 +16,7 @@
  * changelog); then results are computed from the oldest commits upwards.
  */
 import type { ChangelogEntry } from './changelog.js';
-import type { History, HistoryCommit } from './history.js';
+import type { History, HistoryCommit } from '../../sources/git/index.js';
 import { parseMagicComments, type MagicComments } from './magic-comments.js';
 import type { Verflags } from './verflags.js';
 

@@ -7,8 +7,7 @@
  */
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import type { FileSystem } from '../adapters/types.js';
-import type { History, HistoryCommit } from './autospec/history.js';
+import type { FileSystem } from '../../adapters/types.js';
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
 export interface GitObject {
@@ -239,9 +238,8 @@ export function parseCommit(data: Buffer): ParsedCommit {
   return { tree, parents, authorName, authorEmail, committerTime, message: end >= 0 ? text.slice(end + 2) : '' };
 }
 
-export interface TreeFile extends Uint8Array {
-  mode?: number;
-}
+/** A file of a tree: its bytes, with the checkout mode (0o644 or 0o755). */
+export type TreeFile = Uint8Array & { mode?: number };
 
 /** The files of a commit's tree (regular files and symlinks as their target text), keyed by path. */
 export async function readCommitFiles(store: ObjectStore, commit: string): Promise<Map<string, TreeFile>> {
@@ -265,42 +263,4 @@ export async function readCommitFiles(store: ObjectStore, commit: string): Promi
   };
   await walk(parseCommit(c.data).tree, '');
   return out;
-}
-
-/**
- * The history reachable from `head` as rpmautospec processing needs it (same content as
- * `loadHistory` reads with git log + cat-file): every commit, with the root `specName` and
- * `changelog` blobs.
- */
-export async function readHistory(store: ObjectStore, head: string, specName: string): Promise<History> {
-  const commits = new Map<string, HistoryCommit>();
-  const blobs = new Map<string, string>();
-  const todo = [head];
-  while (todo.length) {
-    const id = todo.pop()!;
-    if (commits.has(id)) continue;
-    const o = await store.readAsync(id);
-    if (o.type !== 'commit') throw new Error(`${id} is not a commit`);
-    const c = parseCommit(o.data);
-    const root = parseTree((await store.readAsync(c.tree)).data);
-    const blobOf = (name: string) => root.find((e) => e.name === name && (e.mode === '100644' || e.mode === '100755' || e.mode === '120000'))?.sha;
-    const specBlob = blobOf(specName);
-    const changelogBlob = blobOf('changelog');
-    for (const b of [specBlob, changelogBlob]) {
-      if (b && !blobs.has(b)) blobs.set(b, new TextDecoder('utf-8').decode((await store.readAsync(b)).data));
-    }
-    commits.set(id, {
-      id,
-      parents: c.parents,
-      tree: c.tree,
-      authorName: c.authorName,
-      authorEmail: c.authorEmail,
-      commitTime: c.committerTime,
-      message: c.message,
-      ...(specBlob ? { specBlob } : {}),
-      ...(changelogBlob ? { changelogBlob } : {}),
-    });
-    for (const p of c.parents) if (!commits.has(p)) todo.push(p);
-  }
-  return { head, specName, commits, blobs };
 }

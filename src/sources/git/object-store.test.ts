@@ -9,12 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { NodeFileSystem } from '../adapters/node-fs.js';
-import { NodeProcessRunner } from '../adapters/node-process.js';
-import { SystemGit } from '../adapters/git.js';
-import { loadHistory } from './autospec/history.js';
-import { ObjectStore, readCommitFiles, readHistory } from './git-objects.js';
-import { parseTar } from './git-fast.js';
+import { NodeFileSystem } from '../../adapters/node-fs.js';
+import { NodeProcessRunner } from '../../adapters/node-process.js';
+import { SystemGit } from '../../adapters/git.js';
+import { loadHistory, readHistory } from './history.js';
+import { ObjectStore, readCommitFiles } from './object-store.js';
+import { parseTar } from './archive.js';
 
 const fs = new NodeFileSystem();
 const git = new SystemGit(new NodeProcessRunner());
@@ -84,7 +84,7 @@ test('packed history with deltas and merges, and loose objects', async () => {
   }
 });
 
-const cases = path.resolve(process.env.STRATA_ROOT ?? path.join(import.meta.dirname, '..', '..'), '../shared/corpus/azl-render/cases');
+const cases = path.resolve(process.env.STRATA_ROOT ?? path.join(import.meta.dirname, '..', '..', '..'), '../shared/corpus/azl-render/cases');
 test('the golden corpus dist-git trees read the same as git archive', { skip: !existsSync(cases) && 'no corpus' }, async () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'objs-corpus-'));
   try {

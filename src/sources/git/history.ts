@@ -1,12 +1,17 @@
 /**
- * Loading a dist-git history for rpmautospec processing with two git processes whatever its size:
- * one `git log` for every commit reachable from the head (ids, parents, trees, author, committer
- * time, raw message, and the raw diff against the first parent, from which the spec and
- * `changelog` blob of every commit follow), and one `git cat-file --batch` for the distinct blobs.
+ * A dist-git history as rpmautospec processing needs it (every commit reachable from a head, with
+ * the blobs of the root spec file and `changelog`), read two ways with the same result:
+ * - `readHistory(store, …)`: in process, from the object store (no git process);
+ * - `loadHistory(…)`: with two git processes whatever its size — one `git log` for every commit
+ *   (ids, parents, trees, author, committer time, raw message, and the raw diff against the first
+ *   parent, from which the spec and `changelog` blob of every commit follow), and one
+ *   `git cat-file --batch` for the distinct blobs.
+ * `readHistoryAt` tries the first and falls back to the second.
  */
 import * as path from 'node:path';
 import type { Git } from '../../adapters/types.js';
 import { error, StrataError } from '../../diag/index.js';
+import { parseCommit, parseTree, type ObjectStore } from './object-store.js';
 
 export interface HistoryCommit {
   readonly id: string;
@@ -177,4 +182,57 @@ export async function loadHistory(opts: LoadHistoryOptions): Promise<History> {
     commits.set(c.id, { ...c, ...(specBlob ? { specBlob } : {}), ...(changelogBlob ? { changelogBlob } : {}) });
   }
   return { head, specName, commits, blobs };
+}
+
+/**
+ * The history reachable from `head` as rpmautospec processing needs it (same content as
+ * `loadHistory` reads with git log + cat-file): every commit, with the root `specName` and
+ * `changelog` blobs.
+ */
+export async function readHistory(store: ObjectStore, head: string, specName: string): Promise<History> {
+  const commits = new Map<string, HistoryCommit>();
+  const blobs = new Map<string, string>();
+  const todo = [head];
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (commits.has(id)) continue;
+    const o = await store.readAsync(id);
+    if (o.type !== 'commit') throw new Error(`${id} is not a commit`);
+    const c = parseCommit(o.data);
+    const root = parseTree((await store.readAsync(c.tree)).data);
+    const blobOf = (name: string) => root.find((e) => e.name === name && (e.mode === '100644' || e.mode === '100755' || e.mode === '120000'))?.sha;
+    const specBlob = blobOf(specName);
+    const changelogBlob = blobOf('changelog');
+    for (const b of [specBlob, changelogBlob]) {
+      if (b && !blobs.has(b)) blobs.set(b, new TextDecoder('utf-8').decode((await store.readAsync(b)).data));
+    }
+    commits.set(id, {
+      id,
+      parents: c.parents,
+      tree: c.tree,
+      authorName: c.authorName,
+      authorEmail: c.authorEmail,
+      commitTime: c.committerTime,
+      message: c.message,
+      ...(specBlob ? { specBlob } : {}),
+      ...(changelogBlob ? { changelogBlob } : {}),
+    });
+    for (const p of c.parents) if (!commits.has(p)) todo.push(p);
+  }
+  return { head, specName, commits, blobs };
+}
+
+/**
+ * The history of `specName` from `rev` in `repo`: read from `store` when given and it can,
+ * else with the git CLI.
+ */
+export async function readHistoryAt(git: Git, store: ObjectStore | undefined, repo: string, rev: string, specName: string): Promise<History> {
+  if (store) {
+    try {
+      return await readHistory(store, rev, specName);
+    } catch {
+      // an object the reader cannot decode: git can
+    }
+  }
+  return loadHistory({ git, repoDir: repo, specName, rev });
 }
