@@ -2,11 +2,12 @@
 // (measured with `node --test --test-reporter=spec` on a loaded 2-core machine: azl-render golden
 // ~160 s before sharding, rpmautospec corpus ~110 s, rpmspec agreement ~90 s, Azure Linux tree
 // ~80 s, Fedora round trip ~60 s, the golden dist-git trees against git archive ~70 s), then the files that run real rpmbuild/mock/gpg.
-// run-tests.mjs starts them before the others; the rest keep their path order.
+// run-tests.mjs starts them before the others; the rest keep their path order. A full run fails when
+// an entry names no test file (a moved test would otherwise silently lose its early start).
 export const SLOW_TESTS = [
   'render/golden.test.js',
   'render/autospec/corpus.test.js',
-  'render/git-objects.test.js',
+  'sources/git/object-store.test.js',
   'config/azurelinux.test.js',
   'spec/roundtrip.test.js',
   'spec/rpmspec-agreement.test.js',
@@ -24,4 +25,9 @@ export function slowFirst(files) {
     return i === -1 ? SLOW_TESTS.length : i;
   };
   return files.map((f, i) => [rank(f), i, f]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , f]) => f);
+}
+
+/** SLOW_TESTS entries that name none of `files` (a test that moved or was renamed). */
+export function staleSlowTests(files) {
+  return SLOW_TESTS.filter((s) => !files.some((f) => f.replaceAll('\\', '/').endsWith(`/${s}`)));
 }

@@ -14,7 +14,7 @@
  * (`Requires(post)`).
  */
 import { error, StrataError } from '../diag/index.js';
-import { branchChain, parseSpec, type Branch, type Section, type SpecDocument, type SpecNode, type TagNode } from './cst.js';
+import { parseSpec, type Branch, type Section, type SpecDocument, type SpecNode, type TagNode } from './cst.js';
 
 /** Replace `length` chars at `offset` with `text` (offsets into the ORIGINAL text). */
 export interface Splice {
@@ -96,8 +96,16 @@ export interface SpecLineView {
   readonly eol: string;
 }
 
-function contextKey(branch: Branch | undefined): string {
-  return branchChain(branch).map((b) => `${b.conditional.index}.${b.index}`).join('/');
+/** The context key of a branch (memoised per branch: a 10 000-line spec has few distinct ones). */
+function contextKeyOf(cache: Map<Branch, string>, branch: Branch | undefined): string {
+  if (!branch) return '';
+  let key = cache.get(branch);
+  if (key === undefined) {
+    const parent = contextKeyOf(cache, branch.conditional.parent);
+    key = `${parent ? `${parent}/` : ''}${branch.conditional.index}.${branch.index}`;
+    cache.set(branch, key);
+  }
+  return key;
 }
 
 /**
@@ -123,36 +131,41 @@ export function viewSpecLines(doc: SpecDocument): SpecLineView {
   const text = doc.text;
   const starts = doc.lineStarts;
   const count = text.length === 0 ? 0 : doc.finalNewline ? starts.length - 1 : starts.length;
-  const physical = (k: number): { text: string; start: number; eol: string } => {
+  const line = (k: number, kind: LineKind, node: SpecNode, extra?: { cond?: SpecLine['cond']; tag?: string; value?: string }): SpecLine => {
     const start = starts[k]!;
     const end = k + 1 < starts.length ? starts[k + 1]! : text.length;
     let contentEnd = end;
     if (contentEnd > start && text.charCodeAt(contentEnd - 1) === 10) contentEnd--;
     if (contentEnd > start && contentEnd < end && text.charCodeAt(contentEnd - 1) === 13) contentEnd--;
-    return { text: text.slice(start, contentEnd), start, eol: text.slice(contentEnd, end) };
+    const eol = contentEnd === end ? '' : end - contentEnd === 1 ? '\n' : text.slice(contentEnd, end);
+    return extra ? { text: text.slice(start, contentEnd), start, eol, kind, node, ...extra } : { text: text.slice(start, contentEnd), start, eol, kind, node };
   };
+  const keys = new Map<Branch, string>();
   const lines: SpecLine[] = [];
   const context: string[] = new Array<string>(count + 1);
   let after = '';
   for (const n of doc.nodes) {
     const first = n.line - 1;
-    const p = physical(first);
     let head: SpecLine;
-    if (n.kind === 'section-header') head = { ...p, kind: 'header', node: n };
-    else if (n.kind === 'comment') head = { ...p, kind: 'comment', node: n };
+    if (n.kind === 'section-header') head = line(first, 'header', n);
+    else if (n.kind === 'comment') head = line(first, 'comment', n);
     else if (n.kind === 'conditional') {
       const cond = n.directive.startsWith('if') ? 'open' : n.directive === 'endif' ? 'close' : 'branch';
-      head = { ...p, kind: 'raw', cond, node: n };
+      head = line(first, 'raw', n, { cond });
     } else {
       const t = azldevTag(text, n);
-      head = t ? { ...p, kind: 'tag', tag: t.tag, value: t.value, node: n } : { ...p, kind: 'raw', node: n };
+      head = t ? line(first, 'tag', n, t) : line(first, 'raw', n);
     }
     lines.push(head);
-    const around = branchesAround(n);
-    context[first] = contextKey(around.before);
-    after = contextKey(around.after);
+    if (n.kind === 'conditional') {
+      const around = branchesAround(n);
+      context[first] = contextKeyOf(keys, around.before);
+      after = contextKeyOf(keys, around.after);
+    } else {
+      context[first] = after = contextKeyOf(keys, n.branch);
+    }
     for (let k = first + 1; k < n.endLine; k++) {
-      lines.push({ ...physical(k), kind: 'continuation', node: n });
+      lines.push(line(k, 'continuation', n));
       context[k] = after;
     }
   }
