@@ -5,6 +5,7 @@
 // total plus the slowest file).
 // Usage: node scripts/run-tests.mjs [filter-substring...]
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { findCompiled, root } from './lib/find-files.mjs';
 import { slowFirst, staleSlowTests } from './lib/slow-tests.mjs';
 
@@ -18,5 +19,10 @@ if (stale.length > 0) {
   console.error(`scripts/lib/slow-tests.mjs names test files that do not exist: ${stale.join(', ')} (update the list)`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...slowFirst(chosen)], { cwd: root, stdio: 'inherit', env: { ...process.env, STRATA_ROOT: root } });
+const CONCURRENCY = 2;
+// Files run side by side share the cores: each may run STRATA_TEST_JOBS things at once
+// (src/testing/test-jobs.ts), so a corpus test's workers do not fight the other file for a core.
+const slots = Math.min(CONCURRENCY, chosen.length);
+const jobsPerFile = String(Math.max(1, Math.floor(availableParallelism() / slots)));
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${CONCURRENCY}`, ...slowFirst(chosen)], { cwd: root, stdio: 'inherit', env: { STRATA_TEST_JOBS: jobsPerFile, ...process.env, STRATA_ROOT: root } });
 process.exit(r.status ?? 1);

@@ -21,6 +21,7 @@ import { StrataError, error } from '../diag/index.js';
 import type { FileSystem, ProcessRunner } from '../adapters/types.js';
 import { rpmErrors, sourcePackageMacros, type RpmbuildResult } from './rpmbuild.js';
 import { macroArgs } from './spec-facts.js';
+import { MergedLog } from '../util/merged-log.js';
 
 export interface MockAvailability {
   readonly available: boolean;
@@ -145,7 +146,7 @@ const ROOT_LOG_TAIL = 40;
  * ran, the end of root.log), so the last lines of `log` are where the build stopped.
  */
 export async function runMockBuild(job: MockJob, fs: FileSystem, proc: ProcessRunner): Promise<RpmbuildResult> {
-  const logParts: string[] = [];
+  const log = new MergedLog();
   const errors: string[] = [];
   let seconds = 0;
   const srpmDir = path.join(job.resultDir, 'srpm');
@@ -155,7 +156,7 @@ export async function runMockBuild(job: MockJob, fs: FileSystem, proc: ProcessRu
   const repos: string[] = [];
   for (const r of job.localRepos) {
     if ((await fs.stat(path.join(r, 'repodata', 'repomd.xml')))?.isFile) repos.push(r);
-    else logParts.push(`strata: ${r} has no repodata/ yet: not passed to mock --addrepo\n`);
+    else log.note(`strata: ${r} has no repodata/ yet: not passed to mock --addrepo\n`);
   }
   const uniqueExt = job.uniqueExt ?? `strata-${path.basename(job.spec).replace(/\.spec$/, '')}`;
   const [srpmCmd, rpmCmd] = mockCommands({
@@ -176,38 +177,38 @@ export async function runMockBuild(job: MockJob, fs: FileSystem, proc: ProcessRu
   const quote = (a: string) => (/[\s'"]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a);
   /** Run one mock command; afterwards its build.log (and on failure root.log) joins the log. */
   const run = async (args: string[], resultDir: string, what: string): Promise<boolean> => {
-    logParts.push(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} ${job.mock} ${args.map(quote).join(' ')}\n`);
-    const outputFrom = logParts.length;
+    log.note(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} ${job.mock} ${args.map(quote).join(' ')}\n`);
+    const outputFrom = log.mark();
     const t0 = performance.now();
     let code: number;
     try {
       const r = await proc.run(job.mock, args, {
         // mock does not pass it into the chroot (the config above does); set for mock itself and its plugins.
         env: { SOURCE_DATE_EPOCH: String(job.sourceDateEpoch) },
-        onOutput: (_s, c) => logParts.push(Buffer.from(c).toString('utf8')),
+        onOutput: (s, c) => log.write(s, c),
         ...(job.signal ? { signal: job.signal } : {}),
       });
       code = r.code;
     } catch (e) {
-      logParts.push(`error: running ${job.mock}: ${(e as Error).message}\n`);
+      log.note(`error: running ${job.mock}: ${(e as Error).message}\n`);
       errors.push(`error: running ${job.mock}: ${(e as Error).message}`);
       code = -1;
     }
     seconds += (performance.now() - t0) / 1000;
     const read = (f: string) => fs.readText(path.join(resultDir, f)).catch(() => '');
     const [buildLog, rootLog] = await Promise.all([read('build.log'), read('root.log')]);
-    const mockOutput = logParts.slice(outputFrom).join('');
+    const mockOutput = log.since(outputFrom);
     if (code !== 0) {
-      logParts.push(`strata: mock ${what} exited with code ${code}\n`);
+      log.note(`strata: mock ${what} exited with code ${code}\n`);
       if (!buildLog.trim() && rootLog.trim()) {
         // The chroot or its BuildRequires failed: dnf's complaint is in root.log.
         const tail = rootLog.trimEnd().split('\n').slice(-ROOT_LOG_TAIL);
-        logParts.push(`strata: ---- end of ${path.join(resultDir, 'root.log')} ----\n${tail.join('\n')}\n`);
+        log.note(`strata: ---- end of ${path.join(resultDir, 'root.log')} ----\n${tail.join('\n')}\n`);
         const dnf = tail.filter((l) => /No matching package|Problem:|Failed to download metadata|nothing provides|Error:/i.test(l)).map((l) => l.replace(/^DEBUG (util\.py:\d+:\s*)?/, '').trim());
         errors.push(`error: mock ${what}: installing the build dependencies failed${dnf.length ? `: ${dnf[0]}` : ` (see root.log)`}`, ...dnf.slice(1).map((l) => `error: ${l}`));
       }
     }
-    if (buildLog) logParts.push(`strata: ---- ${path.join(resultDir, 'build.log')} ----\n${buildLog.endsWith('\n') ? buildLog : `${buildLog}\n`}`);
+    if (buildLog) log.note(`strata: ---- ${path.join(resultDir, 'build.log')} ----\n${buildLog.endsWith('\n') ? buildLog : `${buildLog}\n`}`);
     if (code !== 0) {
       errors.push(...rpmErrors(buildLog));
       const mockErrors = mockOutput.split('\n').filter((l) => /^ERROR:/.test(l));
@@ -218,13 +219,13 @@ export async function runMockBuild(job: MockJob, fs: FileSystem, proc: ProcessRu
     }
     return code === 0;
   };
-  const done = (ok: boolean, srpm?: string, rpms: string[] = []): RpmbuildResult => ({ ok, ...(srpm ? { srpm } : {}), rpms, seconds, log: logParts.join(''), errors: ok ? [] : [...new Set(errors)] });
+  const done = (ok: boolean, srpm?: string, rpms: string[] = []): RpmbuildResult => ({ ok, ...(srpm ? { srpm } : {}), rpms, seconds, log: log.text(), errors: ok ? [] : [...new Set(errors)] });
 
   if (!(await run(srpmCmd!.slice(1), srpmDir, '--buildsrpm'))) return done(false);
   const srpms = await fs.glob(['*.src.rpm'], srpmDir);
   if (srpms.length !== 1) {
     const msg = `error: mock --buildsrpm: expected exactly one source RPM in ${srpmDir}, found ${srpms.length}`;
-    logParts.push(`${msg}\n`);
+    log.note(`${msg}\n`);
     errors.push(msg);
     return done(false);
   }
@@ -234,7 +235,7 @@ export async function runMockBuild(job: MockJob, fs: FileSystem, proc: ProcessRu
   const rpms = (await fs.glob(['*.rpm'], rpmDir)).filter((f) => !f.endsWith('.src.rpm'));
   if (!rpms.length) {
     const msg = `error: mock --rebuild succeeded but left no binary RPM in ${rpmDir}`;
-    logParts.push(`${msg}\n`);
+    log.note(`${msg}\n`);
     errors.push(msg);
     return done(false, srpm);
   }

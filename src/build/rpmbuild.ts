@@ -29,6 +29,7 @@ import type { FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.j
 import { parseSpec } from '../spec/index.js';
 import { buildInputFiles } from './fingerprint.js';
 import { macroArgs } from './spec-facts.js';
+import { MergedLog } from '../util/merged-log.js';
 import type { BuildUnit } from './types.js';
 
 export interface RpmbuildJob {
@@ -169,12 +170,12 @@ export interface StagedRpmbuild {
 /** Prepare the fixed root and the top directory of `job` (see StagedRpmbuild). */
 export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: ProcessRunner): Promise<StagedRpmbuild> {
   const { unit, topdir, fixedRoot } = job;
-  const logParts: string[] = [];
-  const onOutput = (_s: 'stdout' | 'stderr', c: Uint8Array) => logParts.push(Buffer.from(c).toString('utf8'));
+  const log = new MergedLog();
+  const onOutput = (s: 'stdout' | 'stderr', c: Uint8Array) => log.write(s, c);
   let seconds = 0;
   const done = (ok: boolean, srpm?: string, rpms: string[] = []): RpmbuildResult => {
-    const log = logParts.join('');
-    return { ok, ...(srpm ? { srpm } : {}), rpms, seconds, log, errors: ok ? [] : rpmErrors(log) };
+    const text = log.text();
+    return { ok, ...(srpm ? { srpm } : {}), rpms, seconds, log: text, errors: ok ? [] : rpmErrors(text) };
   };
   const notStaged = (r: RpmbuildResult): StagedRpmbuild => ({
     failed: r,
@@ -198,15 +199,15 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
       }),
     );
     for (const { rpm, x } of results) {
-      if (x.code !== 0) return { ok: false, rpms: [], seconds, log: logParts.join(''), errors: [`error: unpacking ${rpm} into the build sysroot: ${x.stderr.trim()}`] };
-      logParts.push(`strata: unpacked ${path.basename(rpm)} into the build sysroot\n`);
+      if (x.code !== 0) return { ok: false, rpms: [], seconds, log: log.text(), errors: [`error: unpacking ${rpm} into the build sysroot: ${x.stderr.trim()}`] };
+      log.note(`strata: unpacked ${path.basename(rpm)} into the build sysroot\n`);
     }
     return undefined;
   };
   const [staged, unpackFailure] = await Promise.all([copyTopFiles(fs, unit.dir, sources), unpack(job.sysrootRpms)]);
   if (unpackFailure) return notStaged(unpackFailure);
   const pinFailure = await pinStagedFiles(fs, staged, job.sourceDateEpoch);
-  if (pinFailure) return notStaged({ ok: false, rpms: [], seconds, log: logParts.join(''), errors: [pinFailure] });
+  if (pinFailure) return notStaged({ ok: false, rpms: [], seconds, log: log.text(), errors: [pinFailure] });
   const libdirs = ['usr/lib64', 'usr/lib', 'lib64', 'lib'].map((d) => path.join(sysroot, d)).join(':');
   const env: Record<string, string> = {
     SOURCE_DATE_EPOCH: String(job.sourceDateEpoch),
@@ -235,11 +236,12 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   const run = async (rpmArgs: string[]) => {
     // taskset execs rpmbuild: the affinity is inherited by everything rpmbuild runs.
     const [cmd, args] = pin?.length ? ['taskset', ['-c', formatCpuList(pin), 'rpmbuild', ...rpmArgs]] : ['rpmbuild', rpmArgs];
-    logParts.push(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} ${cmd} ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
+    log.note(`strata: SOURCE_DATE_EPOCH=${job.sourceDateEpoch} ${cmd} ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
     const t0 = performance.now();
     const r = await proc.run(cmd, args, { env, onOutput, ...(job.signal ? { signal: job.signal } : {}) });
     seconds += (performance.now() - t0) / 1000;
-    if (r.code !== 0) logParts.push(`strata: rpmbuild exited with code ${r.code}\n`);
+    log.flush();
+    if (r.code !== 0) log.note(`strata: rpmbuild exited with code ${r.code}\n`);
     return r.code === 0;
   };
   const specInSources = path.join(sources, path.basename(unit.spec));
@@ -253,7 +255,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
       const [found] = await Promise.all([fs.readdir(srpmDir).catch(() => [] as string[]), fs.remove(path.join(fixedRoot, 'BUILD')), fs.remove(path.join(fixedRoot, 'BUILDROOT'))]);
       const srpms = found.filter((f) => f.endsWith('.src.rpm')).map((f) => path.join(srpmDir, f));
       if (srpms.length !== 1) {
-        logParts.push(`error: expected exactly one source RPM, found ${srpms.length}\n`);
+        log.note(`error: expected exactly one source RPM, found ${srpms.length}\n`);
         return done(false);
       }
       const rebuild = [...binaryArgs, ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];

@@ -267,7 +267,7 @@ test('-j2 pins each build slot to its own CPUs (taskset), with _smp_build_ncpus 
     const out = new Map<string, { affinity: string; ncpus: string; start: number; end: number }>();
     for (const x of r.records) {
       const m = /^affinity: (\S+) ncpus: (\d+)$/m.exec(readFileSync(x.log!, 'utf8'));
-      assert.ok(m, `the build log of ${x.name} has the report`);
+      assert.ok(m, `the build log of ${x.name} has the report:\n${readFileSync(x.log!, 'utf8').slice(-3000)}`);
       const at = (what: string) => rec.events.find(({ e }) => e.kind === 'log' && e.message === `build ${x.name}: ${what}`)!.t;
       out.set(x.name, { affinity: m[1]!, ncpus: m[2]!, start: at('started'), end: at('rpmbuild done') });
     }

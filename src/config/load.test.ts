@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../adapters/node-fs.js';
@@ -11,6 +11,10 @@ import { globToRegExp, selectComponents } from './select.js';
 import { loadSelected } from './load-selected.js';
 import { projectToJson } from './to-json.js';
 import type { ResolvedProject } from './types.js';
+
+/** Every directory these tests make, removed when they end. */
+const scratch = mkdtempSync(path.join(tmpdir(), 'strata-config-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const fs = new NodeFileSystem();
 
@@ -36,7 +40,7 @@ dist-git-branch = "rawhide"
 `;
 
 function writeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'strata-config-'));
+  const dir = mkdtempSync(path.join(scratch, 'strata-config-'));
   for (const [rel, text] of Object.entries(files)) {
     const p = path.join(dir, rel);
     mkdirSync(path.dirname(p), { recursive: true });
@@ -193,7 +197,7 @@ test('group specs discover local components; strata.toml is accepted; extra conf
 test('findProjectRoot walks upward and fails with PROJECT_NOT_FOUND', async () => {
   const dir = writeProject({ 'azldev.toml': DISTRO, 'a/b/c/.keep': '' });
   assert.equal((await findProjectRoot(fs, path.join(dir, 'a/b/c'))).dir, dir);
-  const empty = mkdtempSync(path.join(tmpdir(), 'strata-none-'));
+  const empty = mkdtempSync(path.join(scratch, 'strata-none-'));
   await assert.rejects(findProjectRoot(fs, empty), (e: unknown) => isStrataError(e) && e.code === 'PROJECT_NOT_FOUND');
 });
 
@@ -323,7 +327,7 @@ test('projectToJson is deterministic and path-relative', async () => {
   const b = JSON.stringify(projectToJson(await load(files)));
   assert.equal(a.replace(/"dir":"[^"]*"/, ''), b.replace(/"dir":"[^"]*"/, ''));
   assert.ok(a.indexOf('"a":{') < a.indexOf('"b":{'), 'components sorted');
-  assert.ok(!a.includes(tmpdir() + '/strata-config-') || a.startsWith('{"dir"'), 'paths are project-relative');
+  assert.ok(!a.includes(scratch) || a.startsWith('{"dir"'), 'paths are project-relative');
 });
 
 /** azldev's required fields per overlay type (research §3.7), written out independently of OVERLAY_FIELDS. */

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { runCommand } from '../testing/run-command.js';
 import { checkExpectedFailures } from '../testing/expected-failures.js';
+import { testJobs } from '../testing/test-jobs.js';
 
 const repo = path.resolve(process.env.STRATA_ROOT ?? path.join(import.meta.dirname, '..', '..'));
 const shared = path.resolve(repo, '../shared');
@@ -18,7 +19,8 @@ const casesDir = path.join(shared, 'corpus', 'azl-render', 'cases');
 
 /** Cases known not to match azldev today; a listed case that passes fails the test (stale entry). */
 const EXPECTED_FAILURES: readonly string[] = [];
-const SHARDS = 2;
+/** Harness processes side by side (each renders its share of the cases). */
+const SHARDS = testJobs(2);
 
 test('azl-render golden cases: all pass but the expected failures', { skip: !existsSync(harness) && 'no ../shared corpus', timeout: 15 * 60_000 }, async () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'golden-'));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -9,11 +8,12 @@ import { fedoraContext } from './defaults.js';
 import { evaluateSpec } from './evaluate.js';
 import { decodeSpecBytes, encodeSpecText } from './text.js';
 import { mapChunksInWorkers } from '../testing/worker-pool.js';
+import { testJobs } from '../testing/test-jobs.js';
 
 const root = process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(root, '../shared/corpus/fedora-specs');
 const haveCorpus = existsSync(corpus);
-const WORKERS = Math.min(3, Math.max(2, availableParallelism()));
+const WORKERS = testJobs(3);
 
 /** Structural invariants: nodes tile the text, sections tile the text, spans are in range. */
 function checkInvariants(doc: SpecDocument): void {

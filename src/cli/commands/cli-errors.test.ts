@@ -3,20 +3,24 @@
  * hint), never "internal error" or a stack trace; with `-o json` stdout is one JSON document.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { realContext } from '../main.js';
 import { runCli as cli } from '../../testing/cli.js';
 import { makeSink } from '../progress.js';
 import { diagnosticForSystemError } from '../system-error.js';
 
+/** Every directory these tests make, removed when they end. */
+const scratch = mkdtempSync(path.join(tmpdir(), 'strata-cli-errors-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 const SPEC = 'Name: hello\nVersion: 1\nRelease: %autorelease\nSummary: s\nLicense: MIT\n%description\nd\n%changelog\n%autochangelog\n';
 
 /** A one-component project (local spec) plus the oddities the cases point at. */
 function project(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'strata-cli-errors-'));
+  const d = mkdtempSync(path.join(scratch, 'strata-cli-errors-'));
   writeFileSync(path.join(d, 'azldev.toml'), '[project]\ndescription = "t"\n\n[components.hello]\nspec = { type = "local", path = "hello/hello.spec" }\n');
   mkdirSync(path.join(d, 'hello'));
   writeFileSync(path.join(d, 'hello', 'hello.spec'), SPEC);
@@ -107,7 +111,7 @@ const CASES: readonly Case[] = [
     name: 'local spec is a link outside the project',
     argv: ['config', 'check'],
     setup: (d) => {
-      const ext = mkdtempSync(path.join(tmpdir(), 'strata-cli-errors-ext-'));
+      const ext = mkdtempSync(path.join(scratch, 'strata-cli-errors-ext-'));
       writeFileSync(path.join(ext, 'x.spec'), SPEC);
       symlinkSync(path.join(ext, 'x.spec'), path.join(d, 'hello', 'linked.spec'));
       localSpec('hello/linked.spec')(d);
@@ -136,7 +140,7 @@ describe('CLI user errors are coded diagnostics', () => {
     it(c.name, async () => {
       const d = project();
       c.setup?.(d);
-      const cwd = c.cwd === OUTSIDE ? mkdtempSync(path.join(tmpdir(), 'strata-cli-errors-none-')) : path.join(d, c.cwd ?? '.');
+      const cwd = c.cwd === OUTSIDE ? mkdtempSync(path.join(scratch, 'strata-cli-errors-none-')) : path.join(d, c.cwd ?? '.');
       const text = await cli(cwd, c.argv);
       assert.equal(text.code, c.exit ?? 1, text.err);
       assert.doesNotMatch(text.err, /internal error|\n\s+at /, 'no internal error or stack trace');

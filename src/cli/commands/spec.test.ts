@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { runCli } from '../../testing/cli.js';
+
+/** Every directory these tests make, removed when they end. */
+const scratch = mkdtempSync(path.join(tmpdir(), 'strata-spec-cli-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const cli = (cwd: string, ...argv: string[]) => runCli(cwd, argv);
 
 const SPEC = '%bcond_with extra\nName: foo\nVersion: 1.2\nRelease: 1%{?dist}\nSource0: https://x.org/%{name}-%{version}%{?suffix}.tar.gz\n%if %{with extra}\nSource1: extra.txt\n%endif\nPatch: fix.patch\n%package devel\nSummary: d\n%description\nx\n';
 
 function project(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'strata-spec-cli-'));
+  const d = mkdtempSync(path.join(scratch, 'strata-spec-cli-'));
   writeFileSync(path.join(d, 'foo.spec'), SPEC);
   mkdirSync(path.join(d, 'more'));
   writeFileSync(path.join(d, 'more', 'bad.spec'), 'Name: bad\n%if 1\nVersion: 1\n');

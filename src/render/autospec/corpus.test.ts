@@ -16,6 +16,7 @@ import { calculateRelease, processDistgit, runAutospec } from './process.js';
 import { loadHistory } from '../../sources/git/index.js';
 import { mapPool } from '../../util/pool.js';
 import { checkExpectedFailures } from '../../testing/expected-failures.js';
+import { testJobs } from '../../testing/test-jobs.js';
 
 const root = path.resolve(process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../../..'), '../shared');
 const casesDir = path.join(root, 'corpus/rpmautospec/cases');
@@ -76,7 +77,7 @@ export async function checkCase(caseDir: string, workRoot: string): Promise<stri
 /** Cases that do not replay as rpmautospec 0.8.4 did today; a listed case that passes fails the test (stale entry). */
 const EXPECTED_FAILURES: readonly string[] = [];
 /** Cases in flight at once: each clones a bundle and walks its history (git processes and CPU). */
-const JOBS = 3;
+const JOBS = testJobs(3);
 
 test('rpmautospec corpus replays in-process (all 171 cases but the expected failures)', { skip: !existsSync(casesDir) && 'no ../shared corpus' }, async (t) => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'strata-autospec-corpus-'));
