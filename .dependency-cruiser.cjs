@@ -9,7 +9,9 @@
 //   util   generic helpers (worker pool, directory replacement, compression tools, path containment)
 //   trust  signing and verification seams: the one-method Signer, verification as named steps
 //   rpm    the RPM file format (header, payload, digests): read by build, repo, attest, image
-const order = ['util', 'trust', 'spec', 'config', 'overlay', 'sources', 'render', 'rpm', 'build', 'repo', 'attest', 'image', 'report'];
+//   attest build evidence from the build record (SPDX, CycloneDX, DSSE-signed SLSA provenance) and
+//          `strata verify`; below repo, whose publish places the evidence beside the packages
+const order = ['util', 'trust', 'spec', 'config', 'overlay', 'sources', 'render', 'rpm', 'build', 'attest', 'repo', 'image', 'report'];
 const ioModules = '^(node:)?(fs|fs/promises|child_process|http|https|http2|net|tls|dgram|dns|dns/promises|cluster|worker_threads|readline|repl|inspector)$';
 const forbidden = [
   {
