@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
 import type { BuiltRpmInfo } from './built-rpms.js';
 import type { SpecFacts } from './types.js';
+import type { BuildRecord as EvidenceRecord } from './build-record.js';
 
 export interface BuildState {
   readonly version: 1;
@@ -20,6 +21,8 @@ export interface BuildState {
   readonly sourceDateEpoch?: number;
   /** Seconds the last build spent in rpmbuild (scheduling weight of the next run). */
   readonly rpmbuildSeconds?: number;
+  /** The build record of the last build (src/build/build-record.ts), when it was collected. */
+  readonly record?: EvidenceRecord;
 }
 
 /** The state files of one work directory. */

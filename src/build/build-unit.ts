@@ -21,7 +21,11 @@ import type { LocalRepo } from './local-repo.js';
 import { runMockBuild } from './mock.js';
 import type { OutputLayout } from './output-layout.js';
 import { checkReproducible, type ReproducibilityResult } from './reproducibility.js';
-import { changelogEpoch, runRpmbuild, stageRpmbuild, type RpmbuildResult } from './rpmbuild.js';
+import { changelogEpoch, reproducibleMacros, runRpmbuild, stageRpmbuild, type RpmbuildResult } from './rpmbuild.js';
+import type { BuildRecord as EvidenceRecord } from './build-record.js';
+import { assembleBuildRecord, evaluateFlags, packageRecord, type HostFacts, type Vendor } from './evidence.js';
+import { loadPreparedInputs, PREPARED_INPUTS } from './prepared-inputs.js';
+import { parseRpm, Tag } from '../rpm/index.js';
 import { dependencyFailedRecord, notStartedRecord, type BuildScheduler } from './scheduler.js';
 import type { BuildGraph, BuildRecord, BuildUnit } from './types.js';
 
@@ -79,6 +83,8 @@ export interface UnitRun {
   readonly fingerprints: Map<string, string>;
   readonly diagnostics: Diagnostic[];
   readonly reproducibility: ReproducibilityResult[];
+  /** Collect a build record for every component built (see build-record.ts). */
+  readonly evidence?: { readonly vendor: Vendor; readonly arch: string; readonly host: Promise<HostFacts> };
 }
 
 /** Build (or find unchanged) component `u`. */
@@ -215,7 +221,12 @@ export async function buildUnit(run: UnitRun, u: BuildUnit, st: EvaluatedUnit): 
   run.built.set(name, { rpms: rpmsAbs, packages: placed.packages });
   // The packages are in out/: dependents may start. The rest is bookkeeping, awaited before
   // runBuild returns: the log, the state file, the local repository and removing build trees.
-  const state: BuildState = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: placed.srpm, rpms: [...placed.rpms], packages: placed.packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000 };
+  const baseState: BuildState = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: placed.srpm, rpms: [...placed.rpms], packages: placed.packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000 };
+  // The build record is collected off the critical path, and saved with the state.
+  const saveState = async () => {
+    const record = run.evidence ? await collectRecord(run, u, sde, sysrootRpms, layout.abs(placed.srpm), rpmsAbs) : undefined;
+    await run.store.save(name, record ? { ...baseState, record } : baseState);
+  };
   const publish = async () => {
     await run.localRepo?.publish(prev?.rpms ?? [], rpmsAbs);
     // Components waiting for this one see it in the local repository (refreshed in the background).
@@ -227,7 +238,7 @@ export async function buildUnit(run: UnitRun, u: BuildUnit, st: EvaluatedUnit): 
   // mock installs BuildRequires from the local repository: dependents start once these packages are in it.
   if (run.backend === 'mock') await published;
   run.chores.add(() => fs.remove(top1));
-  run.background.add(Promise.all([logWritten, run.store.save(name, state), published, run.backend === 'mock' ? Promise.resolve() : run.fixedRoots.sweep(fixedRoot)]));
+  run.background.add(Promise.all([logWritten, saveState(), published, run.backend === 'mock' ? Promise.resolve() : run.fixedRoots.sweep(fixedRoot)]));
   return { name, status: 'built', fingerprint: fp, srpm: layout.abs(placed.srpm), rpms: rpmsAbs, rpmbuildSeconds, wallSeconds: wallSeconds(), log: logFile, sourceDateEpoch: sde };
 }
 
@@ -247,4 +258,40 @@ async function reuseLastBuild(run: UnitRun, name: string, prev: BuildState, srpm
   run.built.set(name, { rpms: rpms.map((f) => layout.abs(f)), packages: [...(prev.packages ?? [])] });
   await run.localRepo?.addMissing(rpms.map((f) => layout.abs(f)));
   return rpms.map((f) => layout.abs(f));
+}
+
+/** The build record of a built unit, or undefined when its directory has no prepared inputs (prepared by hand). */
+async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpms: readonly string[], srpm: string, rpms: readonly string[]): Promise<EvidenceRecord | undefined> {
+  const ev = run.evidence!;
+  const inputs = await loadPreparedInputs(run.fs, u.dir);
+  if (!inputs) {
+    run.diagnostics.push(warning('BUILD_NO_RECORD', `${u.name}: ${u.dir} has no ${PREPARED_INPUTS} (not prepared by strata), so this build has no build record and no evidence`, { hint: 'prepare sources with `strata component prepare-sources` (or build without --prepared)' }));
+    return undefined;
+  }
+  const host = await ev.host;
+  const pkg = async (f: string) => packageRecord(await run.fs.readFile(f), f, ev.vendor);
+  const [srpmRec, rpmRecs, buildroot, flags, hostTools] = await Promise.all([
+    pkg(srpm),
+    Promise.all(rpms.map(pkg)),
+    Promise.all(sysrootRpms.map(pkg)),
+    evaluateFlags(run.proc, u, { ...reproducibleMacros(), ...run.binaryMacros, ...run.macros }),
+    Promise.all((run.graph.external.get(u.name) ?? []).map((r) => host.hostTool(r))),
+  ]);
+  // The header's OPTFLAGS is what the build really used (a spec may change %optflags).
+  const first = rpms[0] ? parseRpm(await run.fs.readFile(rpms[0]), rpms[0]).header.string(Tag.OPTFLAGS) : undefined;
+  return assembleBuildRecord({
+    inputs,
+    unit: u,
+    arch: ev.arch,
+    vendor: ev.vendor,
+    backend: run.backend,
+    host,
+    flags: first ? { ...flags, optflags: first } : flags,
+    defines: { ...reproducibleMacros(), ...run.macros, ...(u.defines ?? {}) },
+    sourceDateEpoch: sde,
+    buildroot,
+    hostTools,
+    srpm: srpmRec,
+    rpms: rpmRecs,
+  });
 }

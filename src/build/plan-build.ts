@@ -143,5 +143,17 @@ export async function planBuild(fs: FileSystem, proc: ProcessRunner, req: BuildR
     verifyReproducible: req.verifyReproducible,
     cpus: req.cpus,
     ...(cpuSet ? { cpuSet } : {}),
+    evidence: { ...evidenceVendor(project), arch: req.arch },
   };
+}
+
+/**
+ * The purl vendor and distro of the project's packages: the default distro's name and version
+ * (`pkg:rpm/azurelinux/…?distro=azurelinux-4.0`).
+ */
+export function evidenceVendor(project: ResolvedProject): { vendor: string; distro: string } {
+  const d = project.defaultDistro;
+  const name = (d?.name ?? 'strata').toLowerCase();
+  const ver = d?.version ?? (d ? project.distros.get(d.name)?.defaultVersion : undefined);
+  return { vendor: name, distro: ver ? `${name}-${ver}` : name };
 }

@@ -22,6 +22,8 @@ import { LookasideCache, lookasideUrl, parseSourcesFile, type FetchSourceRequest
 import { mapPool } from '../util/pool.js';
 import { runCompressionTool } from '../util/compression.js';
 import { findGpgVerifyCalls, verifyGpgCalls, type VerifyResult } from '../sources/signature.js';
+import { collectPreparedInputs, PREPARED_INPUTS, projectRevision } from './prepared-inputs.js';
+import type { PreparedInputs } from './build-record.js';
 
 export interface PrepareSourcesDeps {
   readonly fs: FileSystem;
@@ -98,8 +100,9 @@ export async function planSourceFetches(fs: FileSystem, project: ResolvedProject
 }
 
 /** Render, fetch, verify and place one component into `<outRoot>/<name>/`. */
-export async function prepareComponent(deps: PrepareSourcesDeps, project: ResolvedProject, c: ResolvedComponent, outRoot: string, opts: PrepareSourcesOptions = {}, engines?: RenderDeps): Promise<PreparedComponent> {
+export async function prepareComponent(deps: PrepareSourcesDeps, project: ResolvedProject, c: ResolvedComponent, outRoot: string, opts: PrepareSourcesOptions = {}, engines?: RenderDeps, shared: { revision?: Promise<PreparedInputs['project']> } = {}): Promise<PreparedComponent> {
   const { fs } = deps;
+  let revision = shared.revision;
   if (!deps.http || !deps.hasher) {
     throw new StrataError(error('SOURCES_NO_HTTP', 'prepare-sources needs an HTTP client and a file hasher', { hint: 'pass http and hasher (src/adapters/http.ts) in the deps' }));
   }
@@ -116,8 +119,9 @@ export async function prepareComponent(deps: PrepareSourcesDeps, project: Resolv
       { cacheDir: opts.cacheDir ?? path.join(project.project.workDir, 'lookaside'), ...(opts.retries !== undefined ? { retries: opts.retries } : {}), ...(opts.retryDelayMs !== undefined ? { retryDelayMs: opts.retryDelayMs } : {}) },
     );
     let files: FetchSourceResult[];
+    const requests = await planSourceFetches(fs, project, c, stage);
     try {
-      files = await cache.fetchAll(await planSourceFetches(fs, project, c, stage));
+      files = await cache.fetchAll(requests);
     } catch (e) {
       if (!isStrataError(e)) throw e;
       // Archives repacked by overlays are looked up under their recorded post-overlay hash.
@@ -144,6 +148,9 @@ export async function prepareComponent(deps: PrepareSourcesDeps, project: Resolv
       if (isStrataError(e)) throw new StrataError(e.diagnostics.map(relocate));
       throw e;
     }
+    // What the build record needs from here, beside the sources (not a build input: a subdirectory).
+    const inputs = await collectPreparedInputs(fs, { project, component: c, dir: stage, ...(r.upstreamCommit ? { upstreamCommit: r.upstreamCommit } : {}), requests, fetched: files, signatures, projectRevision: await (revision ??= projectRevision(deps.git, project.dir)) });
+    await fs.writeFileAtomic(path.join(stage, PREPARED_INPUTS), JSON.stringify(inputs, null, 1) + '\n');
     const dir = path.join(outRoot, c.name);
     await replaceDir(fs, stage, dir);
     return {
@@ -164,12 +171,14 @@ export async function prepareComponent(deps: PrepareSourcesDeps, project: Resolv
 export async function prepareSources(deps: PrepareSourcesDeps, project: ResolvedProject, components: readonly ResolvedComponent[], outRoot: string, opts: PrepareSourcesOptions = {}): Promise<PreparedComponent[]> {
   const engines = await withDefaultEngines({ fs: deps.fs, git: deps.git, proc: deps.proc, clock: deps.clock, sink: deps.sink, ...(deps.lock ? { lock: deps.lock } : {}), ...(deps.autospec ? { autospec: deps.autospec } : {}), ...(deps.listSources ? { listSources: deps.listSources } : {}) });
   deps.sink({ kind: 'start', task: 'prepare-sources', total: components.length });
+  // One look at the project's git state for every component.
+  const shared = { revision: projectRevision(deps.git, project.dir) };
   try {
     return await mapPool(
       components,
       opts.jobs ?? 4,
       async (c) => {
-        const r = await prepareComponent(deps, project, c, outRoot, opts, engines);
+        const r = await prepareComponent(deps, project, c, outRoot, opts, engines, shared);
         deps.sink({ kind: 'item', task: 'prepare-sources', item: c.name, status: 'ok' });
         return r;
       },

@@ -8,6 +8,7 @@
  * build-unit.ts into the output layout (output-layout.ts) and the local repository
  * (local-repo.ts), with chores and background work (chores.ts) awaited at the end.
  */
+import { loadHostFacts, type Vendor } from './evidence.js';
 import * as path from 'node:path';
 import type { EventSink, FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.js';
 import { warning, type Diagnostic } from '../diag/index.js';
@@ -81,6 +82,8 @@ export interface BuildOptions {
    * other from the same CPUs. The share is also taken from this list instead of `cpus`.
    */
   readonly cpuSet?: readonly number[];
+  /** Collect a build record (src/build/build-record.ts) for every component built, with these purl facts and the machine's arch. */
+  readonly evidence?: Vendor & { readonly arch: string };
 }
 
 export interface BuildRunResult {
@@ -199,6 +202,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     fingerprints,
     diagnostics,
     reproducibility,
+    ...(opts.evidence ? { evidence: { vendor: { vendor: opts.evidence.vendor, distro: opts.evidence.distro }, arch: opts.evidence.arch, host: loadHostFacts(fs, ctx.proc, backend, opts.mock?.path) } } : {}),
   };
   await driver.run();
   sink({ kind: 'end', task: 'build' });

@@ -37,6 +37,7 @@ export const DIAGNOSTIC_CODES = {
   BUILD_MOCK_CONFIG: { summary: 'the mock backend has no mock config for the component' },
   BUILD_MOCK_UNAVAILABLE: { summary: 'the mock backend was asked for but mock is not installed' },
   BUILD_NO_CHANGELOG: { summary: 'the spec has no %changelog entry to take SOURCE_DATE_EPOCH from' },
+  BUILD_NO_RECORD: { summary: 'a component directory was not prepared by strata, so its build has no build record (no evidence)' },
   BUILD_NO_SPEC: { summary: 'a selected component has no rendered spec to build' },
   BUILD_SPEC_EVAL: { summary: "the spec's build facts (BuildRequires, packages) cannot be evaluated" },
 

@@ -12,3 +12,4 @@ export * from './rpm-header.js';
 export * from './rpm-verify.js';
 export * from './payload.js';
 export * from './compare.js';
+export * from './purl.js';
