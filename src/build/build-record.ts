@@ -140,6 +140,8 @@ export interface BuildRecord extends Omit<PreparedInputs, 'version'> {
     readonly with: readonly string[];
     readonly without: readonly string[];
     readonly sourceDateEpoch: number;
+    /** The fixed build path (SOURCES, BUILD, BUILDROOT, sysroot): debug info and macros record it, so a replay uses the same. */
+    readonly buildPath?: string;
     readonly backend: { readonly name: 'rpmbuild' | 'mock'; readonly version: string };
     readonly rpmVersion: string;
     /** `PRETTY_NAME` of the host's os-release. */

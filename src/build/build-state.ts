@@ -55,3 +55,15 @@ export function factsWithBuiltFiles(facts: SpecFacts, packages: readonly BuiltRp
   if (!packages?.length) return facts;
   return { ...facts, packages: facts.packages.map((p) => ({ ...p, files: packages.find((b) => b.name === p.name)?.files ?? p.files })) };
 }
+
+/** The build records of every component whose last build left one in `<workDir>/build-state/`, by component name. */
+export async function loadBuildRecords(fs: FileSystem, workDir: string): Promise<EvidenceRecord[]> {
+  const store = new BuildStateStore(fs, workDir);
+  const names = (await fs.readdir(store.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
+  const out: EvidenceRecord[] = [];
+  for (const n of names) {
+    const st = await store.load(n.slice(0, -'.json'.length));
+    if (st?.record) out.push(st.record);
+  }
+  return out;
+}

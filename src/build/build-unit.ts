@@ -289,6 +289,7 @@ async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpm
     flags: first ? { ...flags, optflags: first } : flags,
     defines: { ...reproducibleMacros(), ...run.macros, ...(u.defines ?? {}) },
     sourceDateEpoch: sde,
+    ...(run.backend === 'rpmbuild' ? { buildPath: run.fixedRoots.of(u.name) } : {}),
     buildroot,
     hostTools,
     srpm: srpmRec,

@@ -116,6 +116,7 @@ export interface AssembleRecord {
   readonly flags: Readonly<Record<string, string>>;
   readonly defines: Readonly<Record<string, string>>;
   readonly sourceDateEpoch: number;
+  readonly buildPath?: string;
   readonly buildroot: readonly PackageRecord[];
   readonly hostTools: readonly HostToolRecord[];
   readonly srpm: PackageRecord;
@@ -136,6 +137,7 @@ export function assembleBuildRecord(a: AssembleRecord): BuildRecord {
       with: [...(a.unit.with ?? [])],
       without: [...(a.unit.without ?? [])],
       sourceDateEpoch: a.sourceDateEpoch,
+      ...(a.buildPath ? { buildPath: a.buildPath } : {}),
       backend: { name: a.backend, version: a.host.backendVersion },
       rpmVersion: a.host.rpmVersion,
       hostOs: a.host.hostOs,

@@ -21,6 +21,21 @@ export const DIAGNOSTIC_CODES = {
   ARCHIVE_TOOL_FAILED: { summary: 'an external compression tool (gzip, xz, zstd, bzip2) failed' },
   ARCHIVE_UNSAFE_ENTRY: { summary: 'an archive entry of a kind Strata does not pack (device, fifo, …)' },
 
+  // build evidence and strata verify
+  ATTEST_COMMIT_MISSING: { summary: 'the dist-git commit a build recorded is not in the mirror', hint: 'fetch the mirror (strata component update), or the upstream history was rewritten' },
+  ATTEST_INDEX_INVALID: { summary: 'the evidence index beside a repository is not valid', hint: 'publish again (strata repo publish)' },
+  ATTEST_NO_EVIDENCE: { summary: 'a package has no provenance beside it' },
+  ATTEST_NO_PACKAGES: { summary: 'a directory given to verify holds no RPM' },
+  ATTEST_OVERLAY_CHANGED: { summary: 'an overlay a build applied was edited, removed or added since', hint: 'rebuild the component, or restore the overlay the build recorded' },
+  ATTEST_PACKAGE_UNREADABLE: { summary: 'a file given to verify cannot be read as an RPM' },
+  ATTEST_REBUILD_DIFFERS: { summary: 'rebuilding from the recorded inputs does not give the published package byte for byte' },
+  ATTEST_RECORD_MISSING: { summary: 'a provenance statement carries no (or a damaged) build record' },
+  ATTEST_RENDER_MISMATCH: { summary: 're-rendering from the recorded inputs does not give the recorded spec' },
+  ATTEST_SBOM_MISMATCH: { summary: 'an SBOM is missing or differs from the digest the signed provenance gives it' },
+  ATTEST_SOURCE_MISMATCH: { summary: 'a source the build used is not served (or served with other bytes) by the cache or lookaside' },
+  ATTEST_SUBJECT_MISMATCH: { summary: 'a package is not a subject of its signed provenance' },
+  ATTEST_TARGET_MISSING: { summary: 'the file or directory given to verify does not exist' },
+
   // rpmautospec drop-in
   AUTOSPEC_BAD_DEFINE: { summary: "rpmautospec --define is not 'NAME VALUE'" },
   AUTOSPEC_NOT_A_SPEC: { summary: 'the file given as spec has no .spec extension' },

@@ -17,6 +17,9 @@ import type { GpgKeyHome } from '../trust/gpg-signer.js';
 import type { Signer } from '../trust/signer.js';
 import { batchArgs, signRpms } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
+import { createHash } from 'node:crypto';
+import type { BuildRecord } from '../build/build-record.js';
+import { buildEvidence, EVIDENCE_DIR, writeEvidence, type EvidenceIndex, type PublishedPackage } from '../attest/publish-evidence.js';
 import { replaceDir } from '../util/replace-dir.js';
 
 /**
@@ -41,6 +44,11 @@ export interface PublishOptions {
   readonly verifyWith?: readonly string[];
   /** Publish out/srpms as the `source` channel (default true). */
   readonly includeSource?: boolean;
+  /**
+   * Publish the build evidence beside the repositories (`<repoDir>/evidence/`, src/attest):
+   * the build records of the components, and the attestation key that signs the provenance.
+   */
+  readonly evidence?: { readonly records: readonly BuildRecord[]; readonly signer: Signer; readonly keyId: string };
 }
 
 export interface PublishedChannel {
@@ -57,6 +65,8 @@ export interface PublishResult {
   readonly keyFile: string;
   readonly fingerprint: string;
   readonly channels: readonly PublishedChannel[];
+  /** The evidence published (with `evidence` in the options). */
+  readonly evidence?: { readonly dir: string; readonly index: EvidenceIndex };
 }
 
 /** Staging directories of `publishRepos` (`.<channel>.publish-XXXXXX`, beside the repositories). */
@@ -120,7 +130,8 @@ async function publishLocked(ctx: { fs: FileSystem; proc: ProcessRunner; sink: E
     sink({ kind: 'progress', task: 'publish', done: ++done, total: wanted.length, item: channel });
   }
   sink({ kind: 'end', task: 'publish' });
-  return { repoDir, keyFile, fingerprint: o.key.fingerprint, channels };
+  const evidence = o.evidence ? await publishEvidence(fs, repoDir, o.evidence, o.key.fingerprint.slice(-16).toUpperCase()) : undefined;
+  return { repoDir, keyFile, fingerprint: o.key.fingerprint, channels, ...(evidence ? { evidence } : {}) };
 }
 
 /** Sign, index and verify one channel in `stage` (a fresh directory beside its final place); paths in the result name its final place. */
@@ -160,4 +171,30 @@ async function signRepomd(fs: FileSystem, key: PublishKey, repomd: string, time:
     if (!isStrataError(e)) throw e;
     throw new StrataError(e.diagnostics.map((d) => ({ ...d, message: `cannot sign ${path.basename(repomd)}: ${d.message}` })), { cause: e });
   }
+}
+
+/**
+ * The evidence of every component with packages in any channel of `repoDir` (not only those
+ * published now), staged beside it and swapped in whole.
+ */
+async function publishEvidence(fs: FileSystem, repoDir: string, ev: NonNullable<PublishOptions['evidence']>, rpmSigner: string): Promise<{ dir: string; index: EvidenceIndex }> {
+  const published = new Map<string, PublishedPackage>();
+  for (const channel of (await fs.readdir(repoDir)).sort()) {
+    const dir = path.join(repoDir, channel);
+    if (channel === EVIDENCE_DIR || channel.startsWith('.') || !(await fs.stat(path.join(dir, 'repodata')))?.isDirectory) continue;
+    for (const f of (await fs.readdir(dir)).filter((n) => n.endsWith('.rpm')).sort()) {
+      const bytes = await fs.readFile(path.join(dir, f));
+      published.set(f, { channel, file: f, sha256: createHash('sha256').update(bytes).digest('hex'), signer: rpmSigner });
+    }
+  }
+  const files = await buildEvidence(ev.records, published, ev.signer, ev.keyId);
+  const dest = path.join(repoDir, EVIDENCE_DIR);
+  const stage = await fs.mkdtemp(`.${EVIDENCE_DIR}.publish-`, repoDir);
+  try {
+    await writeEvidence(fs, stage, files);
+    await replaceDir(fs, stage, dest);
+  } finally {
+    await fs.remove(stage);
+  }
+  return { dir: dest, index: files.index };
 }
