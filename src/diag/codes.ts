@@ -21,6 +21,15 @@ export const DIAGNOSTIC_CODES = {
   ARCHIVE_TOOL_FAILED: { summary: 'an external compression tool (gzip, xz, zstd, bzip2) failed' },
   ARCHIVE_UNSAFE_ENTRY: { summary: 'an archive entry of a kind Strata does not pack (device, fifo, …)' },
 
+  // attestations (DSSE envelopes and their keys)
+  ATTEST_ENVELOPE_FIELD: { summary: 'a DSSE envelope lacks a field, has one of the wrong type, or a value that is not base64' },
+  ATTEST_ENVELOPE_MALFORMED: { summary: 'a DSSE envelope is not JSON, or is cut short', hint: 'an envelope is one JSON object {"payload", "payloadType", "signatures"}' },
+  ATTEST_KEY_INVALID: { summary: 'an [attestation] key file is not a PEM key of a supported type (Ed25519 or ECDSA P-256)', hint: 'openssl genpkey -algorithm ed25519 -out key.pem' },
+  ATTEST_KEY_MISMATCH: { summary: "[attestation] public-key-file is not the public half of key-file" },
+  ATTEST_KEY_MISSING: { summary: 'an [attestation] key file is not configured, does not exist or is not a file' },
+  ATTEST_KEY_PERMISSIONS: { summary: 'the [attestation] private key file can be read by group or others', hint: 'chmod 600 the key file' },
+  ATTEST_PAYLOAD_TYPE: { summary: 'a DSSE envelope carries a payload type the verifier does not accept' },
+
   // rpmautospec drop-in
   AUTOSPEC_BAD_DEFINE: { summary: "rpmautospec --define is not 'NAME VALUE'" },
   AUTOSPEC_NOT_A_SPEC: { summary: 'the file given as spec has no .spec extension' },
