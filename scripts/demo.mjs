@@ -71,6 +71,8 @@ try {
   }
   const key = ex.generateSigningKey(path.join(project, 'keys'));
   console.log(`  signing key ${key.fingerprint} (generated now; only the public half is published)`);
+  const attestationKey = ex.generateAttestationKey(path.join(project, 'keys'));
+  console.log(`  attestation key ${attestationKey.keyId} (Ed25519, generated now)`);
   await run(strata, ['component', 'list', '-a']);
 
   // -------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
  * One azldev/Strata config file → a validated, per-file model. Nothing is merged here; every
  * value keeps the span it was read from so that the merge can say where things came from.
  */
+import * as path from 'node:path';
 import type { SourceSpan } from '../diag/index.js';
+import { isInside } from '../util/paths.js';
 import { parseComponentLayer, type ComponentLayer, isSafeChannel } from './component-config.js';
 import { parseOverlayMetadata, resolveInside } from './overlay.js';
 import { TableReader, type ReadSink, type TomlDoc } from './toml-read.js';
@@ -102,6 +104,8 @@ export interface ConfigFileModel {
     rpmRepoSets: [string, NamedPart<Unnamed<RpmRepoSet>> & { templateSpan?: SourceSpan }][];
   };
   readonly signing?: NamedPart<{ keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string; origins: Record<string, SourceSpan> }>;
+  /** `[attestation]`: origins by TOML key (`key-file`, `public-key-file`, `trusted-keys`, `trusted-keys[N]`). */
+  readonly attestation?: NamedPart<{ keyFile?: string; publicKeyFile?: string; trustedKeys?: string[]; origins: Record<string, SourceSpan> }>;
 }
 
 const REPO_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -441,6 +445,39 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
     signing = { span: st.span(), value: { ...(keyFile ? { keyFile } : {}), ...(publicKeyFile ? { publicKeyFile } : {}), ...(keyId ? { keyId } : {}), ...(gpgHome ? { gpgHome } : {}), origins } };
   }
 
+  let attestation: ConfigFileModel['attestation'];
+  const at = root.table('attestation');
+  if (at) {
+    const file = (k: string) => {
+      const v = at.string(k);
+      if (v === '') at.missing(k, true);
+      return v ? resolveInside(at, k, v, doc.dir, projectDir) : undefined;
+    };
+    const keyFile = file('key-file');
+    const publicKeyFile = file('public-key-file');
+    const origins: Record<string, SourceSpan> = {};
+    let trustedKeys: string[] | undefined;
+    const tk = at.stringArray('trusted-keys');
+    if (tk) {
+      trustedKeys = [];
+      origins['trusted-keys'] = at.valueSpan('trusted-keys');
+      tk.forEach((p, i) => {
+        const span = doc.valueSpan([...at.path, 'trusted-keys', i]);
+        const abs = path.resolve(doc.dir, p);
+        if (p === '') at.report('CONFIG_VALUE', `\`${at.where}.trusted-keys[${i}]\` is empty`, span, 'name a PEM public key file, relative to this file');
+        else if (path.isAbsolute(p)) at.report('PATH_ESCAPES_PROJECT', `\`${at.where}.trusted-keys[${i}]\`: absolute path "${p}" is not allowed`, span, 'use a path relative to the file that declares it');
+        else if (!isInside(projectDir, abs)) at.report('PATH_ESCAPES_PROJECT', `\`${at.where}.trusted-keys[${i}]\`: "${p}" points outside the project (${abs})`, span, `keep files inside ${projectDir}`);
+        else {
+          origins[`trusted-keys[${trustedKeys!.length}]`] = span;
+          trustedKeys!.push(abs);
+        }
+      });
+    }
+    at.finish();
+    for (const [k, v] of [['key-file', keyFile], ['public-key-file', publicKeyFile]] as const) if (v) origins[k] = at.valueSpan(k);
+    attestation = { span: at.span(), value: { ...(keyFile ? { keyFile } : {}), ...(publicKeyFile ? { publicKeyFile } : {}), ...(trustedKeys ? { trustedKeys } : {}), origins } };
+  }
+
   root.finish();
   return {
     doc,
@@ -457,5 +494,6 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
     ...(tools ? { tools } : {}),
     resources,
     ...(signing ? { signing } : {}),
+    ...(attestation ? { attestation } : {}),
   };
 }

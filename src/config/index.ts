@@ -15,7 +15,7 @@
  *   archives or repository metadata. `checkOutputDir(fs, dir, what, definedAt?)` /
  *   `checkOutputFile(fs, file, what)` — OUTPUT_NOT_A_DIRECTORY / OUTPUT_IS_A_DIRECTORY before work starts.
  * - Types: `ResolvedProject`, `ResolvedComponent`, `Overlay` (discriminated on `type`),
- *   `SpecSource` (`upstream` | `local`), `SigningConfig` (Strata's `[signing]` extension), …
+ *   `SpecSource` (`upstream` | `local`), `SigningConfig` and `AttestationConfig` (Strata's `[signing]` and `[attestation]` extensions), …
  */
 export { findProjectRoot, PROJECT_FILE_NAMES } from './discover.js';
 export { loadProject, PROJECT_DEFAULTS, type LoadProjectOptions, type LoadProjectResult } from './load.js';

@@ -364,3 +364,38 @@ for (const [type, required] of Object.entries(REQUIRED)) {
     }
   });
 }
+
+test('attestation extension: paths relative to the declaring file, origins, merge, JSON dump', async () => {
+  const p = await load({
+    'azldev.toml': `includes = ["keys/keys.toml"]\n${DISTRO}\n[attestation]\ntrusted-keys = ["old.pub.pem"]\n`,
+    'keys/keys.toml': '[attestation]\nkey-file = "attestation-key.pem"\npublic-key-file = "attestation-key.pub.pem"\ntrusted-keys = ["release.pub.pem", "../builder.pub.pem"]\n',
+  });
+  const a = p.attestation!;
+  assert.equal(a.keyFile, path.join(p.dir, 'keys/attestation-key.pem'));
+  assert.equal(a.publicKeyFile, path.join(p.dir, 'keys/attestation-key.pub.pem'));
+  // an included file merges after the file that includes it: its trusted-keys replaces the list (and the list's origins)
+  assert.deepEqual(a.trustedKeys, [path.join(p.dir, 'keys/release.pub.pem'), path.join(p.dir, 'builder.pub.pem')]);
+  assert.deepEqual([...a.origins].map(([k, v]) => [k, path.basename(v.file), v.line, v.col]), [['key-file', 'keys.toml', 2, 12], ['public-key-file', 'keys.toml', 3, 19], ['trusted-keys', 'keys.toml', 4, 16], ['trusted-keys[0]', 'keys.toml', 4, 17], ['trusted-keys[1]', 'keys.toml', 4, 36]]);
+  assert.deepEqual([path.basename(a.definedAt.file), a.definedAt.line], ['keys.toml', 1]);
+  const json = projectToJson(p) as { attestation: Record<string, unknown> };
+  assert.deepEqual(json.attestation, { keyFile: 'keys/attestation-key.pem', publicKeyFile: 'keys/attestation-key.pub.pem', trustedKeys: ['keys/release.pub.pem', 'builder.pub.pem'], definedAt: 'keys/keys.toml:1:1' });
+
+  const only = await load({ 'azldev.toml': `${DISTRO}\n[attestation]\ntrusted-keys = ["keys/a.pem", "keys/b.pem"]\n` });
+  assert.deepEqual(only.attestation?.trustedKeys.map((k) => path.relative(only.dir, k)), ['keys/a.pem', 'keys/b.pem']);
+  assert.equal(only.attestation?.keyFile, undefined);
+  assert.equal((await load({ 'azldev.toml': DISTRO })).attestation, undefined);
+});
+
+test('attestation extension: paths may not leave the project; unknown keys and wrong types are coded', async () => {
+  const d = await loadErrors({ 'azldev.toml': `${DISTRO}\n[attestation]\nkey-file = "../secret.pem"\npublic-key-file = "/etc/key.pem"\ntrusted-keys = ["ok.pem", "../../x.pem", 3]\nkey-id = "x"\n` });
+  assert.deepEqual(
+    d.map((x) => [x.code, x.span?.line, x.span?.col]),
+    [
+      ['PATH_ESCAPES_PROJECT', 22, 12],
+      ['PATH_ESCAPES_PROJECT', 23, 19],
+      ['CONFIG_TYPE', 24, 42],
+      ['PATH_ESCAPES_PROJECT', 24, 27],
+      ['CONFIG_UNKNOWN_KEY', 25, 1],
+    ],
+  );
+});

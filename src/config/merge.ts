@@ -9,7 +9,7 @@ import type { Collector } from './collector.js';
 import type { ComponentLayer } from './component-config.js';
 import type { ComponentPart, ConfigFileModel, DistroFields, DistroPart, DistroVersionFields, GroupPart, ImagePart, NamedPart, ProjectPart, Spanned } from './config-file.js';
 import { byKey } from './order.js';
-import type { DistroVersion, PackageGroup, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, SigningConfig, TestSuiteConfig } from './types.js';
+import type { DistroVersion, PackageGroup, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, SigningConfig, AttestationConfig, TestSuiteConfig } from './types.js';
 
 export interface MergedDistroVersion {
   readonly span: SourceSpan;
@@ -52,8 +52,10 @@ export interface MergedConfig {
   /** Where each repo set names its template. */
   readonly templateSpans: ReadonlyMap<string, SourceSpan>;
   readonly signing?: SigningConfig;
+  readonly attestation?: AttestationConfig;
 }
 
+type AttestationPart = NonNullable<ConfigFileModel['attestation']>['value'];
 type SigningPart = NonNullable<ConfigFileModel['signing']>['value'];
 
 /** Merge the files' models in load order; duplicates are reported to `diags`. */
@@ -74,6 +76,7 @@ export function mergeConfigFiles(models: readonly ConfigFileModel[], diags: Coll
   const sets = new Map<string, RpmRepoSet>();
   const templateSpans = new Map<string, SourceSpan>();
   let signing: { value: SigningPart; span: SourceSpan } | undefined;
+  let attestation: { value: AttestationPart; span: SourceSpan } | undefined;
 
   for (const m of models) {
     const chain = m.doc.includeChain;
@@ -121,6 +124,12 @@ export function mergeConfigFiles(models: readonly ConfigFileModel[], diags: Coll
       sets.set(name, { name, ...r.value, definedAt: r.span });
       if (r.templateSpan) templateSpans.set(name, r.templateSpan);
     }
+    if (m.attestation) {
+      // field by field; a later trusted-keys replaces the earlier list (and its element origins)
+      const prev = attestation?.value;
+      const keep = m.attestation.value.trustedKeys ? Object.fromEntries(Object.entries(prev?.origins ?? {}).filter(([k]) => !k.startsWith('trusted-keys'))) : (prev?.origins ?? {});
+      attestation = { value: { ...prev, ...m.attestation.value, origins: { ...keep, ...m.attestation.value.origins } }, span: m.attestation.span };
+    }
     if (m.signing) signing = { value: { ...signing?.value, ...m.signing.value, origins: { ...signing?.value.origins, ...m.signing.value.origins } }, span: m.signing.span };
   }
 
@@ -128,6 +137,12 @@ export function mergeConfigFiles(models: readonly ConfigFileModel[], diags: Coll
   if (signing) {
     const { origins, ...rest } = signing.value;
     signingConfig = { ...rest, definedAt: signing.span, origins: new Map(Object.entries(origins).sort(byKey)) };
+  }
+
+  let attestationConfig: AttestationConfig | undefined;
+  if (attestation) {
+    const { origins, trustedKeys, ...rest } = attestation.value;
+    attestationConfig = { ...rest, trustedKeys: trustedKeys ?? [], definedAt: attestation.span, origins: new Map(Object.entries(origins).sort(byKey)) };
   }
 
   return {
@@ -147,6 +162,7 @@ export function mergeConfigFiles(models: readonly ConfigFileModel[], diags: Coll
     rpmRepoSets: sets,
     templateSpans,
     ...(signingConfig ? { signing: signingConfig } : {}),
+    ...(attestationConfig ? { attestation: attestationConfig } : {}),
   };
 }
 

@@ -453,6 +453,29 @@ export interface SigningConfig {
   readonly origins: ReadonlyMap<string, SourceSpan>;
 }
 
+/**
+ * Strata extension (not in azldev): top-level `[attestation]` table naming the node:crypto key
+ * that signs build evidence (DSSE envelopes) and the extra public keys `verify` accepts. Paths
+ * are relative to the declaring file and must stay inside the project.
+ *
+ * ```toml
+ * [attestation]
+ * key-file = "keys/attestation-key.pem"             # PEM PKCS#8 private key, Ed25519 or ECDSA P-256, mode 0600
+ * public-key-file = "keys/attestation-key.pub.pem"  # optional PEM SPKI; derived from key-file when absent
+ * trusted-keys = ["keys/release.pub.pem"]           # optional: more PEM public keys verification accepts
+ * ```
+ */
+export interface AttestationConfig {
+  readonly keyFile?: string;
+  readonly publicKeyFile?: string;
+  /** Absolute paths; empty when not set. */
+  readonly trustedKeys: readonly string[];
+  /** The `[attestation]` table (the last one that set a field). */
+  readonly definedAt: SourceSpan;
+  /** Where each set value was written, by TOML key: `key-file`, `public-key-file`, `trusted-keys`, `trusted-keys[N]` (N indexes `trustedKeys`). */
+  readonly origins: ReadonlyMap<string, SourceSpan>;
+}
+
 /** One loaded TOML file and how it was reached. */
 export interface LoadedFile {
   readonly path: string;
@@ -480,6 +503,7 @@ export interface ResolvedProject {
   readonly tools: { readonly imageCustomizer: { readonly containerTag?: string } };
   readonly resources: Resources;
   readonly signing?: SigningConfig;
+  readonly attestation?: AttestationConfig;
 }
 
 /**

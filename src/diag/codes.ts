@@ -35,6 +35,14 @@ export const DIAGNOSTIC_CODES = {
   ATTEST_SOURCE_MISMATCH: { summary: 'a source the build used is not served (or served with other bytes) by the cache or lookaside' },
   ATTEST_SUBJECT_MISMATCH: { summary: 'a package is not a subject of its signed provenance' },
   ATTEST_TARGET_MISSING: { summary: 'the file or directory given to verify does not exist' },
+  // attestations (DSSE envelopes and their keys)
+  ATTEST_ENVELOPE_FIELD: { summary: 'a DSSE envelope lacks a field, has one of the wrong type, or a value that is not base64' },
+  ATTEST_ENVELOPE_MALFORMED: { summary: 'a DSSE envelope is not JSON, or is cut short', hint: 'an envelope is one JSON object {"payload", "payloadType", "signatures"}' },
+  ATTEST_KEY_INVALID: { summary: 'an [attestation] key file is not a PEM key of a supported type (Ed25519 or ECDSA P-256)', hint: 'openssl genpkey -algorithm ed25519 -out key.pem' },
+  ATTEST_KEY_MISMATCH: { summary: "[attestation] public-key-file is not the public half of key-file" },
+  ATTEST_KEY_MISSING: { summary: 'an [attestation] key file is not configured, does not exist or is not a file' },
+  ATTEST_KEY_PERMISSIONS: { summary: 'the [attestation] private key file can be read by group or others', hint: 'chmod 600 the key file' },
+  ATTEST_PAYLOAD_TYPE: { summary: 'a DSSE envelope carries a payload type the verifier does not accept' },
 
   // rpmautospec drop-in
   AUTOSPEC_BAD_DEFINE: { summary: "rpmautospec --define is not 'NAME VALUE'" },

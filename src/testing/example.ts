@@ -5,11 +5,12 @@
  * benchmark. Test support: it uses node's fs/child_process directly (domain code does not).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BuildUnit } from '../build/types.js';
+import { keyIdOf } from '../trust/key-signer.js';
 
 export function repoRoot(): string {
   return process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../..');
@@ -150,6 +151,30 @@ export function generateSigningKey(dir: string, uid = 'Strata Example Signing <s
     }
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+export interface TestAttestationKey {
+  /** PEM PKCS#8 private key, mode 0600. */
+  readonly keyFile: string;
+  /** PEM SPKI public key, mode 0644. */
+  readonly publicKeyFile: string;
+  /** `keyIdOf` the public key (16 upper-case hex digits). */
+  readonly keyId: string;
+}
+
+/**
+ * A fresh attestation key (node:crypto, no passphrase) written to `dir` as
+ * `<name>.pem` (0600) and `<name>.pub.pem`: what `[attestation] key-file` names.
+ */
+export function generateAttestationKey(dir: string, type: 'ed25519' | 'p256' = 'ed25519', name = 'attestation-key'): TestAttestationKey {
+  mkdirSync(dir, { recursive: true });
+  const { privateKey, publicKey } = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keyFile = path.join(dir, `${name}.pem`);
+  const publicKeyFile = path.join(dir, `${name}.pub.pem`);
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  chmodSync(keyFile, 0o600); // whatever the umask, and when the file existed already
+  writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  return { keyFile, publicKeyFile, keyId: keyIdOf(publicKey) };
 }
 
 export function sha256File(p: string): string {
