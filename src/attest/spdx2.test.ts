@@ -45,7 +45,7 @@ test('SRPM described, RPMs generated from it, Source0 from its upstream file, pa
   assert.equal(rel('BUILD_TOOL_OF').length, 2);
   const srpm = byId.get('SPDXRef-SRPM')!;
   const notes = srpm.annotations!.map((a) => a.comment);
-  for (const want of ['sigmd5: 7373', 'sha256header: 7272', 'flag %optflags: -O2', 'define %dist: .azl4', 'without: fips', 'SOURCE_DATE_EPOCH: 1751328000', 'dist-git: https://src.fedoraproject.org/rpms/openssl.git branch f43 commit a1b2c3d4', 'overlay 0: file-add at comps/openssl/openssl.comp.toml:12'])
+  for (const want of ['sigmd5: 7373', 'sha256header: 7272', 'flag %optflags: -O2', 'define %dist: .azl4', 'without: fips', 'SOURCE_DATE_EPOCH: 1751328000', 'dist-git: https://src.fedoraproject.org/rpms/openssl.git branch f43 commit a1b2c3d4', 'overlay 0: file-add; at comps/openssl/openssl.comp.toml:12'])
     assert.ok(notes.some((n) => n.startsWith(want)), want);
   assert.ok(srpm.annotations!.every((a) => a.annotationType === 'OTHER'));
   assert.equal(doc.packages.find((p) => p.primaryPackagePurpose === 'OPERATING_SYSTEM')?.name, 'strata-4.0');
