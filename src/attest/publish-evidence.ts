@@ -17,8 +17,8 @@ import type { BuildRecord, PackageRecord } from '../build/build-record.js';
 import type { Signer } from '../trust/signer.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { cyclonedx16 } from './cyclonedx.js';
-import { serializeEnvelope, signEnvelope } from './dsse.js';
-import { IN_TOTO_PAYLOAD_TYPE, provenanceStatement } from './slsa.js';
+import { IN_TOTO_PAYLOAD_TYPE, serializeEnvelope, signEnvelope } from './dsse.js';
+import { BUILD_RECORD_MEDIA_TYPE, provenanceStatement } from './slsa.js';
 import { spdx23 } from './spdx2.js';
 import { spdx301 } from './spdx3.js';
 
@@ -96,8 +96,13 @@ export async function buildEvidence(records: readonly BuildRecord[], published: 
     } as const;
     for (const [p, text] of Object.values(docs)) files.set(p, text);
     // The SBOMs are byproducts of the provenance: their digests are signed with it.
+    // The record itself travels in the statement (base64), so that verify checks it under the signature.
+    const recordBytes = canonicalJson(record);
     const statement = provenanceStatement(record, {
-      byproducts: Object.values(docs).map(([p, text]) => ({ name: p, digest: { sha256: sha256(text) } })),
+      byproducts: [
+        ...Object.values(docs).map(([p, text]) => ({ name: p, digest: { sha256: sha256(text) } })),
+        { name: 'strata-build-record.json', mediaType: BUILD_RECORD_MEDIA_TYPE, digest: { sha256: sha256(recordBytes) }, content: Buffer.from(recordBytes).toString('base64') },
+      ],
     });
     const envelope = await signEnvelope(signer, IN_TOTO_PAYLOAD_TYPE, new TextEncoder().encode(canonicalJson(statement)));
     const provenance = `${dir}/${stem}.intoto.jsonl`;

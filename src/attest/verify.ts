@@ -26,9 +26,9 @@ import { checkRpmDigests, checkRpmSignature, parseRpm, SigTag, type RpmDifferenc
 import type { SignatureVerifier } from '../trust/signer.js';
 import { VerifyRun, isBroken, step, StepSkipped, type Link, type StepRecord } from '../trust/verify-steps.js';
 import { isInside } from '../util/paths.js';
-import { parseEnvelope, verifyEnvelope } from './dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE, parseEnvelope, verifyEnvelope } from './dsse.js';
 import { EVIDENCE_DIR, EVIDENCE_INDEX, type EvidenceIndex, type EvidenceIndexEntry } from './publish-evidence.js';
-import { BUILD_RECORD_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, parseProvenanceStatement, type ProvenanceStatement } from './slsa.js';
+import { BUILD_RECORD_MEDIA_TYPE, parseProvenanceStatement, type ProvenanceStatement } from './slsa.js';
 
 /** What the project can tell about a record's inputs (wired by the CLI from the project). */
 export interface ProjectChecks {
@@ -129,7 +129,7 @@ class Evidence {
     });
     const env = parseEnvelope(text.trim(), file);
     const { payload, keyId } = await verifyEnvelope(env, this.verifier, { payloadTypes: [IN_TOTO_PAYLOAD_TYPE] });
-    const statement = parseProvenanceStatement(new TextDecoder().decode(payload), file);
+    const statement = parseProvenanceStatement(new TextDecoder().decode(payload));
     return { statement, record: recordOf(statement, file), keyId };
   }
 }
@@ -195,7 +195,7 @@ const evidenceEntry = (ev: Evidence, headerOk: () => boolean) =>
   });
 
 const envelopeStep = (ev: Evidence) =>
-  step<Found, Attested>('provenance envelope', 'ATTEST_ENVELOPE_INVALID', async (f) => {
+  step<Found, Attested>('provenance envelope', 'ATTEST_ENVELOPE_FIELD', async (f) => {
     const file = path.join(f.evidenceDir, f.entry.provenance);
     if (!isInside(f.evidenceDir, file)) fail('ATTEST_INDEX_INVALID', `the index names ${f.entry.provenance}, outside ${f.evidenceDir}`);
     return { ...f, verified: await ev.envelope(file) };
@@ -206,7 +206,7 @@ const subjectStep = step<Attested, unknown>('provenance subject', 'ATTEST_SUBJEC
   const h = a.pkg.signature.string(SigTag.SHA256HEADER);
   const md5 = hex(a.pkg.signature.bin(SigTag.MD5));
   const subjects = a.verified.statement.subject;
-  if (subjects.some((s) => s.digest['sha256'] === a.sha256)) return;
+  if (subjects.some((s) => s.digest?.['sha256'] === a.sha256)) return;
   // Re-signed after the statement was made: the header digests (verified above) still tie it to the build.
   const byHeader = subjects.find((s) => s.annotations?.['sha256header'] !== undefined && s.annotations['sha256header'] === h && s.annotations['sigmd5'] === md5);
   if (byHeader && a.headerDigestsOk) return;
@@ -333,7 +333,7 @@ export async function verifyTarget(fs: FileSystem, target: string, o: VerifyOpti
   if (!st) throw new StrataError(error('ATTEST_TARGET_MISSING', `${target} does not exist`, { hint: 'give an RPM, an SRPM, a repository directory or a .intoto.jsonl envelope' }));
   if (st.isFile && !target.endsWith('.rpm')) {
     // An envelope on its own: its signature, its statement, its record, the project.
-    const verified = await run.run(step<string, Verified>('provenance envelope', 'ATTEST_ENVELOPE_INVALID', (f) => ev.envelope(f)), target, target);
+    const verified = await run.run(step<string, Verified>('provenance envelope', 'ATTEST_ENVELOPE_FIELD', (f) => ev.envelope(f)), target, target);
     if (o.project) await run.check(step<Verified, unknown>('recorded dependencies', 'ATTEST_SOURCE_MISMATCH', (v, report) => checkRecordedDependencies(v.record, o.project!, report)), verified, target);
     return { target, ok: run.ok, packages: [], steps: run.records };
   }

@@ -13,6 +13,10 @@ export interface CodeInfo {
 }
 
 export const DIAGNOSTIC_CODES = {
+  // build evidence
+  ATTEST_RECORD_INCOMPLETE: { summary: 'the build record lacks a fact a piece of evidence needs (e.g. the SHA-256 of an output package)', hint: 'rebuild the component: the build record is written by the build' },
+  ATTEST_STATEMENT_INVALID: { summary: 'an in-toto statement or its SLSA provenance predicate does not have the required shape' },
+
   // archives repacked by overlays
   ARCHIVE_HASH_MISMATCH: { summary: 'an archive repacked by its overlays does not have the hash recorded for it' },
   ARCHIVE_INVALID: { summary: 'a source archive an overlay edits is not a valid tar stream' },
