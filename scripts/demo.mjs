@@ -107,7 +107,28 @@ try {
   await run(strata, ['repo', 'verify', '--deep', path.join(repos, 'base')]);
 
   // -------------------------------------------------------------------------------------------
-  step(9, 'dnf --installroot from the signed repository with gpgcheck=1 and repo_gpgcheck=1');
+  step(9, 'verify every package back to its sources: RPM signature, signed provenance (DSSE), SBOMs, recorded inputs');
+  console.log(`  evidence: ${readdirSync(path.join(repos, 'evidence')).filter((f) => f !== 'index.json').length} component(s) in ${path.join(repos, 'evidence')}/ (SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6, in-toto/SLSA in DSSE)`);
+  await run(strata, ['verify', repos]);
+  const greetRpm = path.join(repos, 'base', readdirSync(path.join(repos, 'base')).find((f) => /^greet-\d.*\.x86_64\.rpm$/.test(f)));
+  console.log('\n  and one package rebuilt from its recorded inputs and compared byte for byte (--rebuild):');
+  const chain = await run(strata, ['-o', 'json', 'verify', '--render', '--rebuild', greetRpm], { capture: true, quiet: true });
+  const verdict = JSON.parse(chain.out);
+  const pkg = verdict.packages[0];
+  for (const st of pkg.steps) console.log(`  ${st.status === 'passed' ? 'ok  ' : st.status.padEnd(4)} ${st.step}${st.problems.length ? `: ${st.problems.map((x) => x.code).join(', ')}` : ''}`);
+  if (!verdict.ok) throw new Error('strata verify --rebuild failed');
+  const r = pkg.record;
+  console.log(`\n  the chain of ${path.basename(greetRpm)}:`);
+  console.log(`    Fedora dist-git ${r.upstream ? `${r.upstream.url} @ ${r.upstream.commit.slice(0, 12)} (${r.upstream.branch ?? 'no branch'})` : '(local spec)'}`);
+  for (const o of r.overlays) console.log(`    overlay ${o.type}${o.at ? ` at ${o.at.file}:${o.at.line}` : ` (${o.synthetic})`}${o.description ? `: ${o.description}` : ''}  sha256 ${o.digest.slice(0, 12)}…`);
+  for (const x of r.sources) console.log(`    ${x.tag ?? x.kind} ${x.name} from ${x.origin.kind}${x.origin.url ? ` ${x.origin.url.replace(/\/sha512\/[0-9a-f]+\//, '/sha512/…/')}` : ''}  sha512 ${x.sha512.slice(0, 12)}…${x.patchFrom ? ` (${x.patchFrom} patch)` : ''}`);
+  console.log(`    flags: optflags="${r.build.flags.optflags ?? ''}" _smp_build_ncpus=${r.build.flags._smp_build_ncpus ?? '?'}; SOURCE_DATE_EPOCH=${r.build.sourceDateEpoch}; ${r.build.backend.name} ${r.build.backend.version} on ${r.build.hostOs}`);
+  console.log(`    buildroot: ${r.build.buildroot.map((b) => b.nevra).join(', ') || '(none)'}; host tools: ${r.build.hostTools.map((h) => `${h.requires}${h.package ? `=${h.package} ${h.version ?? ''}` : ''}`).join(', ')}`);
+  const out = r.outputs.rpms.find((x) => x.file === path.basename(greetRpm));
+  console.log(`    → ${out.nevra}  sha256 ${out.sha256.slice(0, 12)}…  sha256header ${out.sha256header?.slice(0, 12)}…  ${out.purl}`);
+
+  // -------------------------------------------------------------------------------------------
+  step(10, 'dnf --installroot from the signed repository with gpgcheck=1 and repo_gpgcheck=1');
   const installroot = path.join(demo, 'installroot');
   const keyFile = readdirSync(repos).find((f) => f.startsWith('RPM-GPG-KEY'));
   const dnfArgs = [
@@ -130,7 +151,7 @@ try {
   console.log(q.out.trim().split('\n').filter((l) => !l.startsWith('gpg-pubkey')).map((l) => `  installed: ${l}`).join('\n'));
 
   // -------------------------------------------------------------------------------------------
-  step(10, 'run the installed program (the example distro has no libc of its own: the host loader runs it)');
+  step(11, 'run the installed program (the example distro has no libc of its own: the host loader runs it)');
   const runEnv = { LD_LIBRARY_PATH: path.join(installroot, 'usr/lib64'), GREET_DATADIR: path.join(installroot, 'usr/share') };
   await run(path.join(installroot, 'usr/bin/greet'), ['Strata'], { cwd: demo, env: runEnv });
   await run(path.join(installroot, 'usr/bin/greet-banner'), ['Strata'], { cwd: demo, env: runEnv });

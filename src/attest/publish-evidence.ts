@@ -24,6 +24,8 @@ import { spdx301 } from './spdx3.js';
 
 export const EVIDENCE_DIR = 'evidence';
 export const EVIDENCE_INDEX = 'index.json';
+/** The attestation public key beside the repositories (PEM SPKI). */
+export const ATTESTATION_KEY_FILE = 'ATTESTATION-KEY.pem';
 
 /** One published package and where its evidence is (paths relative to the evidence directory). */
 export interface EvidenceIndexEntry {

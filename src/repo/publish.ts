@@ -19,7 +19,7 @@ import { batchArgs, signRpms } from './signing.js';
 import { verifyRepo, type RepoVerdict } from './verify.js';
 import { createHash } from 'node:crypto';
 import type { BuildRecord } from '../build/build-record.js';
-import { buildEvidence, EVIDENCE_DIR, writeEvidence, type EvidenceIndex, type PublishedPackage } from '../attest/publish-evidence.js';
+import { ATTESTATION_KEY_FILE, buildEvidence, EVIDENCE_DIR, writeEvidence, type EvidenceIndex, type PublishedPackage } from '../attest/publish-evidence.js';
 import { replaceDir } from '../util/replace-dir.js';
 
 /**
@@ -48,7 +48,7 @@ export interface PublishOptions {
    * Publish the build evidence beside the repositories (`<repoDir>/evidence/`, src/attest):
    * the build records of the components, and the attestation key that signs the provenance.
    */
-  readonly evidence?: { readonly records: readonly BuildRecord[]; readonly signer: Signer; readonly keyId: string };
+  readonly evidence?: { readonly records: readonly BuildRecord[]; readonly signer: Signer; readonly keyId: string; readonly publicKeyPem: string };
 }
 
 export interface PublishedChannel {
@@ -188,6 +188,8 @@ async function publishEvidence(fs: FileSystem, repoDir: string, ev: NonNullable<
     }
   }
   const files = await buildEvidence(ev.records, published, ev.signer, ev.keyId);
+  // The attestation public key, like RPM-GPG-KEY-*: what a verifier trusts (better: from the project).
+  await fs.writeFileAtomic(path.join(repoDir, ATTESTATION_KEY_FILE), ev.publicKeyPem);
   const dest = path.join(repoDir, EVIDENCE_DIR);
   const stage = await fs.mkdtemp(`.${EVIDENCE_DIR}.publish-`, repoDir);
   try {

@@ -41,6 +41,9 @@ export function register(program: Command, host: CommandHost): void {
       });
       try {
         const keyName = (project.defaultDistro?.name ?? path.basename(project.dir)).replace(/[^\w.-]+/g, '-') || 'strata';
+        // With an [attestation] key, the build evidence of every built component goes beside the repositories.
+        const attest = project.attestation ? await (await import('../../attest/attestation-key.js')).loadAttestationKey(ctx.fs, project.attestation) : undefined;
+        const records = attest ? await (await import('../../build/build-state.js')).loadBuildRecords(ctx.fs, project.project.workDir) : [];
         const r = await repo.publishRepos(
           { fs: ctx.fs, proc: ctx.proc, sink, lock: ctx.lock },
           {
@@ -52,12 +55,13 @@ export function register(program: Command, host: CommandHost): void {
             includeSource: flags.source !== false,
             // The configured public key must verify what was signed with the secret key.
             ...(s?.publicKeyFile ? { verifyWith: [s.publicKeyFile] } : {}),
+            ...(attest ? { evidence: { records, signer: attest.signer, keyId: attest.keyId, publicKeyPem: attest.publicKeyPem } } : {}),
           },
         );
         return {
-          json: { ok: true, repoDir: r.repoDir, keyFile: r.keyFile, fingerprint: r.fingerprint, channels: r.channels.map((ch) => ({ channel: ch.channel, dir: ch.dir, packages: ch.packages, revision: ch.revision, verified: ch.verdict.ok })) },
+          json: { ok: true, repoDir: r.repoDir, keyFile: r.keyFile, fingerprint: r.fingerprint, channels: r.channels.map((ch) => ({ channel: ch.channel, dir: ch.dir, packages: ch.packages, revision: ch.revision, verified: ch.verdict.ok })), ...(r.evidence ? { evidence: { dir: r.evidence.dir, attestationKey: r.evidence.index.attestationKey, packages: r.evidence.index.packages.length } } : {}) },
           table: { columns: ['channel', 'packages', 'revision', 'verified', 'directory'], rows: r.channels.map((ch) => [ch.channel, ch.packages, ch.revision, ch.verdict.ok ? 'yes' : 'NO', path.relative(ctx.cwd, ch.dir)]) },
-          text: `signed with ${r.fingerprint}; public key: ${path.relative(ctx.cwd, r.keyFile)}\nrepositories in ${path.relative(ctx.cwd, r.repoDir) || '.'}/`,
+          text: `signed with ${r.fingerprint}; public key: ${path.relative(ctx.cwd, r.keyFile)}\nrepositories in ${path.relative(ctx.cwd, r.repoDir) || '.'}/${r.evidence ? `\nevidence (SBOMs, signed provenance) of ${r.evidence.index.packages.length} package(s) in ${path.relative(ctx.cwd, r.evidence.dir)}/, attestation key ${r.evidence.index.attestationKey}` : ''}`,
         };
       } finally {
         await key.dispose();

@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { CommandHost } from '../host.js';
+import type { CommandResult } from '../output.js';
+import { makeSink } from '../progress.js';
+
+interface VerifyFlags {
+  key?: string[];
+  attestationKey?: string[];
+  render?: boolean;
+  rebuild?: boolean;
+  standalone?: boolean;
+}
+
+export function register(program: Command, host: CommandHost): void {
+  const cmd = program
+    .command('verify')
+    .description('verify packages back to their sources: RPM signature, signed provenance, SBOMs, recorded inputs (and --render, --rebuild)')
+    .argument('<target>', 'an RPM, an SRPM, a directory of them (a repository or the repositories root), or a .intoto.jsonl envelope')
+    .option('--key <file...>', 'trusted OpenPGP key(s) of the packages (default: RPM-GPG-KEY* beside the repository)')
+    .option('--attestation-key <file...>', 'trusted attestation public key(s), PEM (default: the project [attestation] key, else ATTESTATION-KEY.pem beside the repository)')
+    .option('--render', 're-render each component from its recorded inputs and compare the spec')
+    .option('--rebuild', 'rebuild each component from its recorded inputs and compare the packages byte for byte')
+    .option('--standalone', 'do not look for a project: check the packages and their evidence only (a third party without the project)');
+  host.withOutput(cmd);
+  cmd.action(
+    host.action(async (target: string, flags: VerifyFlags, c: Command): Promise<CommandResult> => {
+      const g = host.globals(c);
+      const ctx = host.ctx;
+      const abs = path.resolve(ctx.cwd, target);
+      const [{ verifyTarget, projectChecks, loadAttestationKey }, { keyVerifier }, { readPublicKeys }, { StrataError, error }] = await Promise.all([
+        import('../../attest/index.js'),
+        import('../../trust/key-signer.js'),
+        import('../../trust/openpgp-verifier.js'),
+        import('../../diag/index.js'),
+      ]);
+      // The project, when there is one (it supplies the attestation key and the input checks).
+      let project;
+      if (!flags.standalone) {
+        const { loadProject, findProjectRoot } = await import('../../config/index.js');
+        const root = await findProjectRoot(ctx.fs, path.resolve(ctx.cwd, g.project ?? '.')).catch(() => undefined);
+        if (root) project = (await loadProject({ fs: ctx.fs, startDir: root.dir })).project;
+      }
+      const near = async (pred: (n: string) => boolean): Promise<string[]> => {
+        let d = (await ctx.fs.stat(abs))?.isDirectory ? abs : path.dirname(abs);
+        for (let i = 0; i < 4; i++, d = path.dirname(d)) {
+          const names = (await ctx.fs.readdir(d).catch(() => [] as string[])).filter(pred).sort();
+          if (names.length) return names.map((n) => path.join(d, n));
+        }
+        return [];
+      };
+      const rpmKeyFiles = flags.key?.map((k) => path.resolve(ctx.cwd, k)) ?? (await near((n) => n.startsWith('RPM-GPG-KEY')));
+      const rpmKeys = (await Promise.all(rpmKeyFiles.map(async (f) => readPublicKeys(await ctx.fs.readFile(f))))).flat();
+      let verifier;
+      let attestationFrom: string;
+      if (flags.attestationKey?.length) {
+        const files = flags.attestationKey.map((k) => path.resolve(ctx.cwd, k));
+        verifier = keyVerifier(await Promise.all(files.map((f) => ctx.fs.readText(f))));
+        attestationFrom = files.join(', ');
+      } else if (project?.attestation?.publicKeyFile) {
+        const a = project.attestation;
+        verifier = keyVerifier(await Promise.all([a.publicKeyFile!, ...a.trustedKeys].map((f) => ctx.fs.readText(f))));
+        attestationFrom = path.relative(ctx.cwd, a.publicKeyFile!);
+      } else if (project?.attestation) {
+        verifier = (await loadAttestationKey(ctx.fs, project.attestation)).verifier;
+        attestationFrom = 'the project [attestation] key';
+      } else {
+        const files = await near((n) => n === 'ATTESTATION-KEY.pem');
+        if (!files.length) throw new StrataError(error('ATTEST_NO_EVIDENCE', `no attestation key to verify ${target} with`, { hint: 'pass --attestation-key FILE, or run inside a project with an [attestation] table' }));
+        verifier = keyVerifier(await Promise.all(files.map((f) => ctx.fs.readText(f))));
+        attestationFrom = files.map((f) => path.relative(ctx.cwd, f)).join(', ');
+      }
+      const sink = makeSink(ctx, g);
+      const { NodeHttp, NodeFileHasher } = await import('../../adapters/http.js');
+      const checks = project ? projectChecks({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, lock: ctx.lock, clock: ctx.clock, sink, http: new NodeHttp(), hasher: new NodeFileHasher() }, project) : undefined;
+      const v = await verifyTarget(ctx.fs, abs, { rpmKeys, attestation: verifier, ...(checks ? { project: checks } : {}), render: !!flags.render, rebuild: !!flags.rebuild });
+      const rows: unknown[][] = [];
+      for (const s of v.steps) rows.push([path.relative(ctx.cwd, s.subject ?? v.target), s.step, s.status, s.problems.map((p) => `${p.code}: ${p.message}`).join('; ') || (s.reason ?? '')]);
+      for (const p of v.packages) for (const s of p.steps) rows.push([path.basename(p.file), s.step, s.status, s.problems.map((x) => `${x.code}: ${x.message}`).join('; ') || (s.reason ?? '')]);
+      const bad = v.packages.filter((p) => !p.ok).length;
+      return {
+        json: v,
+        table: { columns: ['package', 'step', 'status', 'problems'], rows },
+        text: v.ok
+          ? `${v.packages.length || 1} target(s) verified: RPM keys ${rpmKeyFiles.map((f) => path.relative(ctx.cwd, f)).join(', ') || '(none)'}, attestation key from ${attestationFrom}`
+          : `verification FAILED: ${bad} of ${v.packages.length} package(s)${v.steps.some((s) => s.status === 'failed') ? ', and the target itself' : ''}`,
+        exitCode: v.ok ? 0 : 1,
+      };
+    }),
+  );
+}
