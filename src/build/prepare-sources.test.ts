@@ -15,6 +15,7 @@ import { FakeDistGit } from '../testing/git-fixtures.js';
 import { LookasideServer } from '../testing/http-server.js';
 import { writeTestProject } from '../testing/project.js';
 import { listTree as tree } from '../testing/tree.js';
+import type { PreparedInputs } from './build-record.js';
 import { prepareSources, type PrepareSourcesDeps } from './prepare-sources.js';
 
 const sha512 = (b: Uint8Array | string) => createHash('sha512').update(b).digest('hex');
@@ -91,10 +92,22 @@ test('prepare-sources end to end: lookaside fetch + verify, signatures, tampered
 
     // Correct fetch and verify (+ the signature).
     const [good] = await prepareSources(deps, p, [comp('good')], out, opts);
-    assert.deepEqual(tree(path.join(out, 'good')), ['good-1.0.tar.gz', 'good-1.0.tar.gz.asc', 'good.spec', 'sources', 'upstream.gpg']);
+    assert.deepEqual(tree(path.join(out, 'good')), ['.strata/inputs.json', 'good-1.0.tar.gz', 'good-1.0.tar.gz.asc', 'good.spec', 'sources', 'upstream.gpg']);
     assert.deepEqual(readFileSync(path.join(out, 'good', 'good-1.0.tar.gz')), tarball);
     assert.equal(good!.signatures.length, 1);
     assert.equal(good!.signatures[0]!.call.data, 'good-1.0.tar.gz');
+    // What the build record takes from here: the upstream commit, each source with its origin and digests, the signature check.
+    const inputs = JSON.parse(readFileSync(path.join(out, 'good', '.strata', 'inputs.json'), 'utf8')) as PreparedInputs;
+    assert.equal(inputs.component, 'good');
+    assert.match(inputs.upstream!.commit, /^[0-9a-f]{40}$/);
+    assert.equal(inputs.upstream!.commit, good!.upstreamCommit);
+    assert.equal(inputs.spec.sha256, createHash('sha256').update(readFileSync(path.join(out, 'good', 'good.spec'))).digest('hex'));
+    const tar = inputs.sources.find((x) => x.name === 'good-1.0.tar.gz')!;
+    assert.equal(tar.origin.kind, 'lookaside');
+    assert.ok('url' in tar.origin && tar.origin.url.startsWith(server.template.split('$')[0]!.replace(/\/$/, '')), JSON.stringify(tar.origin));
+    assert.equal(tar.sha512, createHash('sha512').update(tarball).digest('hex'));
+    assert.equal(tar.tag, 'Source0');
+    assert.deepEqual(inputs.signatures.map((x) => [x.file, x.signature, x.keyFingerprints.length]), [['good-1.0.tar.gz', 'good-1.0.tar.gz.asc', 1]]);
     assert.deepEqual(tree(out), tree(out).filter((f) => !f.startsWith('.')), 'no staging left');
 
     const failing = [
