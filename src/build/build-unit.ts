@@ -26,6 +26,7 @@ import type { BuildRecord as EvidenceRecord } from './build-record.js';
 import { assembleBuildRecord, evaluateFlags, packageRecord, type HostFacts, type Vendor } from './evidence.js';
 import { loadPreparedInputs, PREPARED_INPUTS } from './prepared-inputs.js';
 import { parseRpm, Tag } from '../rpm/index.js';
+import { macroArgs } from './spec-facts.js';
 import { dependencyFailedRecord, notStartedRecord, type BuildScheduler } from './scheduler.js';
 import type { BuildGraph, BuildRecord, BuildUnit } from './types.js';
 
@@ -84,7 +85,7 @@ export interface UnitRun {
   readonly diagnostics: Diagnostic[];
   readonly reproducibility: ReproducibilityResult[];
   /** Collect a build record for every component built (see build-record.ts). */
-  readonly evidence?: { readonly vendor: Vendor; readonly arch: string; readonly host: Promise<HostFacts> };
+  readonly evidence?: { readonly vendor: Vendor; readonly arch: string; readonly host: Promise<HostFacts>; readonly flags: Map<string, Promise<Record<string, string>>> };
 }
 
 /** Build (or find unchanged) component `u`. */
@@ -274,7 +275,7 @@ async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpm
     pkg(srpm),
     Promise.all(rpms.map(pkg)),
     Promise.all(sysrootRpms.map(pkg)),
-    evaluateFlags(run.proc, u, { ...reproducibleMacros(), ...run.binaryMacros, ...run.macros }),
+    flagsOf(run, u),
     Promise.all((run.graph.external.get(u.name) ?? []).map((r) => host.hostTool(r))),
   ]);
   // The header's OPTFLAGS is what the build really used (a spec may change %optflags).
@@ -295,4 +296,13 @@ async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpm
     srpm: srpmRec,
     rpms: rpmRecs,
   });
+}
+
+/** The flag macros for `u`'s build: one rpmbuild --eval per distinct set of macros and options in a run. */
+function flagsOf(run: UnitRun, u: BuildUnit): Promise<Record<string, string>> {
+  const macros = { ...reproducibleMacros(), ...run.binaryMacros, ...run.macros };
+  const key = JSON.stringify([macroArgs(u, macros)]);
+  let p = run.evidence!.flags.get(key);
+  if (!p) run.evidence!.flags.set(key, (p = evaluateFlags(run.proc, u, macros)));
+  return p;
 }

@@ -71,6 +71,8 @@ export interface HostFacts {
   readonly backendVersion: string;
   /** What the host reports for a BuildRequires it satisfies (cached per name). */
   hostTool(requires: string): Promise<HostToolRecord>;
+  /** Start looking up these requirements (one batch), e.g. every external BuildRequires of a run at its start. */
+  prefetch(requires: readonly string[]): void;
 }
 
 export async function loadHostFacts(fs: FileSystem, proc: ProcessRunner, backend: 'rpmbuild' | 'mock', mockPath?: string): Promise<HostFacts> {
@@ -83,25 +85,57 @@ export async function loadHostFacts(fs: FileSystem, proc: ProcessRunner, backend
   const rpmVersion = await version('rpm', ['--version'], /RPM version (\S+)/);
   const backendVersion = backend === 'mock' ? await version(mockPath ?? 'mock', ['--version'], /^(\S+)/) : rpmVersion;
   const cache = new Map<string, Promise<HostToolRecord>>();
-  const lookup = async (requires: string): Promise<HostToolRecord> => {
-    const name = requires.split(/\s+/)[0] ?? '';
-    // A command or a file path: the path, and the Debian package that owns it.
-    const file = name.startsWith('/') ? name : /^[A-Za-z0-9][A-Za-z0-9+._-]*$/.test(name) ? await proc.which(name) : undefined;
-    if (!file) return { requires };
-    const owner = await proc.run('dpkg-query', ['-S', file], {}).catch(() => undefined);
-    const pkg = owner?.code === 0 ? /^([^:,\s]+)(?::\S+)?: /.exec(owner.stdout)?.[1] : undefined;
-    if (!pkg) return { requires, path: file };
-    const v = await proc.run('dpkg-query', ['-W', '-f', '${Version}', pkg], {}).catch(() => undefined);
-    return { requires, path: file, package: pkg, ...(v?.code === 0 && v.stdout.trim() ? { version: v.stdout.trim() } : {}) };
+  /** One `dpkg-query -S` and one `dpkg-query -W` for a batch of requirements (each call reads every package's file list). */
+  const lookupAll = async (list: readonly string[]): Promise<Map<string, HostToolRecord>> => {
+    const paths = new Map<string, string>();
+    await Promise.all(
+      list.map(async (requires) => {
+        const name = requires.split(/\s+/)[0] ?? '';
+        const file = name.startsWith('/') ? name : /^[A-Za-z0-9][A-Za-z0-9+._-]*$/.test(name) ? await proc.which(name) : undefined;
+        if (file) paths.set(requires, file);
+      }),
+    );
+    const owners = new Map<string, string>();
+    const files = [...new Set(paths.values())];
+    if (files.length) {
+      const r = await proc.run('dpkg-query', ['-S', ...files], {}).catch(() => undefined);
+      for (const line of r?.stdout.split('\n') ?? []) {
+        const m = /^([^:,\s]+)(?::[^:\s]+)?(?:, [^:]+)?: (\/.*)$/.exec(line);
+        if (m && !owners.has(m[2]!)) owners.set(m[2]!, m[1]!);
+      }
+    }
+    const versions = new Map<string, string>();
+    const pkgs = [...new Set(owners.values())];
+    if (pkgs.length) {
+      const r = await proc.run('dpkg-query', ['-W', '-f', '${Package} ${Version}\n', ...pkgs], {}).catch(() => undefined);
+      for (const line of r?.stdout.split('\n') ?? []) {
+        const [p, v] = line.split(' ');
+        if (p && v) versions.set(p.replace(/:.*$/, ''), v);
+      }
+    }
+    const out = new Map<string, HostToolRecord>();
+    for (const requires of list) {
+      const file = paths.get(requires);
+      const pkg = file ? owners.get(file) : undefined;
+      const version = pkg ? versions.get(pkg) : undefined;
+      out.set(requires, { requires, ...(file ? { path: file } : {}), ...(pkg ? { package: pkg } : {}), ...(version ? { version } : {}) });
+    }
+    return out;
+  };
+  const prefetch = (list: readonly string[]): void => {
+    const todo = [...new Set(list)].filter((r) => !cache.has(r));
+    if (!todo.length) return;
+    const batch = lookupAll(todo);
+    for (const r of todo) cache.set(r, batch.then((m) => m.get(r)!));
   };
   return {
     rpmVersion,
     hostOs: pretty,
     backendVersion,
+    prefetch,
     hostTool(requires) {
-      let p = cache.get(requires);
-      if (!p) cache.set(requires, (p = lookup(requires)));
-      return p;
+      prefetch([requires]);
+      return cache.get(requires)!;
     },
   };
 }

@@ -173,6 +173,8 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       diagnostics.push(...d);
       return unbuilt(name, (e as Error).message);
     });
+  // The host's answers for every external BuildRequires, looked up while the builds run.
+  const hostFacts = opts.evidence ? loadHostFacts(fs, ctx.proc, backend, opts.mock?.path).then((h) => (h.prefetch([...graph.external.values()].flat()), h)) : undefined;
   const driver = new ScheduleDriver(scheduler, sink, build, onRecord);
   const run: UnitRun = {
     fs,
@@ -202,7 +204,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
     fingerprints,
     diagnostics,
     reproducibility,
-    ...(opts.evidence ? { evidence: { vendor: { vendor: opts.evidence.vendor, distro: opts.evidence.distro }, arch: opts.evidence.arch, host: loadHostFacts(fs, ctx.proc, backend, opts.mock?.path) } } : {}),
+    ...(opts.evidence ? { evidence: { vendor: { vendor: opts.evidence.vendor, distro: opts.evidence.distro }, arch: opts.evidence.arch, host: hostFacts!, flags: new Map() } } : {}),
   };
   await driver.run();
   sink({ kind: 'end', task: 'build' });

@@ -128,6 +128,8 @@ interface State {
   readonly emulated: Set<string>;
   readonly errors: string[];
   depth: number;
+  /** Characters produced by every nested expansion so far (the work budget of one expandMacros call). */
+  produced: number;
   /** Names %define'd inside the current parametric call (popped at its end). */
   locals: string[] | undefined;
   /** Source/patch file names for %{S:n} / %{P:n}. */
@@ -136,10 +138,15 @@ interface State {
 const MAX_DEPTH = 64;
 /** Guard against exponential expansions (`%define a %b%b`, ...). */
 const MAX_OUTPUT = 8 * 1024 * 1024;
+/**
+ * Guard against expansions that are each small but many (a macro expanded again at every level
+ * of a deep nesting): the characters all nested expansions of one call may produce together.
+ */
+const MAX_WORK = 16 * 1024 * 1024;
 
 /** Expand all macros in `text`. Definitions (`%define`, `%global`, `%undefine`) modify `ctx`. */
 export function expandMacros(text: string, ctx: MacroContext): Expansion {
-  const st: State = { ctx, unexpandable: new Set(), undef: new Set(), emulated: new Set(), errors: [], depth: 0, locals: undefined };
+  const st: State = { ctx, unexpandable: new Set(), undef: new Set(), emulated: new Set(), errors: [], depth: 0, produced: 0, locals: undefined };
   const out = expand(text, st);
   return { text: out, complete: st.unexpandable.size === 0 && st.errors.length === 0, unexpandable: [...st.unexpandable], undefined: [...st.undef], emulated: [...st.emulated], errors: st.errors };
 }
@@ -191,9 +198,15 @@ function expand(s: string, st: State): string {
     st.errors.push('too many levels of recursion in macro expansion');
     return s;
   }
+  if (st.produced > MAX_WORK) {
+    if (!st.errors.includes('macro expansion result too large')) st.errors.push('macro expansion result too large');
+    return s;
+  }
   st.depth++;
   try {
-    return expandInner(s, st);
+    const out = expandInner(s, st);
+    st.produced += out.length;
+    return out;
   } finally {
     st.depth--;
   }
@@ -571,7 +584,7 @@ export const BUILTIN_MACROS: readonly string[] = [...BUILTINS.keys()];
  * Load an rpm macro file (`%name body` lines with `\` continuations, `#` comments) into the context.
  */
 export function loadMacroFile(text: string, ctx: MacroContext): void {
-  loadInto(text, { ctx, unexpandable: new Set(), undef: new Set(), emulated: new Set(), errors: [], depth: 0, locals: undefined });
+  loadInto(text, { ctx, unexpandable: new Set(), undef: new Set(), emulated: new Set(), errors: [], depth: 0, produced: 0, locals: undefined });
 }
 
 function loadInto(text: string, s: State): void {
