@@ -50,16 +50,26 @@ export function register(program: Command, host: CommandHost): void {
         return [];
       };
       const rpmKeyFiles = flags.key?.map((k) => path.resolve(ctx.cwd, k)) ?? (await near((n) => n.startsWith('RPM-GPG-KEY')));
-      const rpmKeys = (await Promise.all(rpmKeyFiles.map(async (f) => readPublicKeys(await ctx.fs.readFile(f))))).flat();
+      // A key file that is not a key is the user's to fix: a coded diagnostic at the file, not a stack trace.
+      const keyFile = async <T>(f: string, what: string, read: () => Promise<T>): Promise<T> => {
+        try {
+          return await read();
+        } catch (e) {
+          if ((e as { code?: string }).code === 'ENOENT') throw e;
+          throw new StrataError(error('ATTEST_KEY_INVALID', `${f} is not ${what}: ${(e as Error).message}`, { span: { file: f, line: 1, col: 1 }, hint: what === 'an OpenPGP public key' ? 'give the armored public key (gpg --armor --export KEYID)' : 'give a PEM public key (openssl pkey -pubout)' }), { cause: e });
+        }
+      };
+      const pemVerifier = (files: readonly string[]) => keyFile(files.join(', '), 'a PEM Ed25519 or P-256 public key', async () => keyVerifier(await Promise.all(files.map((f) => ctx.fs.readText(f)))));
+      const rpmKeys = (await Promise.all(rpmKeyFiles.map((f) => keyFile(f, 'an OpenPGP public key', async () => readPublicKeys(await ctx.fs.readFile(f)))))).flat();
       let verifier;
       let attestationFrom: string;
       if (flags.attestationKey?.length) {
         const files = flags.attestationKey.map((k) => path.resolve(ctx.cwd, k));
-        verifier = keyVerifier(await Promise.all(files.map((f) => ctx.fs.readText(f))));
+        verifier = await pemVerifier(files);
         attestationFrom = files.join(', ');
       } else if (project?.attestation?.publicKeyFile) {
         const a = project.attestation;
-        verifier = keyVerifier(await Promise.all([a.publicKeyFile!, ...a.trustedKeys].map((f) => ctx.fs.readText(f))));
+        verifier = await pemVerifier([a.publicKeyFile!, ...a.trustedKeys]);
         attestationFrom = path.relative(ctx.cwd, a.publicKeyFile!);
       } else if (project?.attestation) {
         verifier = (await loadAttestationKey(ctx.fs, project.attestation)).verifier;
@@ -67,7 +77,7 @@ export function register(program: Command, host: CommandHost): void {
       } else {
         const files = await near((n) => n === 'ATTESTATION-KEY.pem');
         if (!files.length) throw new StrataError(error('ATTEST_NO_EVIDENCE', `no attestation key to verify ${target} with`, { hint: 'pass --attestation-key FILE, or run inside a project with an [attestation] table' }));
-        verifier = keyVerifier(await Promise.all(files.map((f) => ctx.fs.readText(f))));
+        verifier = await pemVerifier(files);
         attestationFrom = files.map((f) => path.relative(ctx.cwd, f)).join(', ');
       }
       const sink = makeSink(ctx, g);
