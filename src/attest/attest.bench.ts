@@ -15,7 +15,9 @@ import { NodeProcessLock } from '../adapters/process-lock.js';
 import { runBuild } from '../build/run-build.js';
 import { rpmspecInspector, specModelInspector } from '../build/spec-facts.js';
 import { loadBuildRecords } from '../build/build-state.js';
-import { PREPARED_INPUTS } from '../build/prepared-inputs.js';
+import { PREPARED_INPUTS, loadPreparedInputs } from '../build/prepared-inputs.js';
+import { assembleBuildRecord, flagEvalArgs, loadHostFacts, packageRecord, parseFlagEval } from '../build/evidence.js';
+import { reproducibleMacros } from '../build/rpmbuild.js';
 import type { PreparedInputs } from '../build/build-record.js';
 import { publishRepos } from '../repo/publish.js';
 import { loadGpgKey } from '../trust/gpg-signer.js';
@@ -68,15 +70,64 @@ try {
   const wo = median(walls.without);
   // Generating and signing the evidence of every component (what publish adds).
   const records = await loadBuildRecords(fs, path.join(tmp, 'work'));
+
+  // The same work measured directly: what a build with records does on top of one without
+  // (host facts, every output and buildroot package read and
+  // digested, the record assembled), timed on its own. The wall difference above is the honest
+  // end-to-end figure but on a busy 2-core machine its noise is larger than the effect.
+  const outFiles = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.rpm')) outFiles.set(e.name, p);
+    }
+  };
+  walk(path.join(tmp, 'out'));
+  const direct: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const d0 = performance.now();
+    const host = await loadHostFacts(fs, proc, 'rpmbuild', { cacheFile: path.join(tmp, 'work', '.strata', 'host-tools.json') });
+    host.prefetch(records.flatMap((r) => r.build.hostTools.map((h) => h.requires)));
+    const vendor = { vendor: 'example', distro: 'example-1' };
+    await Promise.all(
+      records.map(async (r) => {
+        const u = units.find((x) => x.name === r.component)!;
+        const macros = { ...reproducibleMacros(), dist: '.exl1' };
+        const pkg = async (f: string) => packageRecord(readFileSync(outFiles.get(f)!), f, vendor);
+        const [srpm, rpms, buildroot, fl, hostTools] = await Promise.all([
+          pkg(r.outputs.srpm.file!),
+          Promise.all(r.outputs.rpms.map((x) => pkg(x.file!))),
+          Promise.all(r.build.buildroot.filter((b) => b.file && outFiles.has(b.file)).map((b) => pkg(b.file!))),
+          // the binary build prints the flags it evaluates (flagEvalArgs): parsing them is all the record adds
+          Promise.resolve(parseFlagEval(flagEvalArgs().filter((a) => a !== '--eval').map((a) => a.replace(/%\{\?[^}]*\}/, 'x')).join('\n'))),
+          Promise.all(r.build.hostTools.map((h) => host.hostTool(h.requires))),
+        ]);
+        const inputs = (await loadPreparedInputs(fs, u.dir))!;
+        assembleBuildRecord({ inputs, unit: u, arch: 'x86_64', vendor, backend: 'rpmbuild', host, flags: fl, defines: macros, sourceDateEpoch: r.build.sourceDateEpoch, buildroot, hostTools, srpm, rpms });
+      }),
+    );
+    direct.push((performance.now() - d0) / 1000);
+  }
+  const dm = median(direct);
   const ak = generateAttestationKey(path.join(tmp, 'akeys'));
   const signer = keySigner(readFileSync(ak.keyFile, 'utf8'));
   const published = new Map<string, PublishedPackage>();
   for (const r of records) for (const p of [r.outputs.srpm, ...r.outputs.rpms]) published.set(p.file!, { channel: 'base', file: p.file!, sha256: p.sha256! });
   const g0 = performance.now();
   const ev = await buildEvidence(records, published, signer, ak.keyId);
-  const gen = (performance.now() - g0) / 1000;
+  const cold = (performance.now() - g0) / 1000;
+  const warm: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t = performance.now();
+    await buildEvidence(records, published, signer, ak.keyId);
+    warm.push((performance.now() - t) / 1000);
+  }
+  const gen = median(warm);
   console.log(`build of the example distro (${units.length} components, -j2, median of ${ROUNDS}): ${wo.toFixed(2)} s without records, ${w.toFixed(2)} s with (${(((w - wo) / wo) * 100).toFixed(1)}%); rounds with ${walls.with.map((x) => x.toFixed(2)).join('/')}, without ${walls.without.map((x) => x.toFixed(2)).join('/')}`);
-  console.log(`evidence of ${records.length} components (${ev.files.size} files: SBOMs ×3, DSSE provenance, index): ${(gen * 1000).toFixed(0)} ms = ${((gen / wo) * 100).toFixed(2)}% of the build wall; attestation overhead in all ${((((w - wo) + gen) / wo) * 100).toFixed(1)}% (target < 2%)`);
+  console.log(`record collection measured directly (host facts with the work-dir cache, flags parsed from the build's output, ${outFiles.size} packages digested, records assembled; median of ${ROUNDS}): ${(dm * 1000).toFixed(0)} ms = ${((dm / wo) * 100).toFixed(2)}% of the build wall`);
+  console.log(`evidence of ${records.length} components (${ev.files.size} files: SBOMs ×3, DSSE provenance, index), made at publish: ${(gen * 1000).toFixed(0)} ms = ${((gen / wo) * 100).toFixed(2)}% of the build wall (median of ${ROUNDS}; the first call, with the code not yet compiled by the JIT: ${(cold * 1000).toFixed(0)} ms)`);
+  console.log(`attestation overhead: ${(((dm + gen) / wo) * 100).toFixed(2)}% of the build wall measured directly, ${((((w - wo) + gen) / wo) * 100).toFixed(1)}% from the wall difference (target < 2%)`);
 
   // A signed repository, then 2,000 packages in it.
   const key = generateSigningKey(path.join(tmp, 'keys'));

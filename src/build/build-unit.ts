@@ -150,7 +150,7 @@ export async function buildUnit(run: UnitRun, u: BuildUnit, st: EvaluatedUnit): 
   const notStarted = (): BuildRecord => notStartedRecord(name);
   const holdFixedRoot = <T>(fn: () => Promise<T>) => run.fixedRoots.hold(fixedRoot, fn);
   let sysrootRpms: readonly string[] = inputs.sysrootRpms;
-  const job = (topdir: string) => ({ unit: u, topdir, fixedRoot, macros: run.macros, binaryMacros: run.binaryMacros, sourceDateEpoch: sde, sysrootRpms, ...(run.signal ? { signal: run.signal } : {}) });
+  const job = (topdir: string) => ({ unit: u, topdir, fixedRoot, macros: run.macros, binaryMacros: run.binaryMacros, sourceDateEpoch: sde, sysrootRpms, reportFlags: !!run.evidence, ...(run.signal ? { signal: run.signal } : {}) });
   let r: RpmbuildResult;
   let r2: RpmbuildResult | undefined;
   if (run.backend === 'mock') {
@@ -225,7 +225,7 @@ export async function buildUnit(run: UnitRun, u: BuildUnit, st: EvaluatedUnit): 
   const baseState: BuildState = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: placed.srpm, rpms: [...placed.rpms], packages: placed.packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000 };
   // The build record is collected off the critical path, and saved with the state.
   const saveState = async () => {
-    const record = run.evidence ? await collectRecord(run, u, sde, sysrootRpms, layout.abs(placed.srpm), rpmsAbs) : undefined;
+    const record = run.evidence ? await collectRecord(run, u, sde, sysrootRpms, layout.abs(placed.srpm), rpmsAbs, r.flags) : undefined;
     await run.store.save(name, record ? { ...baseState, record } : baseState);
   };
   const publish = async () => {
@@ -262,7 +262,7 @@ async function reuseLastBuild(run: UnitRun, name: string, prev: BuildState, srpm
 }
 
 /** The build record of a built unit, or undefined when its directory has no prepared inputs (prepared by hand). */
-async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpms: readonly string[], srpm: string, rpms: readonly string[]): Promise<EvidenceRecord | undefined> {
+async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpms: readonly string[], srpm: string, rpms: readonly string[], reported?: Readonly<Record<string, string>>): Promise<EvidenceRecord | undefined> {
   const ev = run.evidence!;
   const inputs = await loadPreparedInputs(run.fs, u.dir);
   if (!inputs) {
@@ -275,7 +275,7 @@ async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpm
     pkg(srpm),
     Promise.all(rpms.map(pkg)),
     Promise.all(sysrootRpms.map(pkg)),
-    flagsOf(run, u),
+    reported ?? flagsOf(run, u),
     Promise.all((run.graph.external.get(u.name) ?? []).map((r) => host.hostTool(r))),
   ]);
   // The header's OPTFLAGS is what the build really used (a spec may change %optflags).
@@ -298,7 +298,7 @@ async function collectRecord(run: UnitRun, u: BuildUnit, sde: number, sysrootRpm
   });
 }
 
-/** The flag macros for `u`'s build: one rpmbuild --eval per distinct set of macros and options in a run. */
+/** The flag macros for `u`'s build when the build did not report them (mock): one rpmbuild --eval per distinct set of macros and options in a run. */
 function flagsOf(run: UnitRun, u: BuildUnit): Promise<Record<string, string>> {
   const macros = { ...reproducibleMacros(), ...run.binaryMacros, ...run.macros };
   const key = JSON.stringify([macroArgs(u, macros)]);

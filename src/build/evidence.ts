@@ -26,17 +26,33 @@ export interface Vendor {
   readonly distro: string;
 }
 
-/** The flag macros evaluated by rpmbuild with `macros` and the unit's defines and --with/--without. */
-export async function evaluateFlags(proc: ProcessRunner, unit: BuildUnit, macros: Readonly<Record<string, string>>): Promise<Record<string, string>> {
-  const evals = FLAG_MACROS.flatMap((m) => ['--eval', `@@${m}=%{?${m}}`]);
-  const r = await proc.run('rpmbuild', [...macroArgs(unit, macros), ...evals], {});
+/** The marker of a flag macro's value in rpmbuild's output: `strata-flag:NAME=VALUE`. */
+const FLAG_MARK = 'strata-flag:';
+
+/**
+ * `--eval` options that make rpmbuild print every flag macro as it evaluates it, before it does
+ * anything else. Given to the binary build itself, they report the flags in exactly that build's
+ * macro context (its defines, --with/--without and directories), at no cost of an extra process.
+ */
+export function flagEvalArgs(): string[] {
+  return FLAG_MACROS.flatMap((m) => ['--eval', `${FLAG_MARK}${m}=%{?${m}}`]);
+}
+
+/** The flag macros `flagEvalArgs` made rpmbuild print (those rpm does not define are left out). */
+export function parseFlagEval(stdout: string): Record<string, string> {
   const out: Record<string, string> = {};
-  if (r.code !== 0) return out;
-  for (const line of r.stdout.split('\n')) {
-    const m = /^@@([A-Za-z_0-9]+)=(.*)$/.exec(line);
-    if (m && m[2]!.trim() !== '') out[m[1]!] = m[2]!.trim();
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith(FLAG_MARK)) continue;
+    const m = /^([A-Za-z_0-9]+)=(.*)$/.exec(line.slice(FLAG_MARK.length));
+    if (m && m[2]!.trim() !== '' && !(m[1]! in out)) out[m[1]!] = m[2]!.trim();
   }
   return out;
+}
+
+/** The flag macros evaluated by rpmbuild with `macros` and the unit's defines and --with/--without (a process of its own: for backends whose build does not report them). */
+export async function evaluateFlags(proc: ProcessRunner, unit: BuildUnit, macros: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const r = await proc.run('rpmbuild', [...macroArgs(unit, macros), ...flagEvalArgs()], {});
+  return r.code === 0 ? parseFlagEval(r.stdout) : {};
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -75,7 +91,29 @@ export interface HostFacts {
   prefetch(requires: readonly string[]): void;
 }
 
-export async function loadHostFacts(fs: FileSystem, proc: ProcessRunner, backend: 'rpmbuild' | 'mock', mockPath?: string): Promise<HostFacts> {
+/** Where the host's package database lives (Debian): its size and mtime change with every dpkg run. */
+export const DPKG_STATUS = '/var/lib/dpkg/status';
+
+interface OwnerCache {
+  readonly version: 1;
+  /** `size:mtimeMs` of the dpkg status file the answers were read under. */
+  readonly dpkgStatus: string;
+  /** File → the package that owns it and that package's version ({} = no package owns it). */
+  readonly owners: Record<string, { readonly package?: string; readonly version?: string }>;
+}
+
+export interface HostFactsOptions {
+  readonly mockPath?: string;
+  /**
+   * A file that keeps dpkg's answers between runs (in the work dir). Asking dpkg who owns a file
+   * reads every installed package's file list (about 0.2 s of CPU on a small host, competing with
+   * the builds); the answers stay valid until dpkg changes its status file, which the cache checks.
+   */
+  readonly cacheFile?: string;
+}
+
+export async function loadHostFacts(fs: FileSystem, proc: ProcessRunner, backend: 'rpmbuild' | 'mock', options: HostFactsOptions = {}): Promise<HostFacts> {
+  const { mockPath, cacheFile } = options;
   const version = async (cmd: string, args: string[], re: RegExp) => {
     const r = await proc.run(cmd, args, {}).catch(() => undefined);
     return (r && r.code === 0 ? re.exec(r.stdout)?.[1] : undefined) ?? 'unknown';
@@ -95,32 +133,63 @@ export async function loadHostFacts(fs: FileSystem, proc: ProcessRunner, backend
         if (file) paths.set(requires, file);
       }),
     );
-    const owners = new Map<string, string>();
     const files = [...new Set(paths.values())];
-    if (files.length) {
-      const r = await proc.run('dpkg-query', ['-S', ...files], {}).catch(() => undefined);
+    const known = await cached();
+    const todo = files.filter((f) => !(f in known.owners));
+    const answers: Record<string, { package?: string; version?: string }> = {};
+    if (todo.length) {
+      const owners = new Map<string, string>();
+      const r = await proc.run('dpkg-query', ['-S', ...todo], {}).catch(() => undefined);
       for (const line of r?.stdout.split('\n') ?? []) {
         const m = /^([^:,\s]+)(?::[^:\s]+)?(?:, [^:]+)?: (\/.*)$/.exec(line);
         if (m && !owners.has(m[2]!)) owners.set(m[2]!, m[1]!);
       }
-    }
-    const versions = new Map<string, string>();
-    const pkgs = [...new Set(owners.values())];
-    if (pkgs.length) {
-      const r = await proc.run('dpkg-query', ['-W', '-f', '${Package} ${Version}\n', ...pkgs], {}).catch(() => undefined);
-      for (const line of r?.stdout.split('\n') ?? []) {
-        const [p, v] = line.split(' ');
-        if (p && v) versions.set(p.replace(/:.*$/, ''), v);
+      const versions = new Map<string, string>();
+      const pkgs = [...new Set(owners.values())];
+      if (pkgs.length) {
+        const w = await proc.run('dpkg-query', ['-W', '-f', '${Package} ${Version}\n', ...pkgs], {}).catch(() => undefined);
+        for (const line of w?.stdout.split('\n') ?? []) {
+          const [p, v] = line.split(' ');
+          if (p && v) versions.set(p.replace(/:.*$/, ''), v);
+        }
       }
+      for (const f of todo) {
+        const pkg = owners.get(f);
+        const version = pkg ? versions.get(pkg) : undefined;
+        answers[f] = { ...(pkg ? { package: pkg } : {}), ...(version ? { version } : {}) };
+      }
+      // Only answers dpkg gave are kept (a failed query is asked again next run).
+      if (r && r.code !== 127 && known.dpkgStatus) await remember(known, answers);
     }
     const out = new Map<string, HostToolRecord>();
     for (const requires of list) {
       const file = paths.get(requires);
-      const pkg = file ? owners.get(file) : undefined;
-      const version = pkg ? versions.get(pkg) : undefined;
-      out.set(requires, { requires, ...(file ? { path: file } : {}), ...(pkg ? { package: pkg } : {}), ...(version ? { version } : {}) });
+      const a = file ? (answers[file] ?? known.owners[file]) : undefined;
+      out.set(requires, { requires, ...(file ? { path: file } : {}), ...(a?.package ? { package: a.package } : {}), ...(a?.version ? { version: a.version } : {}) });
     }
     return out;
+  };
+  let cachedOwners: Promise<OwnerCache> | undefined;
+  /** The dpkg answers kept from earlier runs, when dpkg has not changed since; else none. */
+  const cached = (): Promise<OwnerCache> =>
+    (cachedOwners ??= (async () => {
+      const st = await fs.stat(DPKG_STATUS).catch(() => undefined);
+      const dpkgStatus = st ? `${st.size}:${st.mtimeMs}` : '';
+      const empty: OwnerCache = { version: 1, dpkgStatus, owners: {} };
+      if (!cacheFile || !dpkgStatus) return empty;
+      try {
+        const c = JSON.parse(await fs.readText(cacheFile)) as OwnerCache;
+        return c.version === 1 && c.dpkgStatus === dpkgStatus && c.owners && typeof c.owners === 'object' ? c : empty;
+      } catch {
+        return empty;
+      }
+    })());
+  const remember = async (known: OwnerCache, answers: OwnerCache['owners']): Promise<void> => {
+    if (!cacheFile) return;
+    const next: OwnerCache = { version: 1, dpkgStatus: known.dpkgStatus, owners: { ...known.owners, ...answers } };
+    cachedOwners = Promise.resolve(next);
+    await fs.mkdir(path.dirname(cacheFile)).catch(() => undefined);
+    await fs.writeFileAtomic(cacheFile, `${JSON.stringify(next)}\n`).catch(() => undefined);
   };
   const prefetch = (list: readonly string[]): void => {
     const todo = [...new Set(list)].filter((r) => !cache.has(r));

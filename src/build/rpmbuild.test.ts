@@ -112,3 +112,40 @@ test('runRpmbuild: the same SRPM, byte for byte, on two machines (core count, ho
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('runRpmbuild with reportFlags: the binary build itself reports the flag macros it evaluated, as rpm expands them', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { NodeFileSystem } = await import('../adapters/node-fs.js');
+  const { NodeProcessRunner } = await import('../adapters/node-process.js');
+  const { runRpmbuild } = await import('./rpmbuild.js');
+  const { EXAMPLE_MACROS, makeTarballs, prepareExampleUnits } = await import('../testing/example.js');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'strata-flags-'));
+  try {
+    const [unit] = prepareExampleUnits(path.join(tmp, 'units'), makeTarballs(path.join(tmp, 'tarballs')), ['greet-data']);
+    assert.ok(unit);
+    const job = { unit, topdir: path.join(tmp, 'top'), fixedRoot: path.join(tmp, 'fixed', unit.name), macros: { ...EXAMPLE_MACROS, _fortify_level: '3' }, binaryMacros: { _smp_build_ncpus: '3' }, sourceDateEpoch: 1794268800, sysrootRpms: [] };
+    const r = await runRpmbuild({ ...job, reportFlags: true }, new NodeFileSystem(), new NodeProcessRunner());
+    assert.ok(r.ok, r.log.slice(-2000));
+    assert.ok(r.flags);
+    // the values rpm gives for the same macros on this host
+    const rpmEval = (m: string) => execFileSync('rpm', ['--define', '_fortify_level 3', '--eval', `%{?${m}}`], { encoding: 'utf8' }).trim();
+    assert.equal(r.flags.optflags, rpmEval('optflags'));
+    assert.ok(r.flags.optflags!.length > 0);
+    // the binary build's own settings: its CPU share and the job's macros
+    assert.equal(r.flags._smp_build_ncpus, '3');
+    assert.equal(r.flags._fortify_level, '3');
+    // undefined macros are left out, not recorded as empty
+    for (const [k, v] of Object.entries(r.flags)) assert.notEqual(v, '', k);
+    // without reportFlags: nothing extra is evaluated
+    rmSync(job.topdir, { recursive: true, force: true });
+    const plain = await runRpmbuild(job, new NodeFileSystem(), new NodeProcessRunner());
+    assert.ok(plain.ok);
+    assert.equal(plain.flags, undefined);
+    assert.doesNotMatch(plain.log, /strata-flag:/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

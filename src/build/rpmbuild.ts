@@ -29,6 +29,7 @@ import type { FileSystem, ProcessLock, ProcessRunner } from '../adapters/types.j
 import { parseSpec } from '../spec/index.js';
 import { buildInputFiles } from './fingerprint.js';
 import { macroArgs } from './spec-facts.js';
+import { flagEvalArgs, parseFlagEval } from './evidence.js';
 import { MergedLog } from '../util/merged-log.js';
 import type { BuildUnit } from './types.js';
 
@@ -54,6 +55,8 @@ export interface RpmbuildJob {
    */
   readonly cpuSet?: readonly number[];
   readonly signal?: AbortSignal;
+  /** Have the binary build report the flag macros it evaluates (`flagEvalArgs`), for the build record. */
+  readonly reportFlags?: boolean;
 }
 
 export interface RpmbuildResult {
@@ -66,6 +69,8 @@ export interface RpmbuildResult {
   readonly log: string;
   /** rpm's `error:` lines and the `RPM build errors:` block. */
   readonly errors: readonly string[];
+  /** With `reportFlags`: the flag macros as the binary build evaluated them. */
+  readonly flags?: Readonly<Record<string, string>>;
 }
 
 /** The macros every rpmbuild/rpmspec call gets, before distro and component macros. */
@@ -173,9 +178,10 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   const log = new MergedLog();
   const onOutput = (s: 'stdout' | 'stderr', c: Uint8Array) => log.write(s, c);
   let seconds = 0;
+  let flags: Record<string, string> | undefined;
   const done = (ok: boolean, srpm?: string, rpms: string[] = []): RpmbuildResult => {
     const text = log.text();
-    return { ok, ...(srpm ? { srpm } : {}), rpms, seconds, log: text, errors: ok ? [] : rpmErrors(text) };
+    return { ok, ...(srpm ? { srpm } : {}), rpms, seconds, log: text, errors: ok ? [] : rpmErrors(text), ...(ok && flags ? { flags } : {}) };
   };
   const notStaged = (r: RpmbuildResult): StagedRpmbuild => ({
     failed: r,
@@ -233,6 +239,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
   const sourceArgs = [...macroArgs(unit, { ...reproducibleMacros(), ...sourcePackageMacros(), ...job.macros, ...dirs }), '--nodeps'];
   const binaryArgs = [...macroArgs(unit, { ...reproducibleMacros(), ...(job.binaryMacros ?? {}), ...job.macros, ...dirs }), '--nodeps'];
   let pin = job.cpuSet;
+  let lastStdout = '';
   const run = async (rpmArgs: string[]) => {
     // taskset execs rpmbuild: the affinity is inherited by everything rpmbuild runs.
     const [cmd, args] = pin?.length ? ['taskset', ['-c', formatCpuList(pin), 'rpmbuild', ...rpmArgs]] : ['rpmbuild', rpmArgs];
@@ -242,6 +249,7 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
     seconds += (performance.now() - t0) / 1000;
     log.flush();
     if (r.code !== 0) log.note(`strata: rpmbuild exited with code ${r.code}\n`);
+    lastStdout = r.stdout;
     return r.code === 0;
   };
   const specInSources = path.join(sources, path.basename(unit.spec));
@@ -258,8 +266,9 @@ export async function stageRpmbuild(job: RpmbuildJob, fs: FileSystem, proc: Proc
         log.note(`error: expected exactly one source RPM, found ${srpms.length}\n`);
         return done(false);
       }
-      const rebuild = [...binaryArgs, ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];
+      const rebuild = [...binaryArgs, ...(job.reportFlags ? flagEvalArgs() : []), ...(unit.skipCheck ? ['--nocheck'] : []), '--rebuild', srpms[0]!];
       if (!(await run(rebuild))) return done(false, srpms[0]);
+      if (job.reportFlags) flags = parseFlagEval(lastStdout);
       const rpmDir = path.join(topdir, 'RPMS');
       const perArch = await Promise.all((await fs.readdir(rpmDir).catch(() => [] as string[])).map(async (arch) => (await fs.readdir(path.join(rpmDir, arch))).filter((f) => f.endsWith('.rpm')).map((f) => path.join(rpmDir, arch, f))));
       return done(true, srpms[0], perArch.flat().sort());

@@ -174,7 +174,7 @@ export async function runBuild(ctx: BuildContext, opts: BuildOptions): Promise<B
       return unbuilt(name, (e as Error).message);
     });
   // The host's answers for every external BuildRequires, looked up while the builds run.
-  const hostFacts = opts.evidence ? loadHostFacts(fs, ctx.proc, backend, opts.mock?.path).then((h) => (h.prefetch([...graph.external.values()].flat()), h)) : undefined;
+  const hostFacts = opts.evidence ? loadHostFacts(fs, ctx.proc, backend, { ...(opts.mock?.path ? { mockPath: opts.mock.path } : {}), cacheFile: path.join(opts.workDir, '.strata', 'host-tools.json') }).then((h) => (h.prefetch([...graph.external.values()].flat()), h)) : undefined;
   const driver = new ScheduleDriver(scheduler, sink, build, onRecord);
   const run: UnitRun = {
     fs,
