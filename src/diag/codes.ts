@@ -53,6 +53,8 @@ export const DIAGNOSTIC_CODES = {
   AUTOSPEC_NOT_A_SPEC: { summary: 'the file given as spec has no .spec extension' },
   AUTOSPEC_NOT_EXPANDED: { summary: 'a tag needs shell or Lua expansion that the in-process evaluator does not run' },
   AUTOSPEC_NO_HISTORY: { summary: 'no commits are reachable from the revision in the dist-git checkout' },
+  AUTOSPEC_SHALLOW_CLONE: { summary: 'the dist-git checkout is a shallow clone: the history %autorelease and %autochangelog need is incomplete', hint: 'git fetch --unshallow' },
+  AUTOSPEC_GIT_OBJECTS_MISSING: { summary: 'the dist-git checkout lacks objects its history refers to (a damaged or partial clone)', hint: 'git fsck, then fetch again or clone anew' },
   AUTOSPEC_SPEC_MISSING: { summary: 'the spec file or path does not exist' },
   AUTOSPEC_SPEC_UNPARSEABLE: { summary: 'the spec cannot be parsed the way rpmautospec needs it' },
 

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
 import { compileRe2, replaceAllLiteral } from './spec-overlays.js';
-import { globToRegExp } from './glob.js';
+import { selectByFilePattern } from './glob.js';
 import { overlayError, type AnyOverlay, type OverlayOf } from './types.js';
 
 export type FileOp =
@@ -24,10 +24,16 @@ export interface FileEntry {
 /** Reads a file of the root (relative path). */
 export type ReadRel = (rel: string) => Promise<Uint8Array>;
 
-/** Normalise a relative path from config; throws when it is absolute or escapes the root. */
+/**
+ * Normalise a relative path from config; throws when it is absolute or escapes the root. A
+ * backslash is an ordinary character of a file name here (systemd unit names keep `\x2d`
+ * escapes literally), but a path that would escape were backslashes separators is refused too.
+ */
 export function confinedRel(o: AnyOverlay, p: string, field = 'file'): string {
-  const n = path.posix.normalize(p.replace(/\\/g, '/'));
-  if (p === '' || path.posix.isAbsolute(p) || n === '..' || n.startsWith('../') || n === '.') {
+  const n = path.posix.normalize(p);
+  const asSeparators = path.posix.normalize(p.replace(/\\/g, '/'));
+  const escapes = (x: string) => x === '..' || x.startsWith('../') || x === '.' || path.posix.isAbsolute(x);
+  if (p === '' || escapes(n) || escapes(asSeparators)) {
     throw overlayError(o, 'OVERLAY_PATH_ESCAPES', `\`${field}\` ${JSON.stringify(p)} must be a relative path inside the component's sources`,
       'use a path relative to the sources directory without `..`');
   }
@@ -53,13 +59,13 @@ export async function listFiles(fs: FileSystem, root: string): Promise<FileEntry
 }
 
 function globMatches(o: AnyOverlay, pattern: string, files: readonly FileEntry[]): FileEntry[] {
-  const re = globToRegExp(confinedRel(o, pattern));
-  return files.filter((f) => !f.rel.endsWith('.spec') && !f.rel.startsWith('.git/') && re.test(f.rel));
+  const candidates = files.filter((f) => !f.rel.endsWith('.spec') && !f.rel.startsWith('.git/'));
+  return selectByFilePattern(confinedRel(o, pattern), candidates, (f) => f.rel);
 }
 
 function noMatch(o: AnyOverlay, pattern: string): never {
   throw overlayError(o, 'OVERLAY_NO_MATCH', `no file matches ${JSON.stringify(pattern)}`,
-    'patterns are doublestar globs relative to the sources directory (`*` does not cross `/`; .spec files are never matched)');
+    '`file` is the exact name of a file, or else a doublestar glob relative to the sources directory (`*` does not cross `/`; .spec files are never matched)');
 }
 
 function rejectSpec(o: AnyOverlay, file: string): void {

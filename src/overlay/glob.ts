@@ -66,3 +66,15 @@ export function hasGlobMeta(pattern: string): boolean {
 export function matchGlob(pattern: string, path: string): boolean {
   return globToRegExp(pattern).test(path);
 }
+
+/**
+ * What a `file` field of an overlay selects among `candidates`: when it equals one of them
+ * exactly, that name alone (a real file name may hold glob characters, e.g. systemd's `\x2d`
+ * escapes kept literally in a unit file's name); otherwise the names the doublestar glob matches.
+ */
+export function selectByFilePattern<T>(pattern: string, candidates: readonly T[], nameOf: (c: T) => string): T[] {
+  const exact = candidates.filter((c) => nameOf(c) === pattern);
+  if (exact.length) return exact;
+  const re = globToRegExp(pattern);
+  return candidates.filter((c) => re.test(nameOf(c)));
+}

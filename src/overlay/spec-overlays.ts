@@ -19,7 +19,7 @@ import {
   type SpecLineView,
   type TagLineStyle,
 } from '../spec/index.js';
-import { matchGlob } from './glob.js';
+import { selectByFilePattern } from './glob.js';
 import { overlayError, type AnyOverlay, type OverlayOf } from './types.js';
 
 export interface SpecPlanContext {
@@ -214,18 +214,20 @@ export const planPatchAdd: SpecPlanner<OverlayOf<'patch-add'>> = (view, o) => {
 
 /** patch-remove: every Patch tag and `%patchlist` entry whose value matches the glob. */
 export const planPatchRemove: SpecPlanner<OverlayOf<'patch-remove'>> = (view, o, ctx) => {
-  const edits: LineEdit[] = [];
+  // Every patch name of the spec with its line; `file` selects among them (an exact name alone, else the glob's matches).
+  const names: { at: number; name: string; del: number }[] = [];
   for (const s of view.sections) {
     const isList = isPatchlist(s);
     for (let i = s.start; i < s.end; i++) {
       const l = view.lines[i]!;
-      if (isList && l.kind === 'raw' && l.text.trim() && !l.cond && matchGlob(o.file, l.text.trim())) edits.push({ at: i, del: 1, ins: [] });
-      else if (l.kind === 'tag' && /^patch\d*$/i.test(l.tag!) && matchGlob(o.file, l.value!)) edits.push({ at: i, del: logicalLength(view, i), ins: [] });
+      if (isList && l.kind === 'raw' && l.text.trim() && !l.cond) names.push({ at: i, name: l.text.trim(), del: 1 });
+      else if (l.kind === 'tag' && /^patch\d*$/i.test(l.tag!)) names.push({ at: i, name: l.value!, del: logicalLength(view, i) });
     }
   }
+  const edits: LineEdit[] = selectByFilePattern(o.file, names, (n) => n.name).map((n) => ({ at: n.at, del: n.del, ins: [] }));
   if (edits.length === 0) {
     throw overlayError(o, 'OVERLAY_PATTERN_NOT_FOUND', `no Patch tag or %patchlist entry matches ${JSON.stringify(o.file)}`,
-      '`file` is a glob matched against each Patch tag value', ctx.specFile);
+      '`file` is the exact value of a Patch tag or %patchlist entry, or else a glob matched against each', ctx.specFile);
   }
   return edits;
 };

@@ -115,3 +115,85 @@ test('rpmautospec calculate-release and process-distgit in a dist-git checkout',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('rpmautospec on a checkout it cannot read fully: shallow clone, missing objects, spec not committed — each a coded diagnostic at the spec, never a wrong answer', async () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'strata-autospec-bad-'));
+  const env = { GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.invalid', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.invalid' };
+  const run = async (cwd: string, args: string[]) => {
+    const c = capture();
+    const code = await main(['-o', 'json', 'rpmautospec', ...args], { ...c.ctx, cwd });
+    const j = JSON.parse(c.out()) as { ok?: boolean; diagnostics?: { code: string; file?: string; hint?: string; message: string }[] };
+    return { code, out: c.out(), ok: j.ok !== false, diags: j.diagnostics ?? [] };
+  };
+  try {
+    const up = path.join(tmp, 'up');
+    execFileSync('git', ['init', '-q', up]);
+    writeFileSync(path.join(up, 'x.spec'), 'Name: x\nVersion: 1\nRelease: %autorelease\nSummary: x\nLicense: MIT\n%description\nx\n%changelog\n%autochangelog\n');
+    gitIn(up, ['add', 'x.spec']);
+    for (const m of ['one', 'two', 'three']) {
+      writeFileSync(path.join(up, 'x.spec'), `${readFileSync(path.join(up, 'x.spec'), 'utf8')}# ${m}\n`);
+      gitIn(up, ['commit', '-qam', m, ...(m === 'one' ? ['--allow-empty'] : [])], env);
+    }
+    const full = await run(up, ['calculate-release', 'x.spec']);
+    assert.equal(full.code, 0, JSON.stringify(full.diags));
+    assert.match(full.out, /3/);
+
+    // shallow: one commit of three; computing from it would say release 1
+    const shallow = path.join(tmp, 'shallow');
+    gitIn(tmp, ['clone', '-q', '--depth', '1', `file://${up}`, shallow]);
+    const s = await run(shallow, ['calculate-release', 'x.spec']);
+    assert.equal(s.code, 1);
+    assert.equal(s.ok, false);
+    assert.doesNotMatch(s.out, /"release"/, 'no release is printed');
+    assert.equal(s.diags[0]?.code, 'AUTOSPEC_SHALLOW_CLONE', JSON.stringify(s.diags));
+    assert.match(s.diags[0]!.file!, /x\.spec$/);
+    assert.match(s.diags[0]!.hint!, /fetch --unshallow/);
+
+    // a commit object missing
+    const noCommit = path.join(tmp, 'no-commit');
+    gitIn(tmp, ['clone', '-q', '--no-local', up, noCommit]);
+    const mid = gitIn(noCommit, ['rev-parse', 'HEAD~1']).trim();
+    const looseOrPacked = (dir: string, sha: string) => path.join(dir, '.git', 'objects', sha.slice(0, 2), sha.slice(2));
+    // explode the packs into loose objects so that one can be removed
+    for (const pack of execFileSync('sh', ['-c', `ls ${noCommit}/.git/objects/pack/*.pack 2>/dev/null || true`], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      const data = readFileSync(pack);
+      rmSync(pack);
+      rmSync(pack.replace(/\.pack$/, '.idx'), { force: true });
+      execFileSync('git', ['unpack-objects', '-q'], { cwd: noCommit, input: data });
+    }
+    rmSync(looseOrPacked(noCommit, mid));
+    const c = await run(noCommit, ['calculate-release', 'x.spec']);
+    assert.equal(c.code, 1);
+    assert.equal(c.diags[0]?.code, 'AUTOSPEC_GIT_OBJECTS_MISSING', JSON.stringify(c.diags));
+    assert.match(c.diags[0]!.hint!, /fsck/);
+
+    // a spec blob missing: the changelog would silently lose that commit's version
+    const noBlob = path.join(tmp, 'no-blob');
+    gitIn(tmp, ['clone', '-q', '--no-local', up, noBlob]);
+    for (const pack of execFileSync('sh', ['-c', `ls ${noBlob}/.git/objects/pack/*.pack 2>/dev/null || true`], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      const data = readFileSync(pack);
+      rmSync(pack);
+      rmSync(pack.replace(/\.pack$/, '.idx'), { force: true });
+      execFileSync('git', ['unpack-objects', '-q'], { cwd: noBlob, input: data });
+    }
+    const blob = gitIn(noBlob, ['rev-parse', 'HEAD~2:x.spec']).trim();
+    rmSync(looseOrPacked(noBlob, blob));
+    const b = await run(noBlob, ['generate-changelog', 'x.spec']);
+    assert.equal(b.code, 1);
+    assert.equal(b.ok, false);
+    assert.equal(b.diags[0]?.code, 'AUTOSPEC_GIT_OBJECTS_MISSING', JSON.stringify(b.diags));
+    assert.match(b.diags[0]!.message, new RegExp(blob.slice(0, 12)));
+
+    // a spec that is not committed
+    const other = path.join(tmp, 'uncommitted');
+    execFileSync('git', ['init', '-q', other]);
+    gitIn(other, ['commit', '-q', '--allow-empty', '-m', 'empty'], env);
+    writeFileSync(path.join(other, 'y.spec'), 'Name: y\nVersion: 1\nRelease: %autorelease\n');
+    const u = await run(other, ['calculate-release', 'y.spec']);
+    assert.equal(u.code, 1);
+    assert.equal(u.diags[0]?.code, 'AUTOSPEC_SPEC_UNPARSEABLE', JSON.stringify(u.diags));
+    assert.match(u.diags[0]!.hint!, /not in the repository's last commit/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

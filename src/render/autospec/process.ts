@@ -155,7 +155,12 @@ function unparseable(specPath: string, specName: string, vf: Verflags | undefine
   return new StrataError(
     error('AUTOSPEC_SPEC_UNPARSEABLE', `Couldn’t parse spec file ${specName}`, {
       span: { file: specPath, line: line ?? 1, col: 1 },
-      hint: detail ? `the spec could not be evaluated: ${detail}` : 'fix the spec, or pass --no-error-on-unparseable-spec to go on without its Version',
+      hint:
+        vf && !vf.ok && vf.error === 'specfile-missing'
+          ? `${specName} is not in the repository's last commit: commit it (git add ${specName} && git commit), as rpmautospec reads the spec of each commit`
+          : detail
+            ? `the spec could not be evaluated: ${detail}`
+            : 'fix the spec, or pass --no-error-on-unparseable-spec to go on without its Version',
     }),
   );
 }

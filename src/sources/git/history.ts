@@ -153,7 +153,24 @@ export interface LoadHistoryOptions {
 export async function loadHistory(opts: LoadHistoryOptions): Promise<History> {
   const { git, repoDir, specName } = opts;
   const rev = opts.rev ?? 'HEAD';
-  const log = await git.run(['log', '-z', `--format=${LOG_FORMAT}`, '--raw', '--no-abbrev', '--no-renames', '--diff-merges=first-parent', rev, '--'], { cwd: repoDir });
+  const span = { file: path.join(repoDir, specName), line: 1, col: 1 };
+  const [log, shallow] = await Promise.all([
+    git.run(['log', '-z', `--format=${LOG_FORMAT}`, '--raw', '--no-abbrev', '--no-renames', '--diff-merges=first-parent', rev, '--'], { cwd: repoDir }),
+    git.run(['rev-parse', '--is-shallow-repository'], { cwd: repoDir }),
+  ]);
+  if (shallow.code === 0 && shallow.stdout.trim() === 'true') {
+    // A shallow clone lacks the older commits: the release number and changelog would be computed
+    // from part of the history and be wrong, silently.
+    throw new StrataError(
+      error('AUTOSPEC_SHALLOW_CLONE', `${repoDir} is a shallow clone: %autorelease and %autochangelog need the whole dist-git history`, {
+        span,
+        hint: `fetch the rest of the history: git -C ${repoDir} fetch --unshallow (or clone without --depth)`,
+      }),
+    );
+  }
+  if (log.code !== 0 && /missing|bad object|could not read|Failed to traverse|unable to read|corrupt/i.test(log.stderr)) {
+    throw missingObjects(repoDir, span, log.stderr.trim().split('\n').pop() ?? '');
+  }
   const raw = log.code === 0 ? parseLogOutput(log.stdout) : [];
   if (raw.length === 0) {
     // A repository without commits (or a bad revision) is something the user can fix, not a bug.
@@ -172,8 +189,14 @@ export async function loadHistory(opts: LoadHistoryOptions): Promise<History> {
   let blobs = new Map<string, string>();
   if (wanted.size > 0) {
     const r = await git.run(['cat-file', '--batch'], { cwd: repoDir, input: [...wanted].join('\n') + '\n', binary: true });
-    if (r.code !== 0 || !r.stdoutBytes) throw new Error(`git cat-file --batch failed: ${r.stderr.trim()}`);
+    if (r.code !== 0 || !r.stdoutBytes) throw missingObjects(repoDir, span, `git cat-file --batch: ${r.stderr.trim() || `exit ${r.code}`}`);
     blobs = parseBatchOutput(r.stdoutBytes);
+    const absent = [...wanted].filter((b) => !blobs.has(b));
+    if (absent.length) {
+      const at = raw.find((c) => specOf.get(c.id) === absent[0] || changelogOf.get(c.id) === absent[0]);
+      const which = at && specOf.get(at.id) === absent[0] ? specName : 'changelog';
+      throw missingObjects(repoDir, span, `${absent.length} blob(s) missing, e.g. ${absent[0]} (${which}${at ? ` at commit ${at.id.slice(0, 12)}` : ''})`);
+    }
   }
   const commits = new Map<string, HistoryCommit>();
   for (const { changes: _changes, ...c } of raw) {
@@ -182,6 +205,16 @@ export async function loadHistory(opts: LoadHistoryOptions): Promise<History> {
     commits.set(c.id, { ...c, ...(specBlob ? { specBlob } : {}), ...(changelogBlob ? { changelogBlob } : {}) });
   }
   return { head, specName, commits, blobs };
+}
+
+/** The repository lacks objects its history refers to (a damaged or partial clone). */
+function missingObjects(repoDir: string, span: { file: string; line: number; col: number }, detail: string): StrataError {
+  return new StrataError(
+    error('AUTOSPEC_GIT_OBJECTS_MISSING', `the dist-git history in ${repoDir} cannot be read: ${detail}`, {
+      span,
+      hint: `the clone is damaged or partial: check it with git -C ${repoDir} fsck, then fetch again (git fetch --refetch) or clone anew`,
+    }),
+  );
 }
 
 /**
