@@ -379,3 +379,19 @@ test('publishing twice gives byte-identical evidence', async () => {
   assert.equal(r.code, 0, r.out + r.err);
   assert.deepEqual(hashTree(repos), first);
 });
+
+test('verify reports the project\'s load warnings like every command (and --standalone does not load the project)', async () => {
+  const extra = path.join(project, 'comps', 'zz-warning.comp.toml');
+  writeFileSync(extra, '[components.zz-unbuilt]\n\n[[components.zz-unbuilt.overlays]]\ntype = "spec-set-tag"\ntag = "Summary"\nvalue = "x"\nregex = "a key spec-set-tag ignores"\n');
+  try {
+    const rpm = findRpm(repos, FORTUNE);
+    const r = await strata(['verify', rpm]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, /zz-warning\.comp\.toml:7:1: warning\[CONFIG_UNUSED_KEY\]/);
+    const s = await strata(['verify', '--standalone', rpm]);
+    assert.equal(s.code, 0, s.out + s.err);
+    assert.doesNotMatch(s.err, /CONFIG_UNUSED_KEY/);
+  } finally {
+    rmSync(extra);
+  }
+});

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { loadProjectForCli } from '../load-project.js';
 import type { CommandHost } from '../host.js';
 import type { CommandResult } from '../output.js';
 import { makeSink } from '../progress.js';
@@ -37,9 +38,10 @@ export function register(program: Command, host: CommandHost): void {
       // The project, when there is one (it supplies the attestation key and the input checks).
       let project;
       if (!flags.standalone) {
-        const { loadProject, findProjectRoot } = await import('../../config/index.js');
+        const { findProjectRoot } = await import('../../config/index.js');
         const root = await findProjectRoot(ctx.fs, path.resolve(ctx.cwd, g.project ?? '.')).catch(() => undefined);
-        if (root) project = (await loadProject({ fs: ctx.fs, startDir: root.dir })).project;
+        // its warnings are reported like every command's; errors stop here (--standalone skips the project)
+        if (root) project = (await loadProjectForCli(ctx, { ...g, project: root.dir })).project;
       }
       const near = async (pred: (n: string) => boolean): Promise<string[]> => {
         let d = (await ctx.fs.stat(abs))?.isDirectory ? abs : path.dirname(abs);
