@@ -149,7 +149,7 @@ export async function prepareComponent(deps: PrepareSourcesDeps, project: Resolv
       throw e;
     }
     // What the build record needs from here, beside the sources (not a build input: a subdirectory).
-    const inputs = await collectPreparedInputs(fs, { project, component: c, dir: stage, ...(r.upstreamCommit ? { upstreamCommit: r.upstreamCommit } : {}), requests, fetched: files, signatures, projectRevision: await (revision ??= projectRevision(deps.git, project.dir)) });
+    const inputs = await collectPreparedInputs(fs, { project, component: c, dir: stage, ...(r.upstreamCommit ? { upstreamCommit: r.upstreamCommit } : {}), requests, fetched: files, signatures, projectRevision: await (revision ??= projectRevision(deps.git, project.dir)), hasher: deps.hasher! });
     await fs.writeFileAtomic(path.join(stage, PREPARED_INPUTS), JSON.stringify(inputs, null, 1) + '\n');
     const dir = path.join(outRoot, c.name);
     await replaceDir(fs, stage, dir);

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { FileSystem, Git } from '../adapters/types.js';
+import type { FileHasher, FileSystem, Git } from '../adapters/types.js';
 import type { Overlay, ResolvedComponent, ResolvedProject } from '../config/types.js';
 import type { SourceSpan } from '../diag/index.js';
 import { evaluateSpec, fedoraContext, parseSpec } from '../spec/index.js';
@@ -83,6 +83,8 @@ export interface CollectInputs {
   readonly fetched: readonly FetchSourceResult[];
   readonly signatures: readonly VerifyResult[];
   readonly projectRevision: PreparedInputs['project'];
+  /** Streams each source through its digests (a source may be a tarball of gigabytes: never read whole). */
+  readonly hasher: FileHasher;
 }
 
 /** Everything preparing a component established, for its build record. */
@@ -107,7 +109,7 @@ export async function collectPreparedInputs(fs: FileSystem, x: CollectInputs): P
   for (const o of c.overlays) if ((o.type === 'patch-add' || o.type === 'file-add') && 'file' in o) added.set(o.file, o);
   const sources: SourceRecord[] = [];
   for (const n of files) {
-    const bytes = await fs.readFile(path.join(dir, n));
+    const [s256, s512] = await Promise.all([x.hasher.hashFile(path.join(dir, n), 'sha256'), x.hasher.hashFile(path.join(dir, n), 'sha512')]);
     const t = tags.get(n);
     const kind: 'source' | 'patch' = t?.kind ?? (/\.(patch|diff)$/.test(n) ? 'patch' : 'source');
     let origin: SourceOrigin;
@@ -128,9 +130,9 @@ export async function collectPreparedInputs(fs: FileSystem, x: CollectInputs): P
       kind,
       origin,
       ...(kind === 'patch' ? { patchFrom: origin.kind === 'project' || origin.kind === 'generated' ? ('distro' as const) : ('fedora' as const) } : {}),
-      sha256: hex('sha256', bytes),
-      sha512: hex('sha512', bytes),
-      size: bytes.byteLength,
+      sha256: s256.hex,
+      sha512: s512.hex,
+      size: s256.size,
     });
   }
   const lockFile = lockPathFor(project.project.lockDir, c.name);
