@@ -28,6 +28,21 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 fileSystemContract('NodeFileSystem', async () => ({ fs: nfs, root }));
 
 describe('NodeFileSystem on a real file system only', () => {
+  it('refuses to read a FIFO or a device (ENOTREG) without blocking on it, and a directory (EISDIR)', async () => {
+    const fifo = path.join(dir(), 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    for (const p of [fifo, '/dev/zero']) {
+      await assert.rejects(nfs.readFile(p), (e: NodeJS.ErrnoException) => e.code === 'ENOTREG' && e.path === p);
+      await assert.rejects(nfs.readText(p), (e: NodeJS.ErrnoException) => e.code === 'ENOTREG');
+    }
+    await assert.rejects(nfs.readFile(dir()), (e: NodeJS.ErrnoException) => e.code === 'EISDIR');
+    // a symbolic link to a regular file reads as the file
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'real'), 'bytes');
+    fs.symlinkSync('real', path.join(d, 'link'));
+    assert.equal(await nfs.readText(path.join(d, 'link')), 'bytes');
+  });
+
   it('replaces an existing file (new inode: a reader holding the old file keeps the old bytes)', async () => {
     const p = path.join(dir(), 'f');
     fs.writeFileSync(p, 'old content that is longer');

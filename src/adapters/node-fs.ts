@@ -8,11 +8,11 @@ import type { FileStat, FileSystem } from './types.js';
 /** The real file system. */
 export class NodeFileSystem implements FileSystem {
   async readFile(p: string): Promise<Uint8Array> {
-    return fsp.readFile(p);
+    return readRegular(p);
   }
 
   async readText(p: string): Promise<string> {
-    return fsp.readFile(p, 'utf8');
+    return (await readRegular(p)).toString('utf8');
   }
 
   async writeFileAtomic(p: string, data: string | Uint8Array, mode?: number): Promise<void> {
@@ -102,5 +102,22 @@ export async function writeFileAtomic(p: string, data: string | Uint8Array, mode
     // A full disk or a failed rename leaves no temporary file behind.
     await fsp.rm(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Read a regular file (after symlinks). A FIFO, a device or a socket is refused with ENOTREG
+ * instead of read: reading `/dev/zero` never ends and opening a FIFO blocks until a writer comes
+ * (the open is non-blocking, so neither happens).
+ */
+async function readRegular(p: string): Promise<Buffer> {
+  const fh = await fsp.open(p, fsc.O_RDONLY | fsc.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${p}'`), { code: 'EISDIR', errno: -21, syscall: 'read', path: p });
+    if (!st.isFile()) throw Object.assign(new Error(`ENOTREG: not a regular file (a FIFO, device or socket), open '${p}'`), { code: 'ENOTREG', syscall: 'open', path: p });
+    return await fh.readFile();
+  } finally {
+    await fh.close();
   }
 }

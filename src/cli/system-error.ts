@@ -21,6 +21,7 @@ const ERRNO: Record<string, { readonly what: string; readonly hint: string }> = 
   ELOOP: { what: 'too many levels of symbolic links', hint: 'fix the symbolic link loop' },
   EXDEV: { what: 'cross-device link', hint: 'keep the output and work directories on one file system' },
   EBUSY: { what: 'resource busy', hint: 'close whatever holds the path and run again' },
+  ENOTREG: { what: 'not a regular file (a FIFO, device or socket)', hint: 'name a regular file' },
 };
 
 interface ErrnoLike {

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { FileSystem } from '../adapters/types.js';
-import { error, type SourceSpan } from '../diag/index.js';
+import { error, warning, type SourceSpan } from '../diag/index.js';
 import { isInside } from '../util/paths.js';
 import type { Collector } from './collector.js';
 import { parseConfigFile, type ConfigFileModel } from './config-file.js';
@@ -59,6 +59,25 @@ class IncludeLoader {
     return p;
   }
 
+  /** What an include path is, after symbolic links (which may not lead out of the project). */
+  private async includeTarget(abs: string): Promise<{ kind: 'file' | 'dir' | 'missing' | 'loop' | 'special' } | { kind: 'outside'; real: string }> {
+    const st = await this.fs.stat(abs).catch(() => undefined);
+    if (!st) return { kind: 'missing' };
+    if (st.isFile) return { kind: 'file' };
+    if (st.isDirectory) return { kind: 'dir' };
+    if (!st.isSymbolicLink) return { kind: 'special' };
+    let real: string;
+    try {
+      real = await this.fs.realpath(abs);
+    } catch {
+      return { kind: 'loop' };
+    }
+    const [realProject, t] = await Promise.all([this.fs.realpath(this.projectDir).catch(() => this.projectDir), this.fs.stat(real).catch(() => undefined)]);
+    if (!isInside(realProject, real)) return { kind: 'outside', real };
+    if (!t) return { kind: 'loop' };
+    return t.isFile ? { kind: 'file' } : t.isDirectory ? { kind: 'dir' } : { kind: 'special' };
+  }
+
   async load(file: string, chain: readonly SourceSpan[], stack: readonly string[]): Promise<void> {
     if (this.loaded.has(file)) return; // a diamond: already loaded through another path
     this.loaded.add(file);
@@ -90,7 +109,17 @@ class IncludeLoader {
           this.diags.add(error('PATH_ESCAPES_PROJECT', `include "${pattern}" points outside the project`, { span: inc.span, hint: `keep included files inside ${this.projectDir}`, ...chainExtra }));
           continue;
         }
-        const st = await this.fs.stat(abs);
+        const target = await this.includeTarget(abs);
+        if (target.kind === 'outside') {
+          this.diags.add(error('PATH_ESCAPES_PROJECT', `include "${pattern}" is a symbolic link to ${target.real}, outside the project`, { span: inc.span, hint: `keep included files inside ${this.projectDir}`, ...chainExtra }));
+          continue;
+        }
+        if (target.kind === 'loop' || target.kind === 'special') {
+          const what = target.kind === 'loop' ? 'a symbolic link that resolves to nothing (a loop or a dangling link)' : 'not a regular file (a FIFO, device or socket)';
+          this.diags.add(error('INCLUDE_NOT_A_FILE', `included path "${pattern}" is ${what} (${abs})`, { span: inc.span, hint: 'include regular TOML files only', ...chainExtra }));
+          continue;
+        }
+        const st = target.kind === 'missing' ? undefined : { isDirectory: target.kind === 'dir', isFile: target.kind === 'file' };
         if (st?.isDirectory) {
           const glob = `${pattern.replace(/\/+$/, '')}/*.toml`;
           this.diags.add(error('INCLUDE_IS_DIRECTORY', `included path "${pattern}" is a directory, not a TOML file (${abs})`, { span: inc.span, hint: `include the files in it, e.g. with a glob: includes = ["${glob}"]`, ...chainExtra }));
@@ -102,11 +131,20 @@ class IncludeLoader {
         }
         matches = [abs];
       } else {
-        matches = (await this.fs.glob([pattern], doc.dir)).filter((m) => {
-          if (isInside(this.projectDir, m)) return true;
-          this.diags.add(error('PATH_ESCAPES_PROJECT', `include "${pattern}" matches ${m}, outside the project`, { span: inc.span, ...chainExtra }));
-          return false;
-        });
+        matches = [];
+        for (const m of await this.fs.glob([pattern], doc.dir)) {
+          if (!isInside(this.projectDir, m)) {
+            this.diags.add(error('PATH_ESCAPES_PROJECT', `include "${pattern}" matches ${m}, outside the project`, { span: inc.span, ...chainExtra }));
+            continue;
+          }
+          const target = await this.includeTarget(m);
+          if (target.kind === 'file') matches.push(m);
+          else if (target.kind === 'outside') this.diags.add(error('PATH_ESCAPES_PROJECT', `include "${pattern}" matches ${m}, a symbolic link to ${target.real}, outside the project`, { span: inc.span, ...chainExtra }));
+          else if (target.kind === 'loop' || target.kind === 'special') {
+            // a glob picks what is there: something it cannot read is reported, not read (a FIFO would block)
+            this.diags.add(warning('INCLUDE_NOT_A_FILE', `include "${pattern}" matches ${m}, which is ${target.kind === 'loop' ? 'a symbolic link that resolves to nothing' : 'not a regular file'}: skipped`, { span: inc.span, hint: 'include regular TOML files only', ...chainExtra }));
+          }
+        }
       }
       for (const m of matches) void this.read(m); // read siblings in parallel, process in order
       for (const m of matches) {

@@ -399,3 +399,35 @@ test('attestation extension: paths may not leave the project; unknown keys and w
     ],
   );
 });
+
+test('includes that are not regular files: a FIFO, a symlink loop, a symlink out of the project, each coded at the include; a glob skips what it cannot read', async () => {
+  const { symlinkSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const base = '[project]\n';
+  for (const [name, make, code] of [
+    ['fifo', (d: string) => spawnSync('mkfifo', [path.join(d, 'x.toml')]), 'INCLUDE_NOT_A_FILE'],
+    ['loop', (d: string) => (symlinkSync('y.toml', path.join(d, 'x.toml')), symlinkSync('x.toml', path.join(d, 'y.toml'))), 'INCLUDE_NOT_A_FILE'],
+    ['outside', (d: string) => symlinkSync('/etc/hostname', path.join(d, 'x.toml')), 'PATH_ESCAPES_PROJECT'],
+  ] as const) {
+    const dir = writeProject({ 'azldev.toml': `includes = ["x.toml"]\n${base}` });
+    make(dir);
+    let diags: readonly Diagnostic[] = [];
+    try {
+      await loadProject({ fs, projectDir: dir });
+      assert.fail(`${name}: expected the load to fail`);
+    } catch (e) {
+      assert.ok(isStrataError(e), `${name}: ${String(e)}`);
+      diags = e.diagnostics;
+    }
+    assert.equal(diags[0]?.code, code, `${name}: ${JSON.stringify(diags)}`);
+    assert.equal(diags[0]?.span?.line, 1, name);
+  }
+  // a glob: a FIFO is not read (no hang), nor a symlink loop; the regular file beside them is loaded
+  const dir = writeProject({ 'azldev.toml': `includes = ["inc/*.toml"]\n${base}`, 'inc/a.toml': '[components.a]\nspec = { type = "local", path = "a.spec" }\n', 'inc/a.spec': 'Name: a\n' });
+  spawnSync('mkfifo', [path.join(dir, 'inc', 'b.toml')]);
+  symlinkSync('c.toml', path.join(dir, 'inc', 'c.toml'));
+  const r = await loadProject({ fs, projectDir: dir });
+  assert.deepEqual([...r.project.components.keys()], ['a']);
+  // whatever the glob lister returns of them, nothing but regular files is read, and nothing is an error
+  assert.ok(r.diagnostics.every((d) => d.severity !== 'error' && (d.code !== 'INCLUDE_NOT_A_FILE' || d.severity === 'warning')), JSON.stringify(r.diagnostics));
+});

@@ -89,6 +89,7 @@ export const DIAGNOSTIC_CODES = {
   FAILURE_REASON: { summary: 'build.failure.expected = true without expected-reason' },
   INCLUDE_CYCLE: { summary: 'config includes form a cycle' },
   INCLUDE_IS_DIRECTORY: { summary: 'an included path is a directory, not a TOML file' },
+  INCLUDE_NOT_A_FILE: { summary: 'an included path is not a regular file (a FIFO, device, socket, or a symbolic link that resolves to nothing)', hint: 'include regular TOML files only' },
   INCLUDE_NOT_FOUND: { summary: 'an included file does not exist' },
   NO_COMPONENT_SELECTED: { summary: 'a command that works on components was given none', hint: 'pass -a for all components, -p PATTERN, or -g GROUP' },
   NO_DISTRO: { summary: 'a component has no upstream distro (neither its own nor a project default)' },

@@ -35,6 +35,8 @@ export function register(program: Command, host: CommandHost): void {
         import('../../trust/openpgp-verifier.js'),
         import('../../diag/index.js'),
       ]);
+      // The target first: a mistyped path is the first thing to say, before any key or project.
+      if (!(await ctx.fs.stat(abs))) throw new StrataError(error('ATTEST_TARGET_MISSING', `${target} does not exist`, { hint: 'give an RPM, an SRPM, a repository directory or a .intoto.jsonl envelope' }));
       // The project, when there is one (it supplies the attestation key and the input checks).
       let project;
       if (!flags.standalone) {
