@@ -8,6 +8,7 @@
  */
 import { error, warning, positionAt, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import { parseEVR, type EVR } from '../spec/rpmver.js';
+import { jsonErrorOffset } from '../attest/dsse.js';
 import type { Advisory, EvrTest, NameKind, PackageCheck, Severity } from './types.js';
 
 export interface OsvOptions {
@@ -38,6 +39,11 @@ function spanOfValue(file: string, text: string, needle: string | undefined): So
   return { file, line: 1, col: 1 };
 }
 
+function spanOfKey(file: string, text: string, key: string): SourceSpan {
+  const i = text.indexOf(`${JSON.stringify(key)}:`);
+  return i >= 0 ? { file, ...positionAt(text, i) } : { file, line: 1, col: 1 };
+}
+
 const SEVERITY_WORDS: Readonly<Record<string, Severity>> = { critical: 'Critical', important: 'High', high: 'High', moderate: 'Medium', medium: 'Medium', low: 'Low' };
 
 function severityOf(rec: Record<string, unknown>): Severity {
@@ -57,8 +63,7 @@ export function parseOsv(text: string, file: string, o: OsvOptions): OsvParse {
   try {
     rec = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const pos = m ? positionAt(text, Number(m[1])) : { line: 1, col: 1 };
+    const pos = positionAt(text, jsonErrorOffset(text));
     diagnostics.push(error('CVE_OSV_BAD_JSON', `${file} is not JSON: ${(e as Error).message}`, { span: { file, ...pos }, hint: 'the record is skipped; fix or re-download it' }));
     return { advisory: undefined, diagnostics, mapped: false };
   }
@@ -121,7 +126,10 @@ export function parseOsv(text: string, file: string, o: OsvOptions): OsvParse {
           if (open === undefined) continue; // no open interval (a limit after a fix)
           if (k === 'fixed' || k === 'limit') close({ op: '<', evr, text: v }, k === 'fixed' ? v : undefined);
           else close({ op: '<=', evr, text: v });
-        } else return bad(`${id}: ${name}: unknown event '${String(k)}'`, name);
+        } else {
+          diagnostics.push(error('CVE_OSV_BAD_RECORD', `${file}: ${id}: ${name}: unknown event '${String(k)}'`, { span: spanOfKey(file, text, String(k)), hint: 'OSV range events are introduced, fixed, last_affected and limit; the record is skipped' }));
+          return { advisory: undefined, diagnostics, mapped };
+        }
       }
       if (open !== undefined) close(undefined); // introduced and never fixed: every later version
     }

@@ -60,7 +60,7 @@ export function parseOval(text: string, file: string): OvalParse {
   p.on('error', (e) => {
     if (fatal) return;
     fatal = true;
-    diagnostics.push(error('CVE_OVAL_MALFORMED_XML', `${file} is not well-formed XML: ${e.message.replace(/^[^:]*:\d+:\d+: /, '')}`, { span: at(), hint: 'the feed is damaged or truncated: download it again' }));
+    diagnostics.push(error('CVE_OVAL_MALFORMED_XML', `${file} is not well-formed XML: ${e.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '')}`, { span: at(), hint: 'the feed is damaged or truncated: download it again' }));
   });
   p.on('opentag', (t) => {
     const n = t.local;
