@@ -4,6 +4,7 @@
  * overlay texts that can name a CVE (description, metadata bug/commit links, the patch file an
  * overlay adds).
  */
+import * as path from 'node:path';
 import type { ResolvedProject } from '../config/index.js';
 import type { SourceSpan } from '../diag/index.js';
 import type { FeedSource } from './feeds.js';
@@ -13,7 +14,8 @@ export interface ProjectSpecs {
   readonly overlays: Map<string, { text: string; span: SourceSpan }[]>;
 }
 
-export function projectSpecs(project: ResolvedProject): ProjectSpecs {
+/** Overlay spans are shown relative to `cwd`. */
+export function projectSpecs(project: ResolvedProject, cwd: string): ProjectSpecs {
   const components = new Map<string, { define: string[] }>();
   const overlays = new Map<string, { text: string; span: SourceSpan }[]>();
   for (const [name, c] of project.components) {
@@ -21,7 +23,7 @@ export function projectSpecs(project: ResolvedProject): ProjectSpecs {
     const texts: { text: string; span: SourceSpan }[] = [];
     for (const o of c.overlays) {
       const parts = [o.description ?? '', ...(o.metadata?.bugs.map((b) => b.url) ?? []), ...(o.metadata?.commits.map((b) => b.url) ?? []), 'file' in o && typeof o.file === 'string' ? o.file : '', 'source' in o && typeof o.source === 'string' ? o.source : ''].filter(Boolean);
-      if (parts.length) texts.push({ text: parts.join(' '), span: o.definedAt });
+      if (parts.length) texts.push({ text: parts.join(' '), span: { ...o.definedAt, file: path.relative(cwd, o.definedAt.file) || o.definedAt.file } });
     }
     if (texts.length) overlays.set(name, texts);
   }

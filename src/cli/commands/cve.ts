@@ -36,7 +36,7 @@ async function scanFromFlags(host: CommandHost, c: Command, flags: ScanFlags) {
     specs = await cve.findSpecs(ctx.fs, path.resolve(ctx.cwd, flags.specs), flags.specs);
   } else {
     if (!project) throw new StrataError(error('CVE_SPECS_NOT_FOUND', 'no --specs and no project here to take the rendered specs from', { hint: 'pass --specs DIR, or run inside a project (after `strata component render -a`)' }));
-    const p = cve.projectSpecs(project);
+    const p = cve.projectSpecs(project, ctx.cwd);
     specs = await cve.findSpecs(ctx.fs, project.project.renderedSpecsDir, path.relative(ctx.cwd, project.project.renderedSpecsDir) || '.').then((all) => all.filter((s) => p.components.has(s.component)).map((s) => ({ ...s, define: p.components.get(s.component)!.define })));
     overlays = p.overlays;
   }
@@ -67,7 +67,8 @@ export function register(program: Command, host: CommandHost): void {
   plan.action(
     host.action(async (id: string, flags: ScanFlags, c: Command): Promise<CommandResult> => {
       const { cve, req, project } = await scanFromFlags(host, c, flags);
-      const r = await cve.runScan(host.ctx.fs, req);
+      // the plan needs the whole build graph: every spec evaluated
+      const r = await cve.runScan(host.ctx.fs, { ...req, evaluateAll: true });
       const p = await cve.planRebuild(host.ctx.fs, r, id, { ...(project ? { project } : {}), cwd: host.ctx.cwd });
       const rows: unknown[][] = p.rebuild.map((x) => [x.component, x.reason]);
       return {
