@@ -161,3 +161,44 @@ describe('VEX', () => {
     assert.deepEqual(back.document, doc);
   });
 });
+
+describe('[[cve.feeds]] in the project (Strata extension)', () => {
+  it('names the feeds a scan uses when --feed is not given', async () => {
+    const dir = writeProject();
+    const toml = path.join(dir, 'azldev.toml');
+    writeFileSync(toml, readFileSync(toml, 'utf8') + '\n[[cve.feeds]]\npath = "feeds/test-oval.xml"\n\n[[cve.feeds]]\npath = "feeds/osv"\necosystems = ["Strata:1"]\nnames = "source"\n');
+    mkdirSync(path.join(dir, 'feeds/osv'));
+    writeFileSync(path.join(dir, 'feeds/osv/TST-1.json'), JSON.stringify({ id: 'TST-1', related: ['CVE-2024-2222'], affected: [{ package: { ecosystem: 'Strata:1', name: 'app-static' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0-3.tst1' }] }] }, { package: { ecosystem: 'Other:1', name: 'unrelated' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '9-1' }] }] }] }));
+    const r = await runCli(dir, ['cve', 'scan', '-o', 'json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { findings: Array<{ record: string; component: string }>; stats: { feedFiles: number } };
+    assert.deepEqual(j.findings.map((f) => [f.record, f.component]), [['TST-1', 'app-static'], ['oval:test:def:1', 'libfoo']]);
+    assert.equal(j.stats.feedFiles, 2);
+  });
+  const bad: Array<{ name: string; toml: string; code: string; line: number }> = [
+    { name: 'names not binary/source', toml: '[[cve.feeds]]\npath = "feeds"\nnames = "both"\n', code: 'CONFIG_VALUE', line: 3 },
+    { name: 'path outside the project', toml: '[[cve.feeds]]\npath = "../elsewhere.xml"\n', code: 'PATH_ESCAPES_PROJECT', line: 2 },
+    { name: 'no path', toml: '[[cve.feeds]]\nnames = "binary"\n', code: 'CONFIG_MISSING_FIELD', line: 1 },
+    { name: 'bad ecosystem', toml: '[[cve.feeds]]\npath = "feeds"\necosystems = ["Alma Linux 9"]\n', code: 'CONFIG_VALUE', line: 3 },
+    { name: 'unknown key', toml: '[[cve.feeds]]\npath = "feeds"\nformat = "oval"\n', code: 'CONFIG_UNKNOWN_KEY', line: 3 },
+  ];
+  for (const c of bad) it(`is validated with spans: ${c.name}`, async () => {
+    const dir = writeProject();
+    const toml = path.join(dir, 'azldev.toml');
+    const before = readFileSync(toml, 'utf8') + '\n';
+    writeFileSync(toml, before + c.toml);
+    const r = await runCli(dir, ['config', 'check', '-o', 'json']);
+    const line = before.split('\n').length - 1 + c.line;
+    assert.ok(r.err.includes(`[${c.code}]`) || r.out.includes(`"${c.code}"`), `${c.code} expected: ${r.out} ${r.err}`);
+    assert.ok(r.out.includes(`"line": ${line}`) || r.err.includes(`azldev.toml:${line}:`) || r.out.includes(`"line":${line}`), `line ${line}: ${r.out} ${r.err}`);
+  });
+  it('a configured feed that does not exist is CVE_FEED_NOT_FOUND at its path value', async () => {
+    const dir = writeProject();
+    const toml = path.join(dir, 'azldev.toml');
+    const before = readFileSync(toml, 'utf8') + '\n';
+    writeFileSync(toml, before + '[[cve.feeds]]\npath = "feeds/missing.xml"\n');
+    const r = await runCli(dir, ['cve', 'scan']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`azldev.toml:${before.split('\n').length + 1}:\\d+: error\\[CVE_FEED_NOT_FOUND\\]: no such feed: feeds/missing.xml`));
+  });
+});

@@ -30,7 +30,12 @@ export function projectSpecs(project: ResolvedProject, cwd: string): ProjectSpec
   return { components, overlays };
 }
 
-/** The feeds the project configures (none yet: `--feed` names them). */
-export function feedsOfProject(_project: ResolvedProject): FeedSource[] {
-  return [];
+/** The feeds of `[[cve.feeds]]`; a missing one is reported at its `path` value. */
+export function feedsOfProject(project: ResolvedProject, cwd: string): FeedSource[] {
+  return project.cveFeeds.map((f) => ({
+    shown: path.relative(cwd, f.path) || f.path,
+    abs: f.path,
+    osv: { names: f.names, ...(f.ecosystems ? { ecosystems: f.ecosystems } : {}) },
+    definedAt: f.pathSpan,
+  }));
 }

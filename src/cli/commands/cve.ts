@@ -30,7 +30,7 @@ async function scanFromFlags(host: CommandHost, c: Command, flags: ScanFlags) {
     const root = await findProjectRoot(ctx.fs, path.resolve(ctx.cwd, g.project ?? '.')).catch(() => undefined);
     if (root) project = (await loadProject({ fs: ctx.fs, startDir: root.dir })).project;
   }
-  if (!feeds.length && project) feeds = cve.feedsOfProject(project);
+  if (!feeds.length && project) feeds = cve.feedsOfProject(project, ctx.cwd);
   if (!feeds.length) throw new StrataError(error('CVE_NO_FEED', 'no advisory feed to scan against', { hint: 'pass --feed PATH (an OVAL file, an OSV record or a directory of them), or configure [[cve.feeds]] in the project' }));
   if (flags.specs !== undefined) {
     specs = await cve.findSpecs(ctx.fs, path.resolve(ctx.cwd, flags.specs), flags.specs);
