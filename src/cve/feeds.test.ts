@@ -176,3 +176,45 @@ describe('evidence of a fix in the spec', () => {
     assert.equal(f.evidence[1]!.text, '- Fix cve-2024-0001 in the parser');
   });
 });
+
+describe('the spec pre-filter', () => {
+  it('tells the package names a spec can produce only when its text makes them plain', async () => {
+    const { possiblePackageNames, literalName } = await import('./spec-inventory.js');
+    const head = 'Name: foo\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n';
+    assert.equal(literalName(head), 'foo');
+    assert.equal(literalName('Name: %{pkg}\n'), undefined);
+    assert.equal(literalName('%if 0\nName: a\n%else\nName: b\n%endif\n'), undefined, 'two Name lines');
+    assert.deepEqual([...possiblePackageNames(head + '%package libs\nSummary: l\n%description libs\nl\n%if 0\n%package -n other-tool\nSummary: o\n%description -n other-tool\no\n%endif\n%files\n%files libs\n')!], ['foo', 'foo-libs', 'other-tool'], 'a package in a false branch is counted (over-approximation)');
+    assert.equal(possiblePackageNames(head + '%package -n %{name}-x\nSummary: x\n'), undefined, 'a macro in a package name');
+    assert.equal(possiblePackageNames(head + '%pyproject_extras_subpkg -n python3-foo cli\n'), undefined, 'a macro that can create packages');
+    assert.equal(possiblePackageNames(head + '%{?python_provide:%python_provide python3-foo}\n'), undefined);
+    assert.equal(possiblePackageNames(head + '%include extra.inc\n'), undefined);
+  });
+  it('an OSV scan with the pre-filter finds what evaluating every spec finds', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { runScan } = await import('./scan.js');
+    const { findSpecs } = await import('./spec-inventory.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'strata-cve-prefilter-'));
+    try {
+      const w = (n: string, body: string) => { mkdirSync(path.join(dir, 'specs', n), { recursive: true }); writeFileSync(path.join(dir, 'specs', n, `${n}.spec`), `Name: ${n}\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n%description\nd\n${body}`); };
+      w('plain', '%package -n vuln-tool\nSummary: t\n%description -n vuln-tool\nt\n');
+      w('hidden', '%global sub vuln-lib\n%package -n %{sub}\nSummary: t\n%description -n %{sub}\nt\n');
+      w('generated', '%{expand:%%package -n vuln-gen\nSummary: g\n%%description -n vuln-gen\ng\n}\n');
+      w('unrelated', '%package devel\nSummary: d\n%description devel\nd\n');
+      const rec = (id: string, name: string) => JSON.stringify({ id, affected: [{ package: { ecosystem: 'X:1', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.0-1' }] }] }] });
+      mkdirSync(path.join(dir, 'osv'));
+      for (const [id, n] of [['A-1', 'vuln-tool'], ['A-2', 'vuln-lib'], ['A-3', 'vuln-gen']] as const) writeFileSync(path.join(dir, 'osv', `${id}.json`), rec(id, n));
+      const fs = new NodeFileSystem();
+      const req = { feeds: [{ shown: 'osv', abs: path.join(dir, 'osv'), osv: { names: 'binary' as const } }], specs: await findSpecs(fs, path.join(dir, 'specs'), 'specs'), define: [], cwd: dir };
+      const fast = await runScan(fs, req);
+      const all = await runScan(fs, { ...req, evaluateAll: true });
+      assert.deepEqual(fast.findings.map((f) => [f.record, f.component, f.package]), [['A-2', 'hidden', 'vuln-lib'], ['A-1', 'plain', 'vuln-tool']]);
+      assert.deepEqual(fast.findings, all.findings);
+      // "generated" is evaluated (its text does not tell its packages), though the spec model does not create packages from %{expand:}
+      assert.equal(fast.stats.specsEvaluated, 3, 'only "unrelated" is skipped');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

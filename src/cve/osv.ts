@@ -31,12 +31,33 @@ export function parseOsvEvr(s: string): EVR | undefined {
   return parseEVR(s);
 }
 
-function spanOfValue(file: string, text: string, needle: string | undefined): SourceSpan {
+const position = positionAt;
+
+function spanOfValue(file: string, text: string, needle: string | undefined, lines?: readonly number[], from = 0): SourceSpan {
   if (needle !== undefined) {
-    const i = text.indexOf(JSON.stringify(needle));
-    if (i >= 0) return { file, ...positionAt(text, i) };
+    let i = text.indexOf(JSON.stringify(needle), from);
+    if (i < 0 && from > 0) i = text.indexOf(JSON.stringify(needle));
+    if (i >= 0) return { file, ...(lines ? lineCol(lines, i) : position(text, i)), offset: i };
   }
   return { file, line: 1, col: 1 };
+}
+
+/** Offsets where each line starts. */
+function lineStartsOf(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+function lineCol(lines: readonly number[], offset: number): { line: number; col: number } {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - lines[lo]! + 1 };
 }
 
 function spanOfKey(file: string, text: string, key: string): SourceSpan {
@@ -79,6 +100,8 @@ export function parseOsv(text: string, file: string, o: OsvOptions): OsvParse {
   const checks: PackageCheck[] = [];
   let mapped = false;
   let ecosystem: string | undefined;
+  let lines: number[] | undefined;
+  let cursor = 0;
   for (const [ai, a] of ((r['affected'] as unknown[] | undefined) ?? []).entries()) {
     const pkg = (a as Record<string, unknown> | null)?.['package'] as Record<string, unknown> | undefined;
     const eco = pkg?.['ecosystem'];
@@ -87,7 +110,9 @@ export function parseOsv(text: string, file: string, o: OsvOptions): OsvParse {
     if (!ecosystemMapped(eco, o)) continue;
     mapped = true;
     ecosystem ??= eco;
-    const span = spanOfValue(file, text, name);
+    lines ??= lineStartsOf(text);
+    const span = spanOfValue(file, text, name, lines, cursor);
+    cursor = span.offset ?? cursor;
     const entry = a as Record<string, unknown>;
     for (const v of Array.isArray(entry['versions']) ? entry['versions'] : []) {
       const evr = typeof v === 'string' ? parseOsvEvr(v) : undefined;
@@ -143,7 +168,7 @@ export function parseOsv(text: string, file: string, o: OsvOptions): OsvParse {
     ...(typeof r['published'] === 'string' ? { published: r['published'] } : {}),
     ...(ecosystem ? { ecosystem } : {}),
     criteria: { kind: 'criteria', operator: 'OR', children: checks },
-    span: spanOfValue(file, text, id),
+    span: spanOfValue(file, text, id, lines),
   };
   return { advisory, diagnostics, mapped };
 }

@@ -12,6 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../testing/cli.js';
+import { NodeFileSystem } from '../adapters/node-fs.js';
+import { runScan } from './scan.js';
+import { findSpecs } from './spec-inventory.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shared = path.resolve(root, '../shared');
@@ -61,5 +64,15 @@ describe('strata cve scan on the real Azure Linux 3.0 specs and OVAL feed', { sk
       assert.ok(lines[d.line - 1]!.includes(m.evr), `line ${d.line} is not the state with ${m.evr}`);
     }
     assert.equal(got.stats['ovalDefinitions'], 1222);
+  });
+  it('skips only specs that cannot matter: the pre-filtered scan equals the scan of every spec', { timeout: 120_000 }, async () => {
+    const fs = new NodeFileSystem();
+    const specs = await findSpecs(fs, path.join(shared, 'corpus/cve-azl3/specs'), 'specs');
+    const req = { feeds: [{ shown: 'oval', abs: path.join(shared, 'corpus/oval/azurelinux-3.0-oval.xml'), osv: { names: 'binary' as const } }], specs, define: ['dist .azl3'], cwd: root };
+    const fast = await runScan(fs, req);
+    const all = await runScan(fs, { ...req, evaluateAll: true });
+    console.log(`pre-filter: ${fast.stats.specsEvaluated} of ${all.stats.specsEvaluated} specs evaluated`);
+    assert.ok(fast.stats.specsEvaluated < all.stats.specsEvaluated / 2);
+    assert.deepEqual(fast.findings, all.findings);
   });
 });

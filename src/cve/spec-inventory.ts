@@ -46,26 +46,60 @@ function depNames(d: { name: string; rich?: boolean }): string[] {
   return (displayText(d.name).match(/[A-Za-z0-9_][^\s()]*/g) ?? []).filter((w) => !['and', 'or', 'if', 'else', 'with', 'without', 'unless'].includes(w) && !/^[<>=]+$/.test(w) && !/^\d/.test(w));
 }
 
+/** Line-start keywords that cannot create a package (sections other than %package, conditionals, definitions). */
+const PLAIN_KEYWORDS = new Set(['description', 'files', 'prep', 'build', 'install', 'check', 'clean', 'changelog', 'conf', 'generate_buildrequires', 'pre', 'post', 'preun', 'postun', 'pretrans', 'posttrans', 'preuntrans', 'postuntrans', 'triggerin', 'triggerun', 'triggerpostun', 'triggerprein', 'filetriggerin', 'filetriggerun', 'filetriggerpostun', 'transfiletriggerin', 'transfiletriggerun', 'transfiletriggerpostun', 'verifyscript', 'sourcelist', 'patchlist', 'sepolicy', 'if', 'ifarch', 'ifnarch', 'ifos', 'ifnos', 'elif', 'elifarch', 'elifos', 'else', 'endif', 'define', 'global', 'undefine', 'bcond', 'bcond_with', 'bcond_without', 'setup', 'autosetup', 'autopatch', 'patch', 'configure', 'make_build', 'make_install', 'cmake', 'cmake_build', 'cmake_install', 'meson', 'meson_build', 'meson_install', 'doc', 'license', 'dir', 'attr', 'defattr', 'config', 'ghost', 'exclude', 'verify', 'docdir', 'lang', 'find_lang', 'ldconfig_scriptlets', 'set_build_flags', 'py3_build', 'py3_install', 'pyproject_wheel', 'pyproject_install', 'pyproject_save_files', 'pyproject_buildrequires', 'pyproject_check_import', 'pytest', 'tox', 'make', 'ninja_build', 'ninja_install', 'systemd_post', 'systemd_preun', 'systemd_postun', 'systemd_postun_with_restart', 'go_generate_buildrequires', 'gobuild', 'gopkginstall', 'goprep', 'cargo_prep', 'cargo_build', 'cargo_install', 'cargo_test', 'cargo_generate_buildrequires', 'end']);
+
+/**
+ * Every package name a spec can produce, when that is plain from its text: a literal Name, and
+ * `%package` lines with literal names, and no other line that could create a package (a macro
+ * call at the start of a line outside PLAIN_KEYWORDS, `%{expand:…}`, `%include`, Lua). An
+ * over-approximation (a package in a false `%if` branch is counted): a spec none of whose
+ * possible names an advisory tests cannot be affected. Undefined when it cannot be told.
+ */
+export function possiblePackageNames(text: string): Set<string> | undefined {
+  const name = literalName(text);
+  if (name === undefined) return undefined;
+  const out = new Set([name]);
+  for (const m of text.matchAll(/^[ \t]*%([{(]?)([A-Za-z_][A-Za-z0-9_]*)?(.*)$/gm)) {
+    const kw = m[2] ?? '';
+    if (m[1] || !kw || kw === 'include' || kw === 'lua' || kw === 'expand') return undefined;
+    if (kw === 'package') {
+      const args = m[3]!.trim().split(/\s+/).filter(Boolean);
+      if (args.some((a) => a.includes('%'))) return undefined;
+      const n = args.indexOf('-n');
+      const pkg = n >= 0 ? args[n + 1] : args.find((a) => !a.startsWith('-'));
+      if (!pkg) return undefined;
+      out.add(n >= 0 ? pkg : `${name}-${pkg}`);
+    } else if (!PLAIN_KEYWORDS.has(kw)) return undefined;
+  }
+  return out;
+}
+
 const complete = (s: string | undefined): s is string => s !== undefined && s !== '' && !s.includes('%');
 
 /**
- * Evaluate specs into inventory components. With `index`, a spec whose literal Name no source
- * check of the index names is skipped unevaluated when the index tests no binary names (the
- * verdict cannot involve it).
+ * Evaluate specs into inventory components. With `index`, a spec that no check of the index can
+ * name is skipped unevaluated (the verdict cannot involve it): by its literal Name when the index
+ * tests source names only, by `possiblePackageNames` when it tests binary names too.
  */
 export async function inventoryFromSpecs(fs: FileSystem, specs: readonly SpecSpec[], o: SpecScanOptions, index?: AdvisoryIndex & { readonly binaryNames?: boolean }): Promise<{ components: InventoryComponent[]; diagnostics: Diagnostic[]; evaluated: number }> {
   const diagnostics: Diagnostic[] = [];
   let evaluated = 0;
   const out = await mapPool([...specs], o.parallel ?? 4, async (s): Promise<InventoryComponent | undefined> => {
     const rel = path.relative(o.cwd, s.abs) || s.abs;
-    if (index && !index.binaryNames) {
+    if (index) {
       let text: string;
       try { text = await fs.readText(s.abs); } catch (e) {
         diagnostics.push(error('CVE_SPECS_NOT_FOUND', `cannot read ${rel}: ${(e as Error).message}`, { span: { file: rel, line: 1, col: 1 } }));
         return undefined;
       }
-      const lit = literalName(text);
-      if (lit !== undefined && !index.has('source', lit)) return undefined;
+      if (!index.binaryNames) {
+        const lit = literalName(text);
+        if (lit !== undefined && !index.has('source', lit)) return undefined;
+      } else {
+        const names = possiblePackageNames(text);
+        if (names && ![...names].some((n) => index.has('binary', n) || index.has('source', n))) return undefined;
+      }
     }
     evaluated++;
     let r;
