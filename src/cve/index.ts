@@ -12,3 +12,4 @@ export * from './scan.js';
 export * from './project.js';
 export * from './plan.js';
 export * from './vex.js';
+export * from './repo-inventory.js';

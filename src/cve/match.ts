@@ -119,5 +119,5 @@ export function matchAdvisories(index: AdvisoryIndex, inventory: readonly Invent
       }
     }
   }
-  return findings.sort((x, y) => (x.component < y.component ? -1 : x.component > y.component ? 1 : x.package < y.package ? -1 : x.package > y.package ? 1 : x.record < y.record ? -1 : x.record > y.record ? 1 : 0));
+  return findings.sort((x, y) => (x.component < y.component ? -1 : x.component > y.component ? 1 : x.package < y.package ? -1 : x.package > y.package ? 1 : x.record < y.record ? -1 : x.record > y.record ? 1 : 0)); // ties keep inventory order: rendered specs, then repositories
 }

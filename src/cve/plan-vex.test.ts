@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { NodeFileSystem } from '../adapters/node-fs.js';
 import { loadAttestationKey } from '../attest/attestation-key.js';
 import { loadProject } from '../config/index.js';
@@ -118,6 +119,25 @@ describe('strata cve scan on the project', () => {
     // the table view names it too
     const t = await runCli(dir, ['cve', 'scan', '--feed', 'feeds/test-oval.xml']);
     assert.match(t.out, /libfoo\s+libfoo\s+oval:test:def:1\s+CVE-2024-1111\s+High\s+0:1.0-1.tst1\s+0:1.0-2.tst1\s+patch:libfoo-CVE-2024-1111.patch/);
+  });
+});
+
+describe('strata cve scan on the published repositories', () => {
+  const haveRpmbuild = spawnSync('rpmbuild', ['--version']).status === 0;
+  it('scans the RPMs under out/repos beside the rendered specs (source name from SOURCERPM)', { skip: haveRpmbuild ? false : 'rpmbuild not installed' }, async () => {
+    const dir = writeProject();
+    const top = path.join(dir, 'build/rpmbuild');
+    const specFile = path.join(dir, 'build/libfoo-pub.spec');
+    mkdirSync(path.dirname(specFile), { recursive: true });
+    writeFileSync(specFile, 'Name: libfoo\nVersion: 0.9\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\nBuildArch: noarch\n%description\nd\n%package devel\nSummary: d\n%description devel\nd\n%files\n%files devel\n');
+    const b = spawnSync('rpmbuild', ['-bb', '--define', `_topdir ${top}`, '--define', `_rpmdir ${path.join(dir, 'out/repos/base/noarch')}`, '--define', '_build_name_fmt %{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm', '--define', 'dist .tst1', specFile], { encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    writeFileSync(path.join(dir, 'out/repos/base/noarch/broken-1-1.noarch.rpm'), 'not an rpm');
+    const r = await runCli(dir, ['cve', 'scan', '--feed', 'feeds/test-oval.xml', '-o', 'json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { findings: Array<{ component: string; package: string; file: string; evr: string }> };
+    assert.deepEqual(j.findings.map((f) => [f.component, f.package, f.evr, f.file.startsWith('out/repos/') ? 'repo' : f.file]), [['libfoo', 'libfoo', '0:1.0-1.tst1', 'specs/libfoo/libfoo.spec'], ['libfoo', 'libfoo', '0:0.9-3.tst1', 'repo']]);
+    assert.match(r.err, /CVE_REPO_UNREADABLE/);
   });
 });
 

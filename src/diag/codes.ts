@@ -292,6 +292,7 @@ export const DIAGNOSTIC_CODES = {
   CVE_SPEC_NO_EVR: { summary: "a spec's source NEVR cannot be evaluated fully; the spec is left out of the scan" },
   CVE_CONFIG_INVALID: { summary: 'a [[cve.feeds]] entry of the project is invalid' },
   CVE_PLAN_UNKNOWN: { summary: '`cve plan` names a CVE id or record that no loaded feed has' },
+  CVE_REPO_UNREADABLE: { summary: 'a file in a published repository is not a readable RPM; it is left out of the scan' },
   CVE_VEX_INVALID: { summary: 'a VEX envelope or document does not verify or is not OpenVEX' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -24,6 +24,8 @@ async function scanFromFlags(host: CommandHost, c: Command, flags: ScanFlags) {
   let feeds: import('../../cve/index.js').FeedSource[] = (flags.feed ?? []).map((f) => ({ shown: f, abs: path.resolve(ctx.cwd, f), osv }));
   let specs: import('../../cve/index.js').SpecSpec[];
   let project: import('../../config/index.js').ResolvedProject | undefined;
+  let extraInventory: import('../../cve/index.js').InventoryComponent[] | undefined;
+  const extraDiagnostics: import('../../diag/index.js').Diagnostic[] = [];
   let overlays: Map<string, { text: string; span: import('../../diag/index.js').SourceSpan }[]> | undefined;
   if (flags.specs === undefined || !feeds.length) {
     const { loadProject, findProjectRoot } = await import('../../config/index.js');
@@ -39,8 +41,11 @@ async function scanFromFlags(host: CommandHost, c: Command, flags: ScanFlags) {
     const p = cve.projectSpecs(project, ctx.cwd);
     specs = await cve.findSpecs(ctx.fs, project.project.renderedSpecsDir, path.relative(ctx.cwd, project.project.renderedSpecsDir) || '.').then((all) => all.filter((s) => p.components.has(s.component)).map((s) => ({ ...s, define: p.components.get(s.component)!.define })));
     overlays = p.overlays;
+    // the published repositories, when there are any
+    const repos = await cve.inventoryFromRepos(ctx.fs, path.join(project.project.outputDir, 'repos'), ctx.cwd);
+    if (repos.rpms) { extraInventory = repos.components; extraDiagnostics.push(...repos.diagnostics); }
   }
-  return { cve, req: { feeds, specs, define: flags.define, cwd: ctx.cwd, ...(overlays ? { overlays } : {}) }, project };
+  return { cve, req: { feeds, specs, define: flags.define, cwd: ctx.cwd, ...(overlays ? { overlays } : {}), ...(extraInventory ? { extraInventory } : {}) }, project, extraDiagnostics };
 }
 
 export function register(program: Command, host: CommandHost): void {
@@ -56,9 +61,9 @@ export function register(program: Command, host: CommandHost): void {
   host.withOutput(scan);
   scan.action(
     host.action(async (flags: ScanFlags, c: Command): Promise<CommandResult> => {
-      const { cve, req } = await scanFromFlags(host, c, flags);
+      const { cve, req, extraDiagnostics } = await scanFromFlags(host, c, flags);
       const r = await cve.runScan(host.ctx.fs, req);
-      return cveScanResult(r);
+      return cveScanResult({ ...r, diagnostics: [...r.diagnostics, ...extraDiagnostics] });
     }),
   );
 
