@@ -54,7 +54,6 @@ export function parseOval(text: string, file: string): OvalParse {
   let obj: { id: string; name?: string; span: SourceSpan } | undefined;
   let state: RawState | undefined;
   let textBuf = '';
-  let textSpan: SourceSpan = { file, line: 1, col: 1 };
   let fatal = false;
   const attr = (t: SaxesTagNS, n: string): string | undefined => t.attributes[n]?.value;
   p.on('error', (e) => {
@@ -67,7 +66,6 @@ export function parseOval(text: string, file: string): OvalParse {
     const parent = stack[stack.length - 1];
     stack.push(n);
     textBuf = '';
-    textSpan = at();
     if (n === 'definition' && parent === 'definitions') {
       def = { id: attr(t, 'id') ?? '', cls: attr(t, 'class') ?? '', span: at(), cves: [] };
     } else if (def && n === 'reference') {
@@ -86,8 +84,7 @@ export function parseOval(text: string, file: string): OvalParse {
       // a reference to another definition: not evaluated, so the definition cannot be decided
       if (crit.length) crit[crit.length - 1]!.children.push({ ref: `extend:${attr(t, 'definition_ref') ?? ''}`, negate: attr(t, 'negate') === 'true', span: at() });
     } else if (parent === 'tests') {
-      const states: string[] = [];
-      test = { id: attr(t, 'id') ?? '', type: n, check: attr(t, 'check') ?? 'at least one', states, span: at() };
+      test = { id: attr(t, 'id') ?? '', type: n, check: attr(t, 'check') ?? 'at least one', states: [], span: at() };
     } else if (test && n === 'object') {
       test.object = attr(t, 'object_ref');
     } else if (test && n === 'state') {
@@ -122,7 +119,6 @@ export function parseOval(text: string, file: string): OvalParse {
     if (state?.evr && n === 'evr') state.evr.text = textBuf.trim();
     if (state && parent === 'states') { states.set(state.id, state); state = undefined; }
     textBuf = '';
-    void textSpan;
   });
   try {
     p.write(text).close();
