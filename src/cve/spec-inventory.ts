@@ -144,14 +144,17 @@ export async function findSpecs(fs: FileSystem, dir: string, shown: string): Pro
   const st = await fs.stat(dir);
   if (!st?.isDirectory) throw new StrataError(error('CVE_SPECS_NOT_FOUND', `${shown} is not a directory of spec files`, { hint: 'pass --specs DIR (a directory of NAME.spec files, or of NAME/NAME.spec)' }));
   const out: SpecSpec[] = [];
-  for (const n of (await fs.readdir(dir)).sort()) {
-    const abs = path.join(dir, n);
-    if (n.endsWith('.spec')) { out.push({ component: n.slice(0, -5), abs }); continue; }
-    const sub = await fs.stat(abs);
-    if (!sub?.isDirectory) continue;
-    const inner = (await fs.readdir(abs).catch(() => [] as string[])).filter((x) => x.endsWith('.spec'));
-    const pick = inner.includes(`${n}.spec`) ? `${n}.spec` : inner.length === 1 ? inner[0] : undefined;
-    if (pick) out.push({ component: n, abs: path.join(abs, pick) });
+  const inDirs = new Map<string, string[]>();
+  for (const f of await fs.glob(['*.spec', '*/*.spec'], dir)) {
+    const rel = path.relative(dir, f).split(path.sep);
+    if (rel.length === 1) { out.push({ component: rel[0]!.slice(0, -5), abs: f }); continue; }
+    let l = inDirs.get(rel[0]!);
+    if (!l) inDirs.set(rel[0]!, (l = []));
+    l.push(rel[1]!);
   }
-  return out;
+  for (const [n, inner] of inDirs) {
+    const pick = inner.includes(`${n}.spec`) ? `${n}.spec` : inner.length === 1 ? inner[0] : undefined;
+    if (pick) out.push({ component: n, abs: path.join(dir, n, pick) });
+  }
+  return out.sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
 }
