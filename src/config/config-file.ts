@@ -8,7 +8,7 @@ import { isInside } from '../util/paths.js';
 import { parseComponentLayer, type ComponentLayer, isSafeChannel } from './component-config.js';
 import { parseOverlayMetadata, resolveInside } from './overlay.js';
 import { TableReader, type ReadSink, type TomlDoc } from './toml-read.js';
-import type { ImageConfig, OverlayMetadata, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, TestSuiteConfig } from './types.js';
+import type { CveFeedConfig, ImageConfig, OverlayMetadata, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, TestSuiteConfig } from './types.js';
 
 /** A value and where it was written. */
 export interface Spanned<T> {
@@ -106,6 +106,8 @@ export interface ConfigFileModel {
   readonly signing?: NamedPart<{ keyFile?: string; publicKeyFile?: string; keyId?: string; gpgHome?: string; origins: Record<string, SourceSpan> }>;
   /** `[attestation]`: origins by TOML key (`key-file`, `public-key-file`, `trusted-keys`, `trusted-keys[N]`). */
   readonly attestation?: NamedPart<{ keyFile?: string; publicKeyFile?: string; trustedKeys?: string[]; origins: Record<string, SourceSpan> }>;
+  /** `[[cve.feeds]]` (Strata extension). */
+  readonly cveFeeds: CveFeedConfig[];
 }
 
 const REPO_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -478,8 +480,26 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
     attestation = { span: at.span(), value: { ...(keyFile ? { keyFile } : {}), ...(publicKeyFile ? { publicKeyFile } : {}), ...(trustedKeys ? { trustedKeys } : {}), origins } };
   }
 
+  const cveFeeds: CveFeedConfig[] = [];
+  const cv = root.table('cve');
+  if (cv) {
+    for (const f of cv.tableArray('feeds') ?? []) {
+      const p = f.string('path', { required: true, nonEmpty: true });
+      const abs = p ? resolveInside(f, 'path', p, doc.dir, projectDir) : undefined;
+      const names = f.string('names', { oneOf: ['binary', 'source'] }) as 'binary' | 'source' | undefined;
+      const ecosystems = f.stringArray('ecosystems');
+      ecosystems?.forEach((e, i) => {
+        if (!/^[A-Za-z][\w.+-]*(:[\w.+-]*)?$/.test(e)) f.report('CONFIG_VALUE', `\`${f.where}.ecosystems[${i}]\`: "${e}" is not an OSV ecosystem`, doc.valueSpan([...f.path, 'ecosystems', i]), 'write an ecosystem as OSV does ("AlmaLinux:9"), or a prefix ending in ":" ("AlmaLinux:")');
+      });
+      f.finish();
+      if (abs) cveFeeds.push({ path: abs, names: names ?? 'binary', ...(ecosystems ? { ecosystems } : {}), definedAt: f.span(), pathSpan: f.valueSpan('path') });
+    }
+    cv.finish();
+  }
+
   root.finish();
   return {
+    cveFeeds,
     doc,
     includes,
     ...(project ? { project } : {}),

@@ -117,6 +117,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
     resources: { rpmRepos: new Map([...merged.rpmRepos].sort(byKey)), rpmRepoSetTemplates: new Map([...merged.rpmRepoSetTemplates].sort(byKey)), rpmRepoSets: new Map([...merged.rpmRepoSets].sort(byKey)) },
     ...(merged.signing ? { signing: merged.signing } : {}),
     ...(merged.attestation ? { attestation: merged.attestation } : {}),
+    cveFeeds: merged.cveFeeds,
   };
 }
 

@@ -9,7 +9,7 @@ import type { Collector } from './collector.js';
 import type { ComponentLayer } from './component-config.js';
 import type { ComponentPart, ConfigFileModel, DistroFields, DistroPart, DistroVersionFields, GroupPart, ImagePart, NamedPart, ProjectPart, Spanned } from './config-file.js';
 import { byKey } from './order.js';
-import type { DistroVersion, PackageGroup, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, SigningConfig, AttestationConfig, TestSuiteConfig } from './types.js';
+import type { DistroVersion, PackageGroup, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, SigningConfig, AttestationConfig, CveFeedConfig, TestSuiteConfig } from './types.js';
 
 export interface MergedDistroVersion {
   readonly span: SourceSpan;
@@ -53,6 +53,8 @@ export interface MergedConfig {
   readonly templateSpans: ReadonlyMap<string, SourceSpan>;
   readonly signing?: SigningConfig;
   readonly attestation?: AttestationConfig;
+  /** `[[cve.feeds]]` of all files, in load order. */
+  readonly cveFeeds: readonly CveFeedConfig[];
 }
 
 type AttestationPart = NonNullable<ConfigFileModel['attestation']>['value'];
@@ -77,6 +79,7 @@ export function mergeConfigFiles(models: readonly ConfigFileModel[], diags: Coll
   const templateSpans = new Map<string, SourceSpan>();
   let signing: { value: SigningPart; span: SourceSpan } | undefined;
   let attestation: { value: AttestationPart; span: SourceSpan } | undefined;
+  const cveFeeds: CveFeedConfig[] = [];
 
   for (const m of models) {
     const chain = m.doc.includeChain;
@@ -130,6 +133,7 @@ export function mergeConfigFiles(models: readonly ConfigFileModel[], diags: Coll
       const keep = m.attestation.value.trustedKeys ? Object.fromEntries(Object.entries(prev?.origins ?? {}).filter(([k]) => !k.startsWith('trusted-keys'))) : (prev?.origins ?? {});
       attestation = { value: { ...prev, ...m.attestation.value, origins: { ...keep, ...m.attestation.value.origins } }, span: m.attestation.span };
     }
+    cveFeeds.push(...m.cveFeeds);
     if (m.signing) signing = { value: { ...signing?.value, ...m.signing.value, origins: { ...signing?.value.origins, ...m.signing.value.origins } }, span: m.signing.span };
   }
 
@@ -161,6 +165,7 @@ export function mergeConfigFiles(models: readonly ConfigFileModel[], diags: Coll
     rpmRepoSetTemplates: templates,
     rpmRepoSets: sets,
     templateSpans,
+    cveFeeds,
     ...(signingConfig ? { signing: signingConfig } : {}),
     ...(attestationConfig ? { attestation: attestationConfig } : {}),
   };

@@ -465,6 +465,28 @@ export interface SigningConfig {
  * trusted-keys = ["keys/release.pub.pem"]           # optional: more PEM public keys verification accepts
  * ```
  */
+/**
+ * Strata extension (not in azldev): `[[cve.feeds]]`, the advisory feeds `strata cve` scans
+ * against, and how an OSV feed's ecosystems and names map to this distro.
+ *
+ * [[cve.feeds]]
+ * path = "feeds/azurelinux-3.0-oval.xml"   # an OVAL file, an OSV record, or a directory of them
+ * [[cve.feeds]]
+ * path = "feeds/almalinux"
+ * ecosystems = ["AlmaLinux:9"]              # OSV: the ecosystems that map to this distro (exact, or a prefix ending in ":")
+ * names = "binary"                          # OSV: what its package names are (binary, the default, or source)
+ */
+export interface CveFeedConfig {
+  /** Absolute. */
+  readonly path: string;
+  readonly ecosystems?: readonly string[];
+  readonly names: 'binary' | 'source';
+  /** The `[[cve.feeds]]` table. */
+  readonly definedAt: SourceSpan;
+  /** Where `path` was written. */
+  readonly pathSpan: SourceSpan;
+}
+
 export interface AttestationConfig {
   readonly keyFile?: string;
   readonly publicKeyFile?: string;
@@ -504,6 +526,8 @@ export interface ResolvedProject {
   readonly resources: Resources;
   readonly signing?: SigningConfig;
   readonly attestation?: AttestationConfig;
+  /** `[[cve.feeds]]` of every file, in load order (empty when none). */
+  readonly cveFeeds: readonly CveFeedConfig[];
 }
 
 /**

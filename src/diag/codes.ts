@@ -279,6 +279,24 @@ export const DIAGNOSTIC_CODES = {
   SPEC_UNCLOSED_IF: { summary: '%if without %endif' },
   SPEC_UNCLOSED_MACRO: { summary: 'a macro call is never closed' },
   SPEC_UNKNOWN_TAG: { summary: 'a preamble tag rpm does not know' },
+  // --- cve: advisory feeds, scan, plan, VEX ---
+  CVE_FEED_NOT_FOUND: { summary: 'an advisory feed path does not exist (or a feed directory holds no record)' },
+  CVE_FEED_UNKNOWN_FORMAT: { summary: 'a feed file is neither OVAL definitions nor an OSV record' },
+  CVE_NO_FEED: { summary: '`strata cve` was given no feed and the project configures none', hint: 'pass --feed PATH or add [[cve.feeds]] to the project' },
+  CVE_OVAL_MALFORMED_XML: { summary: 'an OVAL feed is not well-formed XML (at the line and column given)' },
+  CVE_OVAL_BAD_EVR: { summary: 'an OVAL evr state is not EPOCH:VERSION-RELEASE; the definition is skipped' },
+  CVE_OVAL_BAD_REF: { summary: 'an OVAL definition names a test, object or state the feed does not define; the definition is skipped' },
+  CVE_OVAL_UNSUPPORTED: { summary: 'an OVAL definition uses a test, state or operation Strata does not evaluate; the definition is skipped' },
+  CVE_OSV_BAD_JSON: { summary: 'an OSV record is not JSON; it is skipped' },
+  CVE_OSV_BAD_RECORD: { summary: 'an OSV record lacks id, package or range structure; it is skipped' },
+  CVE_OSV_BAD_EVR: { summary: 'an OSV ECOSYSTEM event is not an rpm EVR ([epoch:]version-release); the record is skipped' },
+  CVE_OSV_UNSUPPORTED: { summary: 'an OSV range type other than ECOSYSTEM (not an rpm version range); the range is skipped' },
+  CVE_SPECS_NOT_FOUND: { summary: 'the spec directory to scan does not exist or cannot be read' },
+  CVE_SPEC_NO_EVR: { summary: "a spec's source NEVR cannot be evaluated fully; the spec is left out of the scan" },
+  CVE_CONFIG_INVALID: { summary: 'a [[cve.feeds]] entry of the project is invalid' },
+  CVE_PLAN_UNKNOWN: { summary: '`cve plan` names a CVE id or record that no loaded feed has' },
+  CVE_REPO_UNREADABLE: { summary: 'a file in a published repository is not a readable RPM; it is left out of the scan' },
+  CVE_VEX_INVALID: { summary: 'a VEX envelope or document does not verify or is not OpenVEX' },
 } as const satisfies Record<string, CodeInfo>;
 
 /**

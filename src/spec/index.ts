@@ -60,7 +60,7 @@
  *   `sed s///`, `awk '{print}'`, `printf`) and lists them in `emulated`; anything else is left as
  *   written and listed in `unexpandable` (`complete: false`). Disable with
  *   `hooks.shellIdioms = false`.
- * - `evaluateExpression(text)` (rpm's `%if` language), `rpmvercmp`, `parseEVR`, `compareEVR`,
+ * - `evaluateExpression(text)` (rpm's `%if` language), `rpmvercmp`, `parseEVR`, `compareEVR`, `labelCompare` (advisory order: a missing release sorts first),
  *   `parseDependencies`, `matchesConstraint`, `satisfies`.
  * - `evaluateSpec(doc, ctx, {include?}) → EvaluatedSpec`: name/epoch/version/release, per-package
  *   active tags with expanded values and Requires/Provides/BuildRequires/..., sources/patches as

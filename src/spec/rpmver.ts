@@ -92,6 +92,24 @@ export function compareEVR(a: EVR | string, b: EVR | string): number {
   return rpmvercmp(x.release, y.release);
 }
 
+/**
+ * rpm's `labelCompare` (python `rpm.labelCompare`, C `rpmVersionCompare` on labels): epochs,
+ * versions and releases compared with rpmvercmp in turn; a missing epoch is `0`; a missing
+ * release sorts before every release (and equals only another missing one). This is the order an
+ * advisory's `less than` / `fixed` EVR is meant in, unlike `compareEVR`, where a missing release
+ * matches any (dependency semantics).
+ */
+export function labelCompare(a: EVR | string, b: EVR | string): number {
+  const x = typeof a === 'string' ? parseEVR(a) : a;
+  const y = typeof b === 'string' ? parseEVR(b) : b;
+  const e = rpmvercmp(x.epoch ?? '0', y.epoch ?? '0');
+  if (e !== 0) return e;
+  const v = rpmvercmp(x.version, y.version);
+  if (v !== 0) return v;
+  if (x.release === undefined || y.release === undefined) return x.release === y.release ? 0 : x.release === undefined ? -1 : 1;
+  return rpmvercmp(x.release, y.release);
+}
+
 export type DepOperator = '<' | '<=' | '=' | '>=' | '>';
 
 /** One dependency: `name [op evr]`, or a rich dependency `(a or b)` kept as written. */
