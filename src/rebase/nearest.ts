@@ -58,7 +58,22 @@ export function regexLiterals(re: string): string[] {
 }
 
 function words(s: string): string[] {
-  return s.toLowerCase().split(/[^a-z0-9_%{}.+-]+/).filter((w) => w.length >= 2);
+  return s.toLowerCase().split(/[^a-z0-9_%]+/).filter((w) => w.length >= 3);
+}
+
+function trigrams(s: string): Set<string> {
+  const t = s.toLowerCase().replace(/\s+/g, ' ');
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= t.length; i++) out.add(t.slice(i, i + 3));
+  return out;
+}
+
+/** Dice coefficient of the trigram sets (0..1). */
+function similarity(a: Set<string>, b: Set<string>): number {
+  if (!a.size || !b.size) return 0;
+  let n = 0;
+  for (const x of a) if (b.has(x)) n++;
+  return (2 * n) / (a.size + b.size);
 }
 
 /** What the overlay looks for, as text. */
@@ -90,8 +105,10 @@ export function overlayQuery(o: AnyOverlay): string {
 
 /** Up to `max` lines of the view (optionally only `scope` line ranges) nearest to the overlay's query. */
 export function nearestLines(view: SpecLineView, o: AnyOverlay, max = 3, scope?: readonly { start: number; end: number }[]): Candidate[] {
-  const q = new Set(words(overlayQuery(o)));
-  if (q.size === 0) return [];
+  const query = overlayQuery(o);
+  const q = new Set(words(query));
+  const qt = trigrams(query);
+  if (q.size === 0 && qt.size === 0) return [];
   const tag = 'tag' in o ? o.tag.toLowerCase().replace(/\d+$/, '') : undefined;
   const scored: { line: number; text: string; score: number }[] = [];
   const ranges = scope ?? [{ start: 0, end: view.lines.length }];
@@ -102,6 +119,8 @@ export function nearestLines(view: SpecLineView, o: AnyOverlay, max = 3, scope?:
       if (!t) continue;
       let score = 0;
       for (const w of new Set(words(t))) if (q.has(w)) score += Math.min(w.length, 12);
+      const sim = similarity(qt, trigrams(t));
+      if (sim >= 0.2) score += Math.round(sim * 20);
       if (tag && l.kind === 'tag' && l.tag!.toLowerCase().replace(/\d+$/, '') === tag) score += 6;
       if (o.type === 'spec-remove-section' || o.type === 'spec-remove-subpackage' || 'section' in o) {
         if (l.kind === 'header') score += 2;
