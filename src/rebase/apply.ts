@@ -34,7 +34,10 @@ export interface ApplyPlan {
 export interface ApplyTarget {
   readonly distro: string;
   readonly version: string;
+  /** `--snapshot`: written for every selected component (refused where none can be written). */
   readonly snapshot?: string;
+  /** Written where the component already has a snapshot, when `snapshot` is not given. */
+  readonly defaultSnapshot?: string;
 }
 
 function isOwnOverlay(c: ResolvedComponent, o: Overlay): boolean {
@@ -55,7 +58,8 @@ export async function planRebaseApply(read: (file: string) => Promise<string>, p
   const seen = new Set<string>();
   for (const c of components) {
     if (c.spec.type !== 'upstream' || c.spec.upstreamDistro.name !== target.distro) continue;
-    const fields: [string, string | undefined][] = [['spec.upstream-distro.version', target.version], ['spec.upstream-distro.snapshot', target.snapshot]];
+    const snap = target.snapshot ?? (c.spec.upstreamDistro.snapshot ? target.defaultSnapshot : undefined);
+    const fields: [string, string | undefined][] = [['spec.upstream-distro.version', target.version], ['spec.upstream-distro.snapshot', snap]];
     for (const [field, value] of fields) {
       if (value === undefined) continue;
       const current = field.endsWith('version') ? c.spec.upstreamDistro.version : c.spec.upstreamDistro.snapshot;

@@ -40,8 +40,14 @@ export interface RebaseDeps extends DistGitDeps {
 export interface RebaseCheckOptions {
   /** `--to`: `VERSION` of the components' upstream distro, or `DISTRO/VERSION`. */
   readonly to?: string;
-  /** `--snapshot`: the snapshot on the target branch (default: the configured one). */
+  /** `--snapshot`: the snapshot on the target branch. */
   readonly snapshot?: string;
+  /**
+   * The snapshot for components that have one when `snapshot` is not given (the CLI passes the
+   * current time: the newest commit on the target branch, written by apply so that the move is
+   * reproducible). Without either, the configured snapshot is kept.
+   */
+  readonly defaultSnapshot?: string;
   /** `--upstream-specs`: absolute directory of `NAME.spec` files. */
   readonly upstreamSpecs?: string;
   readonly refresh?: 'always' | 'if-needed' | 'never';
@@ -162,7 +168,7 @@ async function fromDistGit(deps: RebaseDeps, project: ResolvedProject, c: Resolv
     component: c.name,
     spans,
   }).catch((e: unknown) => (e instanceof StrataError && e.code === 'DISTGIT_BRANCH_NOT_FOUND' ? undefined : Promise.reject(e)));
-  const snapshot = target.snapshot ?? s.upstreamDistro.snapshot;
+  const snapshot = target.snapshot ?? (s.upstreamDistro.snapshot ? opts.defaultSnapshot ?? s.upstreamDistro.snapshot : undefined);
   const neu = await resolveUpstreamCommit(deps, mirror, { branch: target.branch, ...(snapshot ? { snapshot } : {}), component: c.name, spans });
   if (s.upstreamCommit) {
     diagnostics.push(warning('REBASE_PINNED', `component ${c.name} pins upstream-commit ${s.upstreamCommit}: the check uses ${target.branch} at ${neu.commit.slice(0, 12)}, but render keeps the pin until it is removed`, { span: c.origin('spec.upstream-commit') ?? c.definedAt, hint: 'remove spec.upstream-commit to follow the new branch' }));

@@ -23,6 +23,9 @@ interface ApplyFlags extends CheckFlags {
   dryRun?: boolean;
 }
 
+/** The current time as an RFC 3339 snapshot (seconds, UTC). */
+const nowSnapshot = (d: Date): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
+
 const short = (s?: string) => (s ? s.slice(0, 12) : '');
 
 function vr(x: { version?: string; release?: string } | undefined): string {
@@ -122,7 +125,7 @@ function common(cmd: Command): Command {
     .option('-a, --all', 'every component with overlays')
     .option('-p, --package <name...>', 'components (names or glob patterns)')
     .option('--to <version>', 'the target: another version of the distro table (VERSION or DISTRO/VERSION), e.g. rawhide')
-    .option('--snapshot <time>', 'the snapshot on the target branch (RFC 3339; default: the configured one)')
+    .option('--snapshot <time>', 'the snapshot on the target branch (RFC 3339; default: now, for components that have a snapshot)')
     .option('--offline', 'never fetch dist-git; use the mirror cache only')
     .option('-j, --jobs <n>', 'components checked in parallel (default 4)');
 }
@@ -141,7 +144,7 @@ export function register(program: Command, host: CommandHost): void {
       const jobs = parseJobs(flags.jobs);
       const r = await runRebaseCheck({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, sink: makeSink(ctx, g), lock: ctx.lock }, project, components, {
         ...(flags.to ? { to: flags.to } : {}),
-        ...(flags.snapshot ? { snapshot: flags.snapshot } : {}),
+        ...(flags.snapshot ? { snapshot: flags.snapshot } : { defaultSnapshot: nowSnapshot(ctx.clock.now()) }),
         ...(flags.upstreamSpecs ? { upstreamSpecs: path.resolve(ctx.cwd, flags.upstreamSpecs) } : {}),
         ...(flags.offline ? { refresh: 'never' as const } : {}),
         ...(jobs ? { jobs } : {}),
@@ -168,12 +171,12 @@ export function register(program: Command, host: CommandHost): void {
       const refresh = flags.offline ? ('never' as const) : ('if-needed' as const);
       const report = await runRebaseCheck({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, sink, lock: ctx.lock }, project, components, {
         to: flags.to,
-        ...(flags.snapshot ? { snapshot: flags.snapshot } : {}),
+        ...(flags.snapshot ? { snapshot: flags.snapshot } : { defaultSnapshot: nowSnapshot(ctx.clock.now()) }),
         refresh,
         ...(jobs ? { jobs } : {}),
       });
       const t = resolveTarget(project, components, flags.to);
-      const plan = await planRebaseApply((f) => ctx.fs.readText(f), project, components, report, { distro: t.distro, version: t.version, ...(flags.snapshot ? { snapshot: flags.snapshot } : {}) });
+      const plan = await planRebaseApply((f) => ctx.fs.readText(f), project, components, report, { distro: t.distro, version: t.version, ...(flags.snapshot ? { snapshot: flags.snapshot } : { defaultSnapshot: nowSnapshot(ctx.clock.now()) }) });
       if (!flags.write) return rebaseApplyResult(report, plan, { cwd: ctx.cwd, written: false });
       const abort = new AbortController();
       const onSigint = () => abort.abort();
