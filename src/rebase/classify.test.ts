@@ -22,6 +22,11 @@ Patch1:         cve-2026-0001.patch
 BuildRequires:  gcc, make
 BuildRequires:  pkgconfig(glib-2.0) >= 2.80
 Requires:       hello-libs = %{version}-%{release}
+%if 0%{?rhel}
+BuildRequires:  rust-toolset
+%else
+BuildRequires:  cargo-rpm-macros
+%endif
 
 %description
 Hello.
@@ -112,6 +117,7 @@ const cases: Case[] = [
   { name: 'set-tag changes Release', overlay: ov({ type: 'spec-set-tag', tag: 'Release', value: '1%{?dist}.azl1' }), expect: 'applies', reason: /Release: 1%\{\?dist\} → 1%\{\?dist\}\.azl1/ },
   { name: 'update-tag in a sub-package', overlay: ov({ type: 'spec-update-tag', tag: 'Summary', value: 'Libs', package: 'libs' }), expect: 'applies' },
   { name: 'add-tag a new BuildRequires', overlay: ov({ type: 'spec-add-tag', tag: 'BuildRequires', value: 'systemd-rpm-macros' }), expect: 'applies' },
+  { name: 'add-tag a BuildRequires upstream has only inside %if/%else: kept', overlay: ov({ type: 'spec-add-tag', tag: 'BuildRequires', value: 'cargo-rpm-macros' }), expect: 'applies', reason: /only inside a conditional \(line 16\)/ },
   { name: 'insert-tag a new Requires', overlay: ov({ type: 'spec-insert-tag', tag: 'Requires', value: 'azurelinux-release' }), expect: 'applies' },
   { name: 'remove-tag present', overlay: ov({ type: 'spec-remove-tag', tag: 'Requires', value: 'glibc', package: 'libs' }), expect: 'applies' },
   { name: 'append-lines to %install', overlay: ov({ type: 'spec-append-lines', section: '%install', lines: ['ln -s hello %{buildroot}%{_bindir}/hi'] }), expect: 'applies' },
@@ -137,7 +143,7 @@ const cases: Case[] = [
   { name: 'remove-tag whose dependency is still there with a version', overlay: ov({ type: 'spec-remove-tag', tag: 'BuildRequires', value: 'pkgconfig(glib-2.0)' }), expect: 'no-longer-applies', reason: /still has BuildRequires: pkgconfig\(glib-2\.0\) >= 2\.80/ },
   { name: 'append-lines to a section that is gone', overlay: ov({ type: 'spec-append-lines', section: '%files', package: 'gtk', lines: ['%{_libdir}/x'] }), expect: 'no-longer-applies' },
   { name: 'search-replace: pattern gone, replacement not there', overlay: ov({ type: 'spec-search-replace', regex: '%configure --enable-gtk', replacement: '%configure --disable-gtk' }), expect: 'no-longer-applies', reason: /is gone\) and the replacement is not in the new spec/ },
-  { name: 'search-replace deleting text that moved to another %files', overlay: ov({ type: 'spec-search-replace', section: '%files', package: 'devel', regex: '%.*girepository-1\\.0.*', replacement: '' }), expect: 'no-longer-applies', reason: /line 53 of %files libs/ },
+  { name: 'search-replace deleting text that moved to another %files', overlay: ov({ type: 'spec-search-replace', section: '%files', package: 'devel', regex: '%.*girepository-1\\.0.*', replacement: '' }), expect: 'no-longer-applies', reason: /line 58 of %files libs/ },
   { name: 'search-replace deleting text whose context changed', overlay: ov({ type: 'spec-search-replace', section: '%install', regex: '^rm -f .*\\.la$', replacement: '' }), expect: 'no-longer-applies', reason: /context changed/ },
   { name: 'patch-add that applies neither way', overlay: ov({ type: 'patch-add', source: file('azl-old.patch', patchOf(greetOld.replace('Hello', 'Howdy'), greetOld)), file: 'azl-old.patch' }), expect: 'no-longer-applies', withTree: true, reason: /does not apply/ },
   { name: 'file-add onto a different upstream file', overlay: ov({ type: 'file-add', file: 'hello.conf', source: file('hello.conf', 'x=9\n') }), expect: 'no-longer-applies', files: { 'hello.conf': 'x=0\n' } },
@@ -151,10 +157,11 @@ const cases: Case[] = [
   { name: 'insert-tag already there', overlay: ov({ type: 'spec-insert-tag', tag: 'Requires', value: 'glibc', package: 'libs' }), expect: 'redundant' },
   { name: 'remove-tag of a BuildRequires already absent', overlay: ov({ type: 'spec-remove-tag', tag: 'BuildRequires', value: 'autoconf' }), expect: 'redundant', reason: /already absent/ },
   { name: 'remove-tag of a tag already absent', overlay: ov({ type: 'spec-remove-tag', tag: 'Obsoletes' }), expect: 'redundant' },
-  { name: 'search-replace: replacement present, pattern gone', overlay: ov({ type: 'spec-search-replace', section: '%install', regex: 'redhat-linux-build', replacement: '%{_vpath_builddir}' }), expect: 'redundant', reason: /replacement is already there \(line 40\)/ },
+  { name: 'search-replace: replacement present, pattern gone', overlay: ov({ type: 'spec-search-replace', section: '%install', regex: 'redhat-linux-build', replacement: '%{_vpath_builddir}' }), expect: 'redundant', reason: /replacement is already there \(line 45\)/ },
   { name: 'search-replace: every match already is the replacement', overlay: ov({ type: 'spec-search-replace', regex: '^%autosetup -p1$', replacement: '%autosetup -p1' }), expect: 'redundant' },
   { name: 'search-replace deleting text upstream dropped', overlay: ov({ type: 'spec-search-replace', section: '%install', regex: '.*openjdk21.*', replacement: '' }), expect: 'redundant', reason: /deletes text/ },
   { name: 'append-lines already there', overlay: ov({ type: 'spec-append-lines', section: '%install', lines: ['# no static libraries', 'rm -f %{buildroot}%{_libdir}/*.a'] }), expect: 'redundant' },
+  { name: 'append-lines upstream has only inside a conditional: kept', overlay: ov({ type: 'spec-append-lines', lines: ['BuildRequires:  rust-toolset'] }), expect: 'applies' },
   { name: 'prepend-lines already there', overlay: ov({ type: 'spec-prepend-lines', section: '%check', lines: ['%meson_test'] }), expect: 'redundant' },
   { name: 'remove-section already gone', overlay: ov({ type: 'spec-remove-section', section: '%files', package: 'gtk' }), expect: 'redundant' },
   { name: 'remove-subpackage already gone', overlay: ov({ type: 'spec-remove-subpackage', package: 'gtk' }), expect: 'redundant' },
@@ -206,9 +213,9 @@ test('classify: no-longer-applies names the nearest candidate lines of the new s
   const o = ov({ type: 'spec-search-replace', section: '%build', regex: '^%configure --enable-gtk$', replacement: '%configure --disable-gtk' });
   const [v] = await classifyOverlays([o], { spec: NEW, specFile: '/upstream/hello.spec' }, deps);
   assert.equal(v!.class, 'no-longer-applies');
-  assert.deepEqual(v!.candidates?.[0], { line: 35, text: '%meson -Dgtk=enabled' });
-  assert.ok(v!.diagnostic!.related!.some((r) => r.span?.file === '/upstream/hello.spec' && r.span.line === 35));
-  assert.match(v!.diagnostic!.hint!, /35: %meson -Dgtk=enabled/);
+  assert.deepEqual(v!.candidates?.[0], { line: 40, text: '%meson -Dgtk=enabled' });
+  assert.ok(v!.diagnostic!.related!.some((r) => r.span?.file === '/upstream/hello.spec' && r.span.line === 40));
+  assert.match(v!.diagnostic!.hint!, /40: %meson -Dgtk=enabled/);
 });
 
 test('classify: overlays see the spec as the earlier ones left it; metadata is carried', async () => {
@@ -221,4 +228,26 @@ test('classify: overlays see the spec as the earlier ones left it; metadata is c
   assert.deepEqual(vs.map((v) => v.index), [0, 1, 2]);
   assert.equal(vs[1]!.upstreamStatus, 'upstreamed');
   assert.equal(vs[1]!.category, 'upstream-backport');
+});
+
+test('classify: a replacement that applies a patch number upstream now uses is no-longer-applies (the numbers moved)', async () => {
+  const spec = `Name: p\nVersion: 1\nRelease: 1\nSummary: p\nLicense: MIT\nPatch1: p-tests.patch\nPatch2: p-openssl4.patch\n\n%description\np\n\n%prep\n%setup -q\n%patch 1 -p1 -b .tests\n%patch 2 -p1 -b .openssl4\n`;
+  const add = ov({ type: 'patch-add', source: file('fix.patch', 'x'), file: 'fix.patch' });
+  const sr = ov({ type: 'spec-search-replace', section: '%prep', regex: '^%patch 1 -p1 -b \\.tests$', replacement: '%patch 1 -p1 -b .tests\n%patch 2 -p1' });
+  const vs = await classifyOverlays([add, sr], { spec, specFile: '/upstream/p.spec' }, deps);
+  assert.deepEqual(vs.map((v) => v.class), ['applies', 'no-longer-applies']);
+  assert.match(vs[1]!.reason, /patch 2 is now upstream's p-openssl4\.patch, already applied at line 15/);
+  // with the old numbering (no Patch2 upstream) it applies
+  const old = spec.replace('Patch2: p-openssl4.patch\n', '').replace('%patch 2 -p1 -b .openssl4\n', '');
+  assert.deepEqual((await classifyOverlays([add, sr], { spec: old, specFile: '/upstream/p.spec' }, deps)).map((v) => v.class), ['applies', 'applies']);
+});
+
+test('classify: patchNumbersIn reads every way of applying a patch', async () => {
+  const { patchNumbersIn } = await import('./classify.js');
+  assert.deepEqual(patchNumbersIn('%patch 1 -p1 -b .unsupported-tests'), [1]);
+  assert.deepEqual(patchNumbersIn('%patch -P2 -p1'), [2]);
+  assert.deepEqual(patchNumbersIn('%patch -p1 -P 3'), [3]);
+  assert.deepEqual(patchNumbersIn('%patch4 -p1'), [4]);
+  assert.deepEqual(patchNumbersIn('patch -p1 < %{PATCH5}'), [5]);
+  assert.deepEqual(patchNumbersIn('%autopatch -p1'), []);
 });

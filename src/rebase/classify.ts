@@ -55,6 +55,8 @@ export interface ClassifyDeps {
 interface State {
   spec: string;
   view: SpecLineView;
+  /** The view of the new upstream spec as published (line numbers in messages are its). */
+  readonly orig: SpecLineView;
   readonly specFile: string;
   /** The sources as the overlays so far left them (undefined: unknown). */
   readonly files: Map<string, Uint8Array> | undefined;
@@ -108,27 +110,49 @@ function tagScope(view: SpecLineView, pkg: string | undefined): LineSection[] | 
   return secs.length ? secs : undefined;
 }
 
-function tagLinesIn(view: SpecLineView, secs: readonly LineSection[], tag: string): { i: number; value: string }[] {
+interface TagHit {
+  readonly i: number;
+  readonly value: string;
+  /** The line sits inside a conditional the section itself is not in (`%if 0%{?fedora}`): it may not be active for the distro. */
+  readonly conditional: boolean;
+}
+
+function tagLinesIn(view: SpecLineView, secs: readonly LineSection[], tag: string): TagHit[] {
   const lt = tag.toLowerCase();
-  const out: { i: number; value: string }[] = [];
+  const out: TagHit[] = [];
   for (const s of secs) for (let i = s.start; i < s.end; i++) {
     const l = view.lines[i]!;
-    if (l.kind === 'tag' && l.tag!.toLowerCase() === lt) out.push({ i, value: l.value! });
+    if (l.kind === 'tag' && l.tag!.toLowerCase() === lt) out.push({ i, value: l.value!, conditional: view.context[i] !== view.context[s.start] });
   }
   return out;
 }
 
-/** Whether `value` of `tag` is already carried by the tag lines there (dependency lists compared entry by entry). */
-function tagValuePresent(have: readonly { value: string }[], tag: string, value: string): boolean {
-  if (have.some((h) => norm(h.value) === norm(value))) return true;
-  if (!DEP_TAG.test(tag)) return false;
+/**
+ * The tag line(s) that already carry `value` of `tag` (dependency lists compared entry by
+ * entry): the first one, or undefined.
+ */
+function tagValueAt(have: readonly TagHit[], tag: string, value: string): TagHit | undefined {
+  const same = have.find((h) => norm(h.value) === norm(value));
+  if (same) return same;
+  if (!DEP_TAG.test(tag)) return undefined;
   const want = depKeys(value);
-  const got = new Set(have.flatMap((h) => depKeys(h.value)));
-  return want.length > 0 && want.every((k) => got.has(k));
+  if (want.length === 0) return undefined;
+  const hits = want.map((k) => have.find((h) => depKeys(h.value).includes(k)));
+  return hits.every(Boolean) ? hits.find((h) => h!.conditional) ?? hits[0] : undefined;
 }
 
-function lineNo(i: number): number {
-  return i + 1;
+/**
+ * The 1-based line in the new upstream spec as published of line `i` of the current (already
+ * overlaid) spec: the same text nearest to it; the current line when the text is new.
+ */
+function lineNo(st: State, i: number): number {
+  if (st.view === st.orig) return i + 1;
+  const t = st.view.lines[i]?.text;
+  let best = -1;
+  st.orig.lines.forEach((l, k) => {
+    if (l.text === t && (best < 0 || Math.abs(k - i) < Math.abs(best - i))) best = k;
+  });
+  return (best < 0 ? i : best) + 1;
 }
 
 /** The section ranges an overlay's `section` + `package` target (all sections when no section). */
@@ -143,10 +167,11 @@ function linesPresent(view: SpecLineView, secs: readonly { start: number; end: n
   const want = lines.map((l) => l.trim()).filter(Boolean);
   if (want.length === 0) return undefined;
   for (const s of secs) {
+    // Only lines in the section's own conditional context count: a line inside `%if` may not be active.
     const have: { i: number; t: string }[] = [];
     for (let i = s.start; i < s.end; i++) {
       const t = view.lines[i]!.text.trim();
-      if (t) have.push({ i, t });
+      if (t && view.context[i] === view.context[s.start]) have.push({ i, t });
     }
     for (let k = 0; k + want.length <= have.length; k++) {
       if (want.every((w, j) => have[k + j]!.t === w)) return have[k]!.i;
@@ -175,12 +200,12 @@ const addTag: Classifier<OverlayOf<'spec-add-tag' | 'spec-insert-tag'>> = (st, o
   const p = planSpec(st, o);
   if (!p.ok) return noLonger(p, `the package ${o.package ? JSON.stringify(o.package) : ''} is gone from the new spec`.replace('  ', ' '));
   const have = tagLinesIn(st.view, secs ?? [], o.tag);
-  if (tagValuePresent(have, o.tag, o.value)) {
-    return { class: 'redundant', reason: `the new spec already has ${o.tag}: ${have.find((h) => norm(h.value) === norm(o.value))?.value ?? o.value} (line ${lineNo(have[0]!.i)})` };
-  }
+  const there = tagValueAt(have, o.tag, o.value);
+  if (there && !there.conditional) return { class: 'redundant', reason: `the new spec already has ${o.tag}: ${there.value} (line ${lineNo(st, there.i)})` };
+  if (there) return applied(p, `the new spec has ${o.tag}: ${there.value} only inside a conditional (line ${lineNo(st, there.i)}), which may not hold for this distro: kept`);
   // A numbered Source/Patch the new spec already uses for another file: a second one breaks the spec.
   if (/^(source|patch)\d+$/i.test(o.tag) && have.length) {
-    return noLonger(fail('OVERLAY_DEST_EXISTS', `${overlayLabel(o)}: the new spec already has ${o.tag}: ${have[0]!.value} (line ${lineNo(have[0]!.i)}); adding a second ${o.tag} breaks it`, `renumber the tag`),
+    return noLonger(fail('OVERLAY_DEST_EXISTS', `${overlayLabel(o)}: the new spec already has ${o.tag}: ${have[0]!.value} (line ${lineNo(st, have[0]!.i)}); adding a second ${o.tag} breaks it`, `renumber the tag`),
       `${o.tag} is taken in the new spec by ${have[0]!.value}`);
   }
   return applied(p);
@@ -194,11 +219,11 @@ const rewriteTag: Classifier<OverlayOf<'spec-set-tag' | 'spec-update-tag'>> = (s
   }
   if (p.after === st.spec) {
     const have = tagLinesIn(st.view, secs ?? [], o.tag);
-    return { class: 'redundant', reason: `the new spec already has ${o.tag}: ${o.value}${have.length ? ` (line ${lineNo(have[0]!.i)})` : ''}` };
+    return { class: 'redundant', reason: `the new spec already has ${o.tag}: ${o.value}${have.length ? ` (line ${lineNo(st, have[0]!.i)})` : ''}` };
   }
   const have = tagLinesIn(st.view, secs ?? [], o.tag);
   if (have.length && have.every((h) => norm(h.value) === norm(o.value))) {
-    return { class: 'redundant', reason: `the new spec already has ${o.tag}: ${o.value} (line ${lineNo(have[0]!.i)}; only the spacing differs)` };
+    return { class: 'redundant', reason: `the new spec already has ${o.tag}: ${o.value} (line ${lineNo(st, have[0]!.i)}; only the spacing differs)` };
   }
   return applied(p, have.length ? `${o.tag}: ${have[0]!.value} → ${o.value}` : `adds ${o.tag}: ${o.value}`);
 };
@@ -213,7 +238,7 @@ const removeTag: Classifier<OverlayOf<'spec-remove-tag'>> = (st, o) => {
     // The dependency is still there in another form (a version, another line): the overlay must follow.
     const names = new Set(parseDependencies(o.value).map((d) => d.name));
     const still = have.find((h) => parseDependencies(h.value).some((d) => names.has(d.name)));
-    if (still) return noLonger(p, `the new spec still has ${o.tag}: ${still.value} (line ${lineNo(still.i)}) in another form`, secs);
+    if (still) return noLonger(p, `the new spec still has ${o.tag}: ${still.value} (line ${lineNo(st, still.i)}) in another form`, secs);
   }
   return { class: 'redundant', reason: `the new spec has no ${o.tag}${o.value ? `: ${o.value}` : ''} any more: already absent` };
 };
@@ -223,21 +248,61 @@ const addLines: Classifier<OverlayOf<'spec-prepend-lines' | 'spec-append-lines'>
   const p = planSpec(st, o);
   if (!p.ok) return noLonger(p, `the new spec has no ${o.section}${o.package ? ` ${o.package}` : ''} section`);
   const at = linesPresent(st.view, secs ?? [], o.lines);
-  if (at !== undefined) return { class: 'redundant', reason: `the new spec already has these lines (line ${lineNo(at)})` };
+  if (at !== undefined) return { class: 'redundant', reason: `the new spec already has these lines (line ${lineNo(st, at)})` };
   return applied(p);
 };
+
+/** The patch numbers a line applies (`%patch 2`, `%patch -P2`, `%patch2`, `%{PATCH2}`). */
+export function patchNumbersIn(line: string): number[] {
+  const out: number[] = [];
+  const t = line.trim();
+  const old = /^%patch(\d+)\b/.exec(t);
+  if (old) out.push(Number(old[1]));
+  else if (/^%patch\s/.test(t)) {
+    const toks = t.split(/\s+/).slice(1);
+    for (let k = 0; k < toks.length; k++) {
+      const x = toks[k]!;
+      if (/^-P\d+$/.test(x)) out.push(Number(x.slice(2)));
+      else if (x === '-P' && /^\d+$/.test(toks[k + 1] ?? '')) out.push(Number(toks[++k]));
+      else if (/^-[pbzFdE]$/.test(x)) k++;
+      else if (/^\d+$/.test(x)) out.push(Number(x));
+    }
+  }
+  for (const m of t.matchAll(/%\{PATCH(\d+)\}/gi)) out.push(Number(m[1]));
+  return out;
+}
+
+/** Patch number → the first line that applies it. */
+function appliedPatches(view: SpecLineView): Map<number, number> {
+  const out = new Map<number, number>();
+  view.lines.forEach((l, i) => {
+    if (l.kind === 'tag') return;
+    for (const n of patchNumbersIn(l.text)) if (!out.has(n)) out.set(n, i);
+  });
+  return out;
+}
 
 const searchReplace: Classifier<OverlayOf<'spec-search-replace'>> = (st, o) => {
   const secs = sectionScope(st.view, o.section, o.package);
   const p = planSpec(st, o);
   if (p.ok) {
     if (p.after === st.spec) return { class: 'redundant', reason: 'every match is already the replacement' };
-    // The replacement keeps the match and adds lines the new spec already has after it.
-    const a = viewSpecLines(parseSpec(p.after, st.specFile));
-    const before = st.view.lines.map((l) => l.text.trim()).filter(Boolean).join('\n');
-    const extra = o.replacement.split('\n').map((l) => l.trim()).filter(Boolean);
-    if (extra.length > 1 && a.lines.length > st.view.lines.length && before.includes(extra.join('\n'))) {
-      return { class: 'redundant', reason: 'the new spec already has the replacement lines where the pattern matches' };
+    const edits = planOverlaySpec(st.view, o, { specFile: path.basename(st.specFile) });
+    // The replacement keeps the match and adds lines the new spec already has right after it.
+    const t = (x: string) => x.trim();
+    if (edits.every((e) => e.ins.length > 1 && e.ins.every((l, k) => st.view.lines[e.at + k] !== undefined && t(st.view.lines[e.at + k]!.text) === t(l)))) {
+      return { class: 'redundant', reason: `the new spec already has the replacement lines where the pattern matches (line ${lineNo(st, edits[0]!.at)})` };
+    }
+    // A replacement that applies a patch by number the new spec already applies: the numbers moved.
+    const applied0 = appliedPatches(st.view);
+    for (const e of edits) {
+      const had = new Set(patchNumbersIn(st.view.lines[e.at]!.text));
+      for (const n of e.ins.flatMap((l) => patchNumbersIn(l))) {
+        if (had.has(n) || !applied0.has(n)) continue;
+        const tagLine = st.view.lines.findIndex((l) => l.kind === 'tag' && l.tag!.toLowerCase() === `patch${n}`);
+        return noLonger(fail('OVERLAY_NO_MATCH', `${overlayLabel(o)}: the replacement applies patch ${n}, which the new spec already applies at line ${lineNo(st, applied0.get(n)!)}${tagLine >= 0 ? ` (Patch${n}: ${st.view.lines[tagLine]!.value})` : ''}`, 'upstream added patches: renumber the patch this overlay applies'),
+          `the patch numbers moved: patch ${n} is now upstream's${tagLine >= 0 ? ` ${st.view.lines[tagLine]!.value}` : ''}, already applied at line ${lineNo(st, applied0.get(n)!)}`, secs);
+      }
     }
     return applied(p);
   }
@@ -250,13 +315,13 @@ const searchReplace: Classifier<OverlayOf<'spec-search-replace'>> = (st, o) => {
   const still = lits.length ? kindLines.find((l) => l.t.includes(lits[0]!)) : undefined;
   if (still) {
     const where = scopeLines.some((l) => l.i === still.i) ? '' : ` of ${st.view.sections.find((x) => x.start <= still.i && still.i < x.end)?.name ?? 'another section'} ${st.view.sections.find((x) => x.start <= still.i && still.i < x.end)?.pkg ?? ''}`.trimEnd();
-    return noLonger(p, `the pattern matches nothing, but its text ${JSON.stringify(lits[0])} is still in the new spec (line ${lineNo(still.i)}${where}): the context changed`, secs);
+    return noLonger(p, `the pattern matches nothing, but its text ${JSON.stringify(lits[0])} is still in the new spec (line ${lineNo(st, still.i)}${where}): the context changed`, secs);
   }
   // A replacement worth looking for: a line with at least 4 characters of which one is a letter or digit.
   const repl = o.replacement.split('\n').map((l) => l.trim()).filter((l) => l.length >= 4 && /[A-Za-z0-9]/.test(l));
   if (repl.length) {
     const found = repl.map((r) => scopeLines.find((l) => l.t.includes(r)));
-    if (found.every(Boolean)) return { class: 'redundant', reason: `the pattern is gone and the replacement is already there (line ${lineNo(found[0]!.i)})` };
+    if (found.every(Boolean)) return { class: 'redundant', reason: `the pattern is gone and the replacement is already there (line ${lineNo(st, found[0]!.i)})` };
     if (!lits.length) return noLonger(p, 'the pattern matches nothing and the replacement is not in the new spec', secs);
     return noLonger(p, `the pattern matches nothing (${JSON.stringify(lits[0])} is gone) and the replacement is not in the new spec`, secs);
   }
@@ -279,12 +344,12 @@ const patchAdd: Classifier<OverlayOf<'patch-add'>> = async (st, o) => {
   const name = path.posix.basename(o.file);
   for (const l of st.view.lines) {
     if (l.kind === 'tag' && /^patch\d*$/i.test(l.tag!) && path.posix.basename(l.value!) === name) {
-      return { class: 'already-upstream', reason: `the new spec's patch list already carries ${l.tag}: ${l.value} (line ${lineNo(st.view.lines.indexOf(l))})`, basis: 'spec' };
+      return { class: 'already-upstream', reason: `the new spec's patch list already carries ${l.tag}: ${l.value} (line ${lineNo(st, st.view.lines.indexOf(l))})`, basis: 'spec' };
     }
   }
   for (const s of st.view.sections.filter((x) => x.name.toLowerCase() === '%patchlist')) {
     for (let i = s.start; i < s.end; i++) if (path.posix.basename(st.view.lines[i]!.text.trim()) === name) {
-      return { class: 'already-upstream', reason: `the new spec's %patchlist already carries ${name} (line ${lineNo(i)})`, basis: 'spec' };
+      return { class: 'already-upstream', reason: `the new spec's %patchlist already carries ${name} (line ${lineNo(st, i)})`, basis: 'spec' };
     }
   }
   const p = planSpec(st, o);
@@ -430,15 +495,17 @@ function specSpan(file: string, line: number): SourceSpan {
  * that does not apply; that is a verdict.
  */
 export async function classifyOverlays(overlays: readonly Overlay[], up: NewUpstream, deps: ClassifyDeps): Promise<OverlayVerdict[]> {
+  const view0 = viewSpecLines(parseSpec(up.spec, up.specFile));
   const st: State = {
     spec: up.spec,
-    view: viewSpecLines(parseSpec(up.spec, up.specFile)),
+    view: view0,
+    orig: view0,
     specFile: up.specFile,
     files: up.files ? new Map(up.files) : undefined,
     tree: up.tree,
     deps,
   };
-  const origView = st.view;
+  const origView = st.orig;
   const out: OverlayVerdict[] = [];
   for (const [index, o] of overlays.entries()) {
     const r = await run(o.type, st, o as never);
