@@ -5,14 +5,17 @@
  * render uses) or a directory of `NAME.spec` files.
  */
 import * as path from 'node:path';
-import type { FileSystem, ProcessRunner } from '../adapters/types.js';
+import type { EventSink, FileHasher, FileSystem, Http, ProcessRunner } from '../adapters/types.js';
 import { didYouMean, error, StrataError, warning, type Diagnostic, type SourceSpan } from '../diag/index.js';
 import type { ResolvedComponent, ResolvedProject } from '../config/types.js';
 import { decodeBytes } from '../overlay/index.js';
 import { componentOutputDir } from '../render/output.js';
 import {
   isAncestor,
+  LookasideCache,
+  lookasideUrl,
   listCommits,
+  parseSourcesFile,
   loadLock,
   lockPathFor,
   MirrorCache,
@@ -205,6 +208,34 @@ async function fromDistGit(deps: RebaseDeps, project: ResolvedProject, c: Resolv
     ...(diverged !== undefined ? { diverged } : {}),
   };
   return { component: c.name, status: 'ok', move, overlays, diagnostics: [...diagnostics, ...neu.diagnostics] };
+}
+
+/**
+ * The source archives a new dist-git tree's `sources` file names, from the distro's lookaside
+ * (verified by hash through the lookaside cache under `<work-dir>/lookaside`): what the patch
+ * check of `--with-sources` applies patches to.
+ */
+export function lookasideArchives(deps: { readonly fs: FileSystem; readonly http: Http; readonly hasher: FileHasher; readonly sink?: EventSink }, project: ResolvedProject): NonNullable<RebaseDeps['fetchArchives']> {
+  const cache = new LookasideCache({ http: deps.http, fs: deps.fs, hasher: deps.hasher, ...(deps.sink ? { sink: deps.sink } : {}) }, { cacheDir: path.join(project.project.workDir, 'lookaside') });
+  return async (c, files) => {
+    const out = new Map<string, Uint8Array>();
+    const sources = files.get('sources');
+    if (c.spec.type !== 'upstream' || !c.spec.lookasideBaseUri || !sources) return out;
+    const parsed = parseSourcesFile(decodeBytes(sources).text, `${c.name}/sources`);
+    const wanted = parsed.entries.filter((e) => ARCHIVE_EXTENSIONS.some(([ext]) => e.filename.endsWith(ext)));
+    if (!wanted.length) return out;
+    const dir = await deps.fs.mkdtemp(`rebase-${c.name}-`);
+    try {
+      for (const e of wanted) {
+        const url = lookasideUrl(c.spec.lookasideBaseUri, { pkg: c.spec.upstreamName, filename: e.filename, hashType: e.hashType, hash: e.hash }, c.definedAt);
+        const r = await cache.fetch({ filename: e.filename, hashType: e.hashType, hash: e.hash, urls: [url], destDir: dir, component: c.name, span: e.span });
+        out.set(e.filename, await deps.fs.readFile(r.path));
+      }
+    } finally {
+      await deps.fs.remove(dir);
+    }
+    return out;
+  };
 }
 
 /** Run the check over `components` (those with overlays and an upstream spec; the rest are `skipped`). */

@@ -17,6 +17,7 @@ import { runCli } from '../testing/cli.js';
 import { FakeDistGit } from '../testing/git-fixtures.js';
 import { writeTestProject } from '../testing/project.js';
 import { writeTar } from '../util/tar.js';
+import { LookasideServer } from '../testing/http-server.js';
 import { runRebaseCheck } from './check.js';
 import { planRebaseApply, writeRebaseEdits, type FileEdit } from './apply.js';
 
@@ -94,11 +95,11 @@ regex = "--enable-gtk"
 replacement = "--disable-gtk"
 `;
 
-const FEDORA = (dg: string) => `[distros.fedora]
+const FEDORA = (dg: string, lookaside = 'http://127.0.0.1:9/repo/pkgs/$pkg/$filename/$hashtype/$hash/$filename') => `[distros.fedora]
 description = "Fedora Linux"
 default-version = "43"
 dist-git-base-uri = "file://${dg}/$pkg.git"
-lookaside-base-uri = "http://127.0.0.1:9/repo/pkgs/$pkg/$filename/$hashtype/$hash/$filename"
+lookaside-base-uri = "${lookaside}"
 
 [distros.fedora.versions.43]
 release-ver = "43"
@@ -116,14 +117,14 @@ interface Fixture {
   readonly rawhide: string;
 }
 
-function fixture(comp: string, extra: Record<string, string> = {}): Fixture {
+function fixture(comp: string, extra: Record<string, string> = {}, lookaside?: { template: string; sources: string }): Fixture {
   const root = mkdtempSync(path.join(os.tmpdir(), 'strata-rebase-'));
   const dg = path.join(root, 'rpms');
   const dist = new FakeDistGit(root, 'hello');
   const f43 = dist.commit('f43', { 'hello.spec': OLD, sources: '' }, 'f43: 1.0', '2026-01-10T00:00:00Z');
   dist.commit('rawhide', {}, 'branch', '2026-03-01T00:00:00Z');
   dist.commit('rawhide', { 'hello.spec': NEW, 'fix-build.patch': 'x\n' }, 'Update to 2.0', '2026-05-01T00:00:00Z');
-  const rawhide = dist.commit('rawhide', { 'hello.spec': NEW.replace('- build', '- build\n- rebuilt') }, 'Rebuilt', '2026-06-01T00:00:00Z');
+  const rawhide = dist.commit('rawhide', { 'hello.spec': NEW.replace('- build', '- build\n- rebuilt'), ...(lookaside ? { sources: lookaside.sources } : {}) }, 'Rebuilt', '2026-06-01T00:00:00Z');
   const plain = new FakeDistGit(root, 'plain');
   plain.commit('f43', { 'plain.spec': OLD.replace(/hello/g, 'plain') }, 'f43', '2026-01-10T00:00:00Z');
   plain.commit('rawhide', { 'plain.spec': NEW.replace(/hello/g, 'plain') }, 'rawhide', '2026-05-01T00:00:00Z');
@@ -132,7 +133,7 @@ function fixture(comp: string, extra: Record<string, string> = {}): Fixture {
     distGitDir: dg,
     snapshot: '2026-02-24T00:00:00-08:00',
     components: { hello: comp, plain: '[components.plain]\n' },
-    files: { 'distro/fedora.distro.toml': FEDORA(dg), 'base/comps/hello/greet.patch': BACKPORT, 'base/comps/hello/fix-build.patch': 'x\n', ...extra },
+    files: { 'distro/fedora.distro.toml': FEDORA(dg, lookaside?.template), 'base/comps/hello/greet.patch': BACKPORT, 'base/comps/hello/fix-build.patch': 'x\n', ...extra },
   });
   return { dir, dist, f43, rawhide };
 }
@@ -193,6 +194,34 @@ test('rebase check (CLI): table, summary, -o json with file, line and class per 
     ['base/comps/hello/hello.comp.toml', 30, 'no-longer-applies'],
   ]);
   assert.equal(v.summary.unverified, 1);
+});
+
+test('rebase check --with-sources: the new archives come from the lookaside; a backport that applies in reverse is already-upstream', async () => {
+  const tar = await writeTar([
+    { path: 'hello-2.0/', type: 'dir', mode: 0o755, data: new Uint8Array(), linkname: '' },
+    { path: 'hello-2.0/src/greet.c', type: 'file', mode: 0o644, data: new TextEncoder().encode(greetNew), linkname: '' },
+  ]);
+  const gz = (await import('node:zlib')).gzipSync(tar);
+  const server = new LookasideServer();
+  const sha = server.addLookaside('hello', 'hello-2.0.tar.gz', gz);
+  await server.start();
+  try {
+    const fx = fixture(COMP, {}, { template: server.template, sources: `SHA512 (hello-2.0.tar.gz) = ${sha}\n` });
+    const r = await runCli(fx.dir, ['rebase', 'check', '--to', 'rawhide', '--snapshot', SNAP, '-a', '--with-sources', '-o', 'json']);
+    assert.equal(r.code, 0, r.err);
+    const v = JSON.parse(r.out) as { overlays: { line: number; class: string; reason: string; basis: string }[]; summary: { unverified: number } };
+    const greet = v.overlays.find((o) => o.line === 16)!;
+    assert.equal(greet.class, 'already-upstream');
+    assert.match(greet.reason, /applies in reverse to the new sources/);
+    assert.equal(greet.basis, 'spec+sources');
+    assert.equal(v.summary.unverified, 0);
+    assert.ok(server.requests.some((p) => p.endsWith('/hello-2.0.tar.gz')));
+    const bad = await runCli(fx.dir, ['rebase', 'check', '--upstream-specs', fx.dir, '--with-sources', '-a']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /error\[CLI_USAGE\]: --with-sources needs --to/);
+  } finally {
+    await server.stop();
+  }
 });
 
 test('rebase check: a target version that does not exist is REBASE_UNKNOWN_VERSION with a did-you-mean', async () => {

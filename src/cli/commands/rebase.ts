@@ -9,6 +9,7 @@ import { makeSink } from '../progress.js';
 import { parseJobs } from '../flags.js';
 
 interface CheckFlags {
+  withSources?: boolean;
   all?: boolean;
   package?: string[];
   to?: string;
@@ -133,16 +134,27 @@ function common(cmd: Command): Command {
 export function register(program: Command, host: CommandHost): void {
   const group = host.group(program, 'rebase', 'move the project to a new upstream: what breaks, what becomes unnecessary');
   const check = common(group.command('check').description('re-apply every overlay to the new upstream and classify it: applies, no-longer-applies, redundant, already-upstream'))
-    .option('--upstream-specs <dir>', 'a directory of new upstream specs named NAME.spec (instead of --to; no dist-git needed)');
+    .option('--upstream-specs <dir>', 'a directory of new upstream specs named NAME.spec (instead of --to; no dist-git needed)')
+    .option('--with-sources', 'with --to: fetch the new source archives from the lookaside and check overlay patches against them (forward, or in reverse: already upstream)');
   host.withOutput(check);
   check.action(
     host.action(async (names: string[], flags: CheckFlags, c: Command): Promise<CommandResult> => {
       const g = host.globals(c);
       const ctx = host.ctx;
+      if (flags.withSources && !flags.to) {
+        const { StrataError, error } = await import('../../diag/index.js');
+        throw new StrataError(error('CLI_USAGE', '--with-sources needs --to (a directory of specs has no sources)', { hint: 'strata rebase check --to rawhide --with-sources -a' }));
+      }
       const { project, components } = await loadSelectedForCli(ctx, g, { all: !!flags.all, names: [...(flags.package ?? []), ...names] });
-      const { runRebaseCheck } = await import('../../rebase/index.js');
+      const { runRebaseCheck, lookasideArchives } = await import('../../rebase/index.js');
       const jobs = parseJobs(flags.jobs);
-      const r = await runRebaseCheck({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, sink: makeSink(ctx, g), lock: ctx.lock }, project, components, {
+      const sink = makeSink(ctx, g);
+      let fetchArchives: ReturnType<typeof lookasideArchives> | undefined;
+      if (flags.withSources) {
+        const { NodeHttp, NodeFileHasher } = await import('../../adapters/http.js');
+        fetchArchives = lookasideArchives({ fs: ctx.fs, http: new NodeHttp(), hasher: new NodeFileHasher(), sink }, project);
+      }
+      const r = await runRebaseCheck({ fs: ctx.fs, git: ctx.git, proc: ctx.proc, sink, lock: ctx.lock, ...(fetchArchives ? { fetchArchives } : {}) }, project, components, {
         ...(flags.to ? { to: flags.to } : {}),
         ...(flags.snapshot ? { snapshot: flags.snapshot } : { defaultSnapshot: nowSnapshot(ctx.clock.now()) }),
         ...(flags.upstreamSpecs ? { upstreamSpecs: path.resolve(ctx.cwd, flags.upstreamSpecs) } : {}),
