@@ -16,6 +16,7 @@ export const SLOW_TESTS = [
   'build/run-build.test.js',
   'repo/repo.test.js',
   'cli/commands/build-repo.test.js',
+  'rebase/rebase.test.js',
 ];
 
 /** `files` with the known slow ones first (in SLOW_TESTS order), the others after them in their order. */

@@ -297,6 +297,18 @@ export const DIAGNOSTIC_CODES = {
   CVE_PLAN_UNKNOWN: { summary: '`cve plan` names a CVE id or record that no loaded feed has' },
   CVE_REPO_UNREADABLE: { summary: 'a file in a published repository is not a readable RPM; it is left out of the scan' },
   CVE_VEX_INVALID: { summary: 'a VEX envelope or document does not verify or is not OpenVEX' },
+
+  // --- rebase ---
+  REBASE_UNKNOWN_VERSION: { summary: 'rebase --to names a distro or version the distro table does not have' },
+  REBASE_UPSTREAM_SPECS_NOT_FOUND: { summary: '--upstream-specs is not a directory' },
+  REBASE_UPSTREAM_SPEC_MISSING: { summary: 'the new upstream has no spec for a component' },
+  REBASE_UPSTREAM_SPEC_INVALID: { summary: 'a new upstream spec does not parse (not text, unbalanced conditionals, no preamble)' },
+  REBASE_PINNED: { summary: 'a component pins upstream-commit, which a rebase does not move', hint: 'remove spec.upstream-commit to follow the new branch' },
+  REBASE_INTERRUPTED: { summary: 'a rebase was interrupted; files it had written were put back' },
+  REBASE_TOML_UNEDITABLE: { summary: 'a TOML file cannot be edited without losing formatting or changing other keys; nothing was written' },
+  REBASE_VERSION_SHARED: { summary: 'the upstream version of the selected components is set in a place other components share', hint: 'rebase with -a, or set spec.upstream-distro.version on the component' },
+  REBASE_FILE_CHANGED: { summary: 'a TOML file changed between planning and writing the rebase; nothing was written', hint: 'run the rebase again' },
+  REBASE_WRITE_FAILED: { summary: 'writing the rebase failed; the files already written were put back' },
 } as const satisfies Record<string, CodeInfo>;
 
 /**
