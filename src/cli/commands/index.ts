@@ -13,8 +13,9 @@ import { register as componentDiffSources } from './component-diff-sources.js';
 import { register as componentPrepareSources } from './component-prepare-sources.js';
 import { register as specCommands } from './spec.js';
 import { register as verifyCommand } from './verify.js';
+import { register as imageCommands } from './image.js';
 
 /** Each command module exports `register(program, host)`; add new ones here. */
 type Register = (program: Command, host: CommandHost) => void;
 
-export const registrations: Register[] = [componentRender, configCommands, componentList, componentQuery, rpmautospec, componentUpdate, componentHistory, componentBuild, repoCommands, componentDiffSources, componentPrepareSources, specCommands, verifyCommand];
+export const registrations: Register[] = [componentRender, configCommands, componentList, componentQuery, rpmautospec, componentUpdate, componentHistory, componentBuild, repoCommands, componentDiffSources, componentPrepareSources, specCommands, verifyCommand, imageCommands];
