@@ -82,8 +82,10 @@ export async function resolveImageDefinition(cache: KiwiCache, image: ImageConfi
   if (!def?.path) return { ok: true, definition: { image } };
   const loaded = await cache.load(def.path, image.definedAt);
   if (!loaded.ok) return loaded;
-  const profiles = o.profiles?.length ? o.profiles : configProfiles(image);
-  const sel = selectKiwi(loaded.file.definition, profiles, o.arch, image.definedAt);
+  // a profile the image config names is reported at the image; one from --profile at the XML's <profiles>
+  const explicit = !!o.profiles?.length;
+  const profiles = explicit ? o.profiles : configProfiles(image);
+  const sel = selectKiwi(loaded.file.definition, profiles, o.arch, explicit ? undefined : image.definedAt);
   if (!sel.ok) return sel;
   return { ok: true, definition: { image, kiwi: { file: loaded.file, selection: sel.selection } } };
 }

@@ -149,9 +149,22 @@ function parseXml(text: string, file: string): { root: XmlElement } | { diagnost
   let root: XmlElement | undefined;
   let failure: Diagnostic | undefined;
   let start: SourceSpan = { file, line: 1, col: 1 };
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const spanAt = (offset: number): SourceSpan => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, col: offset - lineStarts[lo]! + 1 };
+  };
   parser.on('opentagstart', (t) => {
-    // the parser stands just after the tag name: the element starts at its `<`
-    start = { file, line: parser.line, col: Math.max(1, parser.column - t.name.length) };
+    // the parser stands just after the tag name (and the character ending it): find its `<`
+    const at = text.lastIndexOf(`<${t.name}`, parser.position);
+    start = at >= 0 ? spanAt(at) : { file, line: parser.line, col: parser.column + 1 };
   });
   parser.on('opentag', (t) => {
     const el: XmlElement = { name: t.name, attrs: { ...(t.attributes as Record<string, string>) }, children: [], text: '', span: start };
@@ -172,13 +185,14 @@ function parseXml(text: string, file: string): { root: XmlElement } | { diagnost
   });
   parser.on('error', (e) => {
     if (failure) return;
-    const msg = e.message.replace(/^[^:]*:\d+:\d+:\s*/, '');
-    failure = error('KIWI_XML_MALFORMED', `${file.split('/').pop()}: not well-formed XML: ${msg}`, { span: { file, line: parser.line, col: parser.column + 1 } });
+    const msg = e.message.replace(/^(?:[^:]*:)?\d+:\d+:\s*/, '');
+    // saxes reports the character it has just read: 0-based `column` of the next one = 1-based of it
+    failure = error('KIWI_XML_MALFORMED', `${file.split('/').pop()}: not well-formed XML: ${msg}`, { span: { file, line: parser.line, col: Math.max(1, parser.column) } });
   });
   try {
     parser.write(text).close();
   } catch (e) {
-    failure ??= error('KIWI_XML_MALFORMED', `not well-formed XML: ${(e as Error).message}`, { span: { file, line: parser.line, col: parser.column + 1 } });
+    failure ??= error('KIWI_XML_MALFORMED', `not well-formed XML: ${(e as Error).message}`, { span: { file, line: parser.line, col: Math.max(1, parser.column) } });
   }
   if (failure) return { diagnostic: failure };
   if (!root) return { diagnostic: error('KIWI_XML_MALFORMED', 'the document has no root element', { span: { file, line: 1, col: 1 } }) };
@@ -381,7 +395,7 @@ export function selectKiwi(def: KiwiDefinition, profiles: readonly string[] | un
     const dym = didYouMean(p, known);
     diags.push(
       error('KIWI_UNKNOWN_PROFILE', `${def.file.split('/').pop()} has no profile "${p}"`, {
-        span: requestedAt ?? def.span,
+        span: requestedAt ?? def.profiles[0]?.span ?? def.span,
         ...(requestedAt ? { related: [{ message: known.size ? 'the profiles are declared here' : 'the definition declares no profiles', span: def.profiles[0]?.span ?? def.span }] } : {}),
         hint: dym ? `did you mean "${dym}"?` : `declared profiles: ${[...known].join(', ') || 'none'}`,
       }),
