@@ -291,7 +291,6 @@ export const DIAGNOSTIC_CODES = {
   IMAGE_LAYER_DEFINITION_PACKAGES: { summary: "definition-packages on a layer that cannot take the definition's packages (an extension, or an image without definition)" },
   IMAGE_LAYER_EMPTY: { summary: 'an image layer (or layer list) without packages' },
   IMAGE_EXTENSION_RELEASE_INCOMPLETE: { summary: 'an extension layer lacks the extension-release fields systemd-sysext matches on (ID; SYSEXT_LEVEL or VERSION_ID)' },
-  IMAGE_UNKNOWN_LAYER: { summary: 'no layer of that name in the image' },
   IMAGE_UNKNOWN_ARCH: { summary: 'an architecture without a systemd name (extension-release ARCHITECTURE)' },
   IMAGE_REPO_NOT_FOUND: { summary: 'no published repository to take the packages from', hint: 'run `strata repo publish` first' },
   IMAGE_REPO_UNTRUSTED: { summary: "a repository's metadata is unsigned or its signature does not verify against the project key" },
