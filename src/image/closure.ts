@@ -362,6 +362,15 @@ export async function resolveClosure(repos: RepoSet, plan: ImagePlan): Promise<I
   return { image: plan.image, arch: plan.arch, layers };
 }
 
+/** Every plain dependency named in a rich one. */
+function leaves(r: Rich | undefined): Dep[] {
+  if (!r) return [];
+  if (r.kind === 'dep') return [r.dep];
+  if (r.kind === 'without') return leaves(r.a);
+  if (r.kind === 'and' || r.kind === 'or' || r.kind === 'with') return r.items.flatMap(leaves);
+  return [...leaves(r.then), ...leaves(r.else)];
+}
+
 /** Dependencies before dependents (within the layer), ties and cycles by name. */
 function installOrder(pkgs: readonly RepoPackage[], u: Universe): RepoPackage[] {
   const set = new Set(pkgs);
@@ -370,8 +379,8 @@ function installOrder(pkgs: readonly RepoPackage[], u: Universe): RepoPackage[] 
   for (const p of sorted) {
     const ds = new Set<RepoPackage>();
     for (const r of p.requires) {
-      if (r.name.startsWith('(')) continue;
-      for (const q of u.providers(r)) if (q !== p && set.has(q)) ds.add(q);
+      const plain = r.name.startsWith('(') ? leaves(parseRich(r.name)) : [r];
+      for (const d of plain) for (const q of u.providers(d)) if (q !== p && set.has(q)) ds.add(q);
     }
     deps.set(p, [...ds]);
   }
