@@ -367,7 +367,7 @@ function leaves(r: Rich | undefined): Dep[] {
   if (!r) return [];
   if (r.kind === 'dep') return [r.dep];
   if (r.kind === 'without') return leaves(r.a);
-  if (r.kind === 'and' || r.kind === 'or' || r.kind === 'with') return r.items.flatMap(leaves);
+  if ('items' in r) return r.items.flatMap(leaves);
   return [...leaves(r.then), ...leaves(r.else)];
 }
 
