@@ -72,7 +72,7 @@ test('file requires: primary files first, then filelists.xml', async () => {
 
 test('rich dependencies: or takes the first that exists; if follows the condition', async () => {
   const r = repo([{ name: 'a', requires: ['(nope or b)', '(c if b)', '(d if zz)'] }, { name: 'b' }, { name: 'c' }, { name: 'd' }]);
-  assert.deepEqual(names(await resolveClosure(r, plan(['a']))), [['b', 'a', 'c']]);
+  assert.deepEqual(names(await resolveClosure(r, plan(['a']))), [['b', 'c', 'a']]);
   assert.deepEqual(await codes(repo([{ name: 'a', requires: ['(x or y)'] }]), plan(['a'])), ['IMAGE_UNSATISFIED_DEPENDENCY']);
 });
 
