@@ -114,6 +114,22 @@ test('example-os: closure and install of the base and the greet extension → La
     assert.deepEqual(treeListing(b.trees[i]!.root), treeListing(t.root), t.name);
     assert.deepEqual(b.trees[i]!.packages, t.packages);
   }
+  // the SBOM reference comes from the evidence index beside the repositories (keyed by the published file's SHA-256)
+  const lib = base!.packages.find((p) => p.name === 'libgreet')!;
+  assert.equal(lib.sbom, undefined, 'built from --prepared units: no evidence');
+  const evidence = path.join(repoDir(), 'evidence');
+  mkdirSync(evidence, { recursive: true });
+  const index = path.join(evidence, 'index.json');
+  const saved = (() => { try { return readFileSync(index); } catch { return undefined; } })();
+  writeFileSync(index, JSON.stringify({ version: 1, attestationKey: 'K', packages: [{ file: 'libgreet.rpm', channel: 'base', component: 'libgreet', nevra: lib.nevra, sha256: lib.fileSha256, provenance: 'libgreet/l.intoto.jsonl', sboms: { spdx23: 'libgreet/l.spdx.json', spdx301: 'libgreet/l.spdx3.json', cyclonedx: 'libgreet/l.cdx.json' } }] }));
+  try {
+    const c = await install(path.join(tmp, 'c'));
+    assert.equal(c.trees[0]!.packages.find((p) => p.name === 'libgreet')!.sbom, 'evidence/libgreet/l.spdx.json');
+    assert.equal(c.trees[0]!.packages.find((p) => p.name === 'example-release')!.sbom, undefined);
+  } finally {
+    if (saved) writeFileSync(index, saved);
+    else rmSync(index);
+  }
   console.log(`install example-os: ${a.seconds.toFixed(2)} s, ${b.seconds.toFixed(2)} s (layers ${JSON.stringify(a.timings)})`);
 });
 
