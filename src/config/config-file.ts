@@ -8,7 +8,7 @@ import { isInside } from '../util/paths.js';
 import { parseComponentLayer, type ComponentLayer, isSafeChannel } from './component-config.js';
 import { parseOverlayMetadata, resolveInside } from './overlay.js';
 import { TableReader, type ReadSink, type TomlDoc } from './toml-read.js';
-import type { CveFeedConfig, ImageConfig, OverlayMetadata, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, TestSuiteConfig } from './types.js';
+import type { CveFeedConfig, ExtensionReleaseConfig, ImageConfig, ImageLayerConfig, OverlayMetadata, PackagePublish, RpmRepo, RpmRepoSet, RpmRepoSetTemplate, TestSuiteConfig } from './types.js';
 
 /** A value and where it was written. */
 export interface Spanned<T> {
@@ -80,6 +80,7 @@ export interface ImagePart {
   readonly capabilities?: Record<string, boolean>;
   readonly testSuites?: Spanned<string>[];
   readonly publishChannels?: string[];
+  readonly layers?: ImageLayerConfig[];
 }
 
 /** A resource or test suite as written: the resolved type without its name and position. */
@@ -112,6 +113,50 @@ export interface ConfigFileModel {
 
 const REPO_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const SAFE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
+
+/** The TOML keys of `extension-release`, by field. */
+const EXTENSION_RELEASE_KEYS = [
+  ['id', 'id'],
+  ['versionId', 'version-id'],
+  ['sysextLevel', 'sysext-level'],
+  ['architecture', 'architecture'],
+] as const;
+
+/** Strata extension: one `[[images.NAME.layers]]` table (the checks across layers are in resolve-images.ts). */
+function parseImageLayer(l: TableReader): ImageLayerConfig {
+  const name = l.string('name', { required: true }) ?? '';
+  if (name && !SAFE_NAME_RE.test(name)) l.report('CONFIG_VALUE', `layer name "${name}" must be a safe file name (it names the layer's artefacts)`, l.valueSpan('name'), 'use letters, digits, ".", "_", "+", "-"');
+  const names = (key: string) => (l.stringArray(key) ?? []).map((v, i) => ({ value: v, span: l.doc.valueSpan([...l.path, key, i]) }));
+  const packages = names('packages');
+  const groups = names('groups');
+  const definitionPackages = l.boolean('definition-packages');
+  const kind = l.oneOf('kind', ['base', 'extension']);
+  const er = l.table('extension-release');
+  let extensionRelease: ExtensionReleaseConfig | undefined;
+  if (er) {
+    const fields: { -readonly [K in keyof ExtensionReleaseConfig]?: ExtensionReleaseConfig[K] } = {};
+    for (const [field, key] of EXTENSION_RELEASE_KEYS) {
+      const v = er.string(key);
+      if (v === undefined) continue;
+      // extension-release is a shell-style KEY=VALUE file: keep values to what systemd's matching accepts
+      if (!/^[A-Za-z0-9_.~+-]+$/.test(v)) er.report('CONFIG_VALUE', `\`${er.where}.${key}\`: "${v}" is not a valid extension-release value`, er.valueSpan(key), 'use letters, digits, ".", "_", "-", "~", "+"');
+      else fields[field] = v;
+    }
+    er.finish();
+    extensionRelease = { ...fields, definedAt: er.span() } as ExtensionReleaseConfig;
+  }
+  l.finish();
+  return {
+    name,
+    nameSpan: l.valueSpan('name'),
+    packages,
+    groups,
+    ...(kind ? { kind, kindSpan: l.valueSpan('kind') } : {}),
+    ...(definitionPackages !== undefined ? { definitionPackages, definitionPackagesSpan: l.valueSpan('definition-packages') } : {}),
+    ...(extensionRelease ? { extensionRelease } : {}),
+    definedAt: l.span(),
+  };
+}
 
 function sp<T>(t: TableReader, key: string, v: T | undefined): Spanned<T> | undefined {
   return v === undefined ? undefined : { value: v, span: t.valueSpan(key) };
@@ -321,6 +366,8 @@ export function parseConfigFile(doc: TomlDoc, projectDir: string, sink: ReadSink
       out.publishChannels = pub.stringArray('channels') ?? [];
       pub.finish();
     }
+    const layers = im.tableArray('layers');
+    if (layers) out.layers = layers.map(parseImageLayer);
     im.finish();
     images.push([name, { span: im.span(), value: out }]);
   }

@@ -95,7 +95,7 @@ async function resolveProject(fs: FileSystem, dir: string, rootFile: string, mod
 
   await checkOverlaySources(fs, dir, components.values(), diags);
   checkPackageGroups(merged.packageMembers, diags);
-  const images = resolveImages(merged.images, merged.testSuites, diags);
+  const images = resolveImages(merged.images, merged.testSuites, merged.packageGroups, diags);
   const repos = { rpmRepos: merged.rpmRepos, templates: merged.rpmRepoSetTemplates, sets: merged.rpmRepoSets, templateSpans: merged.templateSpans };
   checkRepoSets(repos, diags);
   checkDistroInputs(distros.values(), repos, diags);

@@ -378,6 +378,54 @@ export interface ImageConfig {
   readonly capabilities: Readonly<Record<string, boolean>>;
   readonly testSuites: readonly string[];
   readonly publishChannels: readonly string[];
+  /** Strata extension `[[images.NAME.layers]]`, lowest first; absent when the image declares none. */
+  readonly layers?: readonly ImageLayerConfig[];
+  readonly definedAt: SourceSpan;
+}
+
+/** A name written in the config and where. */
+export interface SpannedName {
+  readonly value: string;
+  readonly span: SourceSpan;
+}
+
+/**
+ * sysext metadata of a layer as written (`extension-release = { id, version-id, sysext-level,
+ * architecture }`); on the base layer it names the OS the extensions must match.
+ */
+export interface ExtensionReleaseConfig {
+  readonly id?: string;
+  readonly versionId?: string;
+  readonly sysextLevel?: string;
+  readonly architecture?: string;
+  readonly definedAt: SourceSpan;
+}
+
+/**
+ * Strata extension: one layer of an image (`[[images.NAME.layers]]`). The first layer is the
+ * base, the others are system extensions (sysext) over it.
+ *
+ * ```toml
+ * [[images.example-os.layers]]
+ * name = "base"                                    # file stem of the layer's artefacts
+ * kind = "base"                                    # optional: "base" (first layer) or "extension"
+ * packages = ["example-release", "libgreet"]       # binary package names
+ * groups = ["core"]                                # package groups of the project ([package-groups])
+ * definition-packages = true                       # base only: include the kiwi definition's image packages (default true when there is one)
+ * extension-release = { id = "example", version-id = "1", sysext-level = "1", architecture = "x86-64" }
+ * ```
+ */
+export interface ImageLayerConfig {
+  readonly name: string;
+  readonly nameSpan: SourceSpan;
+  readonly packages: readonly SpannedName[];
+  readonly groups: readonly SpannedName[];
+  /** Optional, checked against the position: the first layer is the base, the others extensions. */
+  readonly kind?: 'base' | 'extension';
+  readonly kindSpan?: SourceSpan;
+  readonly definitionPackages?: boolean;
+  readonly definitionPackagesSpan?: SourceSpan;
+  readonly extensionRelease?: ExtensionReleaseConfig;
   readonly definedAt: SourceSpan;
 }
 

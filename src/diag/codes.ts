@@ -309,6 +309,33 @@ export const DIAGNOSTIC_CODES = {
   REBASE_VERSION_SHARED: { summary: 'the upstream version of the selected components is set in a place other components share', hint: 'rebase with -a, or set spec.upstream-distro.version on the component' },
   REBASE_FILE_CHANGED: { summary: 'a TOML file changed between planning and writing the rebase; nothing was written', hint: 'run the rebase again' },
   REBASE_WRITE_FAILED: { summary: 'writing the rebase failed; the files already written were put back' },
+
+  // --- images: definitions, layers, package closure, installation ---
+  KIWI_XML_MALFORMED: { summary: 'a kiwi image definition is not well-formed XML', hint: 'fix the XML at the position shown' },
+  KIWI_NOT_AN_IMAGE: { summary: 'a kiwi file whose root element is not <image>' },
+  KIWI_MISSING_ATTRIBUTE: { summary: 'a kiwi element lacks an attribute it needs (a package without name, a profile without name)' },
+  KIWI_UNKNOWN_PROFILE: { summary: 'a kiwi profile that the definition does not declare (in the image config, --profile or a profiles= attribute)' },
+  KIWI_DEFINITION_NOT_FOUND: { summary: "an image's kiwi definition file does not exist or cannot be read" },
+  IMAGE_NOT_FOUND: { summary: 'no image of that name in the project' },
+  IMAGE_NO_PACKAGES: { summary: 'an image has neither a kiwi definition nor layers: nothing says what it contains' },
+  IMAGE_LAYER_DUPLICATE: { summary: 'two layers of an image have the same name' },
+  IMAGE_LAYER_UNKNOWN_GROUP: { summary: 'a layer names a package group the project does not define' },
+  IMAGE_LAYER_BASE_NOT_FIRST: { summary: 'a base layer that is not the first layer, or a first layer declared an extension' },
+  IMAGE_LAYER_DEFINITION_PACKAGES: { summary: "definition-packages on a layer that cannot take the definition's packages (an extension, or an image without definition)" },
+  IMAGE_LAYER_EMPTY: { summary: 'an image layer (or layer list) without packages' },
+  IMAGE_EXTENSION_RELEASE_INCOMPLETE: { summary: 'an extension layer lacks the extension-release fields systemd-sysext matches on (ID; SYSEXT_LEVEL or VERSION_ID)' },
+  IMAGE_UNKNOWN_ARCH: { summary: 'an architecture without a systemd name (extension-release ARCHITECTURE)' },
+  IMAGE_REPO_NOT_FOUND: { summary: 'no published repository to take the packages from', hint: 'run `strata repo publish` first' },
+  IMAGE_REPO_UNTRUSTED: { summary: "a repository's metadata is unsigned or its signature does not verify against the project key" },
+  IMAGE_REPO_METADATA: { summary: "a repository's metadata is missing, unreadable or does not match repomd.xml" },
+  IMAGE_PACKAGE_NOT_FOUND: { summary: 'a package an image asks for is in none of the repositories' },
+  IMAGE_UNSATISFIED_DEPENDENCY: { summary: 'a package requires a capability no package in the repositories (or a lower layer) provides' },
+  IMAGE_PACKAGE_CONFLICT: { summary: 'two packages of an image conflict' },
+  IMAGE_PACKAGE_DIGEST_MISMATCH: { summary: "a package file's SHA-256 differs from the repository metadata" },
+  IMAGE_PATH_ESCAPES: { summary: 'a path in a package (or layer name) would leave the layer root' },
+  IMAGE_EXTENSION_OUTSIDE_USR: { summary: 'an extension layer package owns a path outside /usr and /opt, which systemd-sysext does not merge' },
+  IMAGE_SCRIPTLET_SKIPPED: { summary: 'an extension layer package has install scriptlets, which are not run (a sysext is merged, not installed)' },
+  IMAGE_INSTALL_FAILED: { summary: 'rpm failed to install the packages of a layer' },
 } as const satisfies Record<string, CodeInfo>;
 
 /**
