@@ -16,7 +16,7 @@ import { runBuild } from '../build/run-build.js';
 import { rpmspecInspector, specModelInspector } from '../build/spec-facts.js';
 import { loadBuildRecords } from '../build/build-state.js';
 import { PREPARED_INPUTS, loadPreparedInputs } from '../build/prepared-inputs.js';
-import { assembleBuildRecord, flagEvalArgs, loadHostFacts, packageRecord, parseFlagEval } from '../build/evidence.js';
+import { assembleBuildRecord, loadHostFacts, packageRecord } from '../build/evidence.js';
 import { reproducibleMacros } from '../build/rpmbuild.js';
 import type { PreparedInputs } from '../build/build-record.js';
 import { publishRepos } from '../repo/publish.js';
@@ -99,8 +99,8 @@ try {
           pkg(r.outputs.srpm.file!),
           Promise.all(r.outputs.rpms.map((x) => pkg(x.file!))),
           Promise.all(r.build.buildroot.filter((b) => b.file && outFiles.has(b.file)).map((b) => pkg(b.file!))),
-          // the binary build prints the flags it evaluates (flagEvalArgs): parsing them is all the record adds
-          Promise.resolve(parseFlagEval(flagEvalArgs().filter((a) => a !== '--eval').map((a) => a.replace(/%\{\?[^}]*\}/, 'x')).join('\n'))),
+          // the binary build prints the flags it evaluates (flagEvalArgs): the record takes them from its output
+          Promise.resolve(r.build.flags),
           Promise.all(r.build.hostTools.map((h) => host.hostTool(h.requires))),
         ]);
         const inputs = (await loadPreparedInputs(fs, u.dir))!;

@@ -326,11 +326,16 @@ async function findRpms(fs: FileSystem, dir: string, depth = 3): Promise<string[
 }
 
 /** Verify an RPM, an SRPM, a directory of them (a repository, or the repositories' root) or a provenance envelope. */
+/** The target of `strata verify` does not exist. */
+export function targetMissing(target: string): StrataError {
+  return new StrataError(error('ATTEST_TARGET_MISSING', `${target} does not exist`, { hint: 'give an RPM, an SRPM, a repository directory or a .intoto.jsonl envelope' }));
+}
+
 export async function verifyTarget(fs: FileSystem, target: string, o: VerifyOptions, jobs = 8): Promise<VerifyResult> {
   const ev = new Evidence(fs, o.attestation);
   const st = await fs.stat(target);
   const run = new VerifyRun();
-  if (!st) throw new StrataError(error('ATTEST_TARGET_MISSING', `${target} does not exist`, { hint: 'give an RPM, an SRPM, a repository directory or a .intoto.jsonl envelope' }));
+  if (!st) throw targetMissing(target);
   if (st.isFile && !target.endsWith('.rpm')) {
     // An envelope on its own: its signature, its statement, its record, the project.
     const verified = await run.run(step<string, Verified>('provenance envelope', 'ATTEST_ENVELOPE_FIELD', (f) => ev.envelope(f)), target, target);

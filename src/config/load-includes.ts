@@ -43,6 +43,7 @@ class IncludeLoader {
   readonly files: LoadedFile[] = [];
   private readonly loaded = new Set<string>();
   private readonly texts = new Map<string, Promise<string | Error>>();
+  private realProjectDir: Promise<string> | undefined;
 
   constructor(
     private readonly fs: FileSystem,
@@ -72,7 +73,8 @@ class IncludeLoader {
     } catch {
       return { kind: 'loop' };
     }
-    const [realProject, t] = await Promise.all([this.fs.realpath(this.projectDir).catch(() => this.projectDir), this.fs.stat(real).catch(() => undefined)]);
+    this.realProjectDir ??= this.fs.realpath(this.projectDir).catch(() => this.projectDir);
+    const [realProject, t] = await Promise.all([this.realProjectDir, this.fs.stat(real).catch(() => undefined)]);
     if (!isInside(realProject, real)) return { kind: 'outside', real };
     if (!t) return { kind: 'loop' };
     return t.isFile ? { kind: 'file' } : t.isDirectory ? { kind: 'dir' } : { kind: 'special' };

@@ -1,7 +1,7 @@
 /** The `strata rpmautospec` commands end to end: a real git repository in a temp dir, the CLI's main(). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -116,6 +116,19 @@ test('rpmautospec calculate-release and process-distgit in a dist-git checkout',
   }
 });
 
+/** Turn a clone's packs into loose objects, so that one object can be removed. */
+function explodePacks(repo: string): void {
+  const packDir = path.join(repo, '.git', 'objects', 'pack');
+  for (const name of readdirSync(packDir).filter((f) => f.endsWith('.pack'))) {
+    const pack = path.join(packDir, name);
+    const data = readFileSync(pack);
+    rmSync(pack);
+    rmSync(pack.replace(/\.pack$/, '.idx'), { force: true });
+    execFileSync('git', ['unpack-objects', '-q'], { cwd: repo, input: data });
+  }
+}
+const looseObject = (repo: string, sha: string) => path.join(repo, '.git', 'objects', sha.slice(0, 2), sha.slice(2));
+
 test('rpmautospec on a checkout it cannot read fully: shallow clone, missing objects, spec not committed — each a coded diagnostic at the spec, never a wrong answer', async () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'strata-autospec-bad-'));
   const env = { GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.invalid', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.invalid' };
@@ -153,15 +166,8 @@ test('rpmautospec on a checkout it cannot read fully: shallow clone, missing obj
     const noCommit = path.join(tmp, 'no-commit');
     gitIn(tmp, ['clone', '-q', '--no-local', up, noCommit]);
     const mid = gitIn(noCommit, ['rev-parse', 'HEAD~1']).trim();
-    const looseOrPacked = (dir: string, sha: string) => path.join(dir, '.git', 'objects', sha.slice(0, 2), sha.slice(2));
-    // explode the packs into loose objects so that one can be removed
-    for (const pack of execFileSync('sh', ['-c', `ls ${noCommit}/.git/objects/pack/*.pack 2>/dev/null || true`], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
-      const data = readFileSync(pack);
-      rmSync(pack);
-      rmSync(pack.replace(/\.pack$/, '.idx'), { force: true });
-      execFileSync('git', ['unpack-objects', '-q'], { cwd: noCommit, input: data });
-    }
-    rmSync(looseOrPacked(noCommit, mid));
+    explodePacks(noCommit);
+    rmSync(looseObject(noCommit, mid));
     const c = await run(noCommit, ['calculate-release', 'x.spec']);
     assert.equal(c.code, 1);
     assert.equal(c.diags[0]?.code, 'AUTOSPEC_GIT_OBJECTS_MISSING', JSON.stringify(c.diags));
@@ -170,14 +176,9 @@ test('rpmautospec on a checkout it cannot read fully: shallow clone, missing obj
     // a spec blob missing: the changelog would silently lose that commit's version
     const noBlob = path.join(tmp, 'no-blob');
     gitIn(tmp, ['clone', '-q', '--no-local', up, noBlob]);
-    for (const pack of execFileSync('sh', ['-c', `ls ${noBlob}/.git/objects/pack/*.pack 2>/dev/null || true`], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
-      const data = readFileSync(pack);
-      rmSync(pack);
-      rmSync(pack.replace(/\.pack$/, '.idx'), { force: true });
-      execFileSync('git', ['unpack-objects', '-q'], { cwd: noBlob, input: data });
-    }
+    explodePacks(noBlob);
     const blob = gitIn(noBlob, ['rev-parse', 'HEAD~2:x.spec']).trim();
-    rmSync(looseOrPacked(noBlob, blob));
+    rmSync(looseObject(noBlob, blob));
     const b = await run(noBlob, ['generate-changelog', 'x.spec']);
     assert.equal(b.code, 1);
     assert.equal(b.ok, false);

@@ -29,14 +29,14 @@ export function register(program: Command, host: CommandHost): void {
       const g = host.globals(c);
       const ctx = host.ctx;
       const abs = path.resolve(ctx.cwd, target);
-      const [{ verifyTarget, projectChecks, loadAttestationKey }, { keyVerifier }, { readPublicKeys }, { StrataError, error }] = await Promise.all([
+      const [{ verifyTarget, projectChecks, loadAttestationKey, targetMissing }, { keyVerifier }, { readPublicKeys }, { StrataError, error }] = await Promise.all([
         import('../../attest/index.js'),
         import('../../trust/key-signer.js'),
         import('../../trust/openpgp-verifier.js'),
         import('../../diag/index.js'),
       ]);
       // The target first: a mistyped path is the first thing to say, before any key or project.
-      if (!(await ctx.fs.stat(abs))) throw new StrataError(error('ATTEST_TARGET_MISSING', `${target} does not exist`, { hint: 'give an RPM, an SRPM, a repository directory or a .intoto.jsonl envelope' }));
+      if (!(await ctx.fs.stat(abs))) throw targetMissing(target);
       // The project, when there is one (it supplies the attestation key and the input checks).
       let project;
       if (!flags.standalone) {
