@@ -276,6 +276,9 @@ export const DIAGNOSTIC_CODES = {
   SPEC_UNCLOSED_IF: { summary: '%if without %endif' },
   SPEC_UNCLOSED_MACRO: { summary: 'a macro call is never closed' },
   SPEC_UNKNOWN_TAG: { summary: 'a preamble tag rpm does not know' },
+
+  // --- image layers (erofs, dm-verity, signed root hash, DDI, manifest, verification) ---
+  LAYER_VERITY_FORMAT: { summary: 'a dm-verity hash device or its parameters cannot be read or used (superblock, block sizes, salt, data size)' },
 } as const satisfies Record<string, CodeInfo>;
 
 /**
