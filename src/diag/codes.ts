@@ -278,6 +278,14 @@ export const DIAGNOSTIC_CODES = {
   SPEC_UNKNOWN_TAG: { summary: 'a preamble tag rpm does not know' },
 
   // --- image layers (erofs, dm-verity, signed root hash, DDI, manifest, verification) ---
+  LAYER_EROFS_FAILED: { summary: 'mkfs.erofs could not make the erofs image of a layer tree' },
+  LAYER_MANIFEST_INVALID: { summary: 'a layer manifest cannot be read (not JSON, wrong schema, a path outside the layer)' },
+  LAYER_NAME_INVALID: { summary: 'a layer name cannot be the file stem of its artefacts', hint: 'use letters, digits, ".", "_", "+" and "-"' },
+  LAYER_PATH_ESCAPES: { summary: "a path a package lists is not absolute inside the layer (relative, or with '..')" },
+  LAYER_SIGNING_KEY_INVALID: { summary: 'the layer signing key or certificate cannot be used (not PEM, not RSA, key and certificate do not match)' },
+  LAYER_TOOL_MISSING: { summary: 'a tool a layer build needs is not installed (mkfs.erofs)' },
+  LAYER_TREE_MISSING: { summary: 'the root directory of a layer tree does not exist or is not a directory' },
+  LAYER_UNSUPPORTED_ENTRY: { summary: 'a layer tree holds an entry an image cannot store (a socket)' },
   LAYER_VERITY_FORMAT: { summary: 'a dm-verity hash device or its parameters cannot be read or used (superblock, block sizes, salt, data size)' },
 } as const satisfies Record<string, CodeInfo>;
 
