@@ -1,10 +1,14 @@
 /**
  * Reproducible erofs images of a layer's tree with `mkfs.erofs` (erofs-utils 1.5), through the
  * `ProcessRunner` adapter: a fixed UUID (`-U`, derived from the layer's manifest digest), every
- * timestamp SOURCE_DATE_EPOCH (`-T`, and in the environment), every file root-owned
+ * timestamp SOURCE_DATE_EPOCH (`-T`), every file root-owned
  * (`--all-root`), optional lz4/lz4hc. mkfs.erofs orders directory entries itself and does not
  * follow symbolic links, so the same tree gives the same bytes whatever the readdir order,
  * mtimes or owners of its copy on disk. The image is written beside `out` and renamed into place.
+ *
+ * SOURCE_DATE_EPOCH is removed from mkfs.erofs's environment: erofs-utils 1.5 reads it after the
+ * options and switches from `-T`'s fixed time to clamping (mtimes older than it are kept), so a
+ * copy of the tree with other mtimes would give other bytes.
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
@@ -48,7 +52,7 @@ export async function buildErofs(proc: ProcessRunner, fs: FileSystem, root: stri
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.tmp`);
   await fs.mkdir(path.dirname(out));
   await fs.remove(tmp);
-  const r = await proc.run('mkfs.erofs', mkfsErofsArgs(tmp, root, opts), { env: { SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch), LC_ALL: 'C', TZ: 'UTC' }, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const r = await proc.run('mkfs.erofs', mkfsErofsArgs(tmp, root, opts), { env: { SOURCE_DATE_EPOCH: undefined, LC_ALL: 'C', TZ: 'UTC' }, ...(opts.signal ? { signal: opts.signal } : {}) });
   if (r.code !== 0) {
     await fs.remove(tmp);
     throw new StrataError(error('LAYER_EROFS_FAILED', `mkfs.erofs of ${root} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`, { hint: 'the layer tree must be readable; erofs-utils 1.5 compresses with lz4 or lz4hc only' }));
