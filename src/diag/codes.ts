@@ -278,10 +278,13 @@ export const DIAGNOSTIC_CODES = {
   SPEC_UNKNOWN_TAG: { summary: 'a preamble tag rpm does not know' },
 
   // --- image layers (erofs, dm-verity, signed root hash, DDI, manifest, verification) ---
+  LAYER_DISK_LAYOUT: { summary: 'a disk image cannot be laid out or read as a GPT disk / Discoverable Disk Image (sizes, partitions, CRCs)' },
   LAYER_EROFS_FAILED: { summary: 'mkfs.erofs could not make the erofs image of a layer tree' },
+  LAYER_EXTENSION_RELEASE: { summary: "a layer's extension-release file disagrees with its metadata, or is not a file" },
   LAYER_MANIFEST_INVALID: { summary: 'a layer manifest cannot be read (not JSON, wrong schema, a path outside the layer)' },
   LAYER_NAME_INVALID: { summary: 'a layer name cannot be the file stem of its artefacts', hint: 'use letters, digits, ".", "_", "+" and "-"' },
   LAYER_PATH_ESCAPES: { summary: "a path a package lists is not absolute inside the layer (relative, or with '..')" },
+  LAYER_SIGNATURE_PARTITION: { summary: "a DDI's verity signature partition is not the JSON systemd reads (rootHash, signature)" },
   LAYER_SIGNING_KEY_INVALID: { summary: 'the layer signing key or certificate cannot be used (not PEM, not RSA, key and certificate do not match)' },
   LAYER_TOOL_MISSING: { summary: 'a tool a layer build needs is not installed (mkfs.erofs)' },
   LAYER_TREE_MISSING: { summary: 'the root directory of a layer tree does not exist or is not a directory' },

@@ -54,9 +54,9 @@ export function makeTestLayerTree(root: string, opts: { readonly name?: string; 
   linkSync(path.join(root, 'usr/share/greet/words.txt'), path.join(root, 'usr/share/greet/words-link.txt'));
   execFileSync('mkfifo', [path.join(root, 'var/lib/greet/fifo')]);
   for (const [rel, content] of Object.entries(opts.extraFiles ?? {})) w(rel, content);
-  const extensionRelease = { id: 'exampleos', versionId: '1', architecture: 'x86-64', ...(kind === 'extension' ? { sysextLevel: '1.0' } : {}) };
+  const extensionRelease = kind === 'extension' ? { id: 'exampleos', sysextLevel: '1.0', architecture: 'x86-64' } : { id: 'exampleos', versionId: '1', sysextLevel: '1.0', architecture: 'x86-64' };
   if (kind === 'extension') w(`usr/lib/extension-release.d/extension-release.${name}`, `ID=exampleos\nSYSEXT_LEVEL=1.0\nARCHITECTURE=x86-64\n`);
-  else w('usr/lib/os-release', 'ID=exampleos\nVERSION_ID=1\n');
+  else w('usr/lib/os-release', 'ID=exampleos\nVERSION_ID=1\nSYSEXT_LEVEL=1.0\n');
   const packages = [
     pkg('greet', '1.0', '1.exl1', 'x86_64', ['/usr/bin/greet', '/usr/bin/hello', '/usr/bin/su-greet', '/usr/share/greet', '/usr/share/greet/words.txt', '/usr/share/greet/words-link.txt', '/usr/share/greet/greet.conf', '/usr/share/greet/dangling', '/usr/share/greet/empty', '/etc/greet.conf', '/var/lib/greet'], 'sbom/greet-1.0-1.exl1.x86_64.spdx.json'),
     pkg('greet-doc', '1.0', '1.exl1', 'noarch', ['/usr/share/doc/greet', '/usr/share/doc/greet/README', '/usr/share/greet']),
