@@ -289,6 +289,7 @@ export const DIAGNOSTIC_CODES = {
   LAYER_MANIFEST_ALTERED: { summary: 'a layer manifest is not the signed one, or the erofs tree differs from it' },
   LAYER_MANIFEST_INVALID: { summary: 'a layer manifest cannot be read (not JSON, wrong schema, a path outside the layer)' },
   LAYER_NAME_INVALID: { summary: 'a layer name cannot be the file stem of its artefacts', hint: 'use letters, digits, ".", "_", "+" and "-"' },
+  LAYER_ORDER: { summary: "an image's layers are not in a valid order (the base first, then extensions, each once)" },
   LAYER_PATH_ESCAPES: { summary: "a path a package lists is not absolute inside the layer (relative, or with '..')" },
   LAYER_ROOT_HASH_MISMATCH: { summary: "a layer's hash tree was regenerated over other data: its root hash is not the signed one" },
   LAYER_SIGNATURE_INVALID: { summary: "a layer's root hash signature does not verify (root hash or signature altered)" },

@@ -63,11 +63,11 @@ export function verifyFlags(expected: ManifestEntry, actual: ManifestEntry): str
 const isWhiteout = (e: ManifestEntry) => e.type === 'char' && e.rdev === '0:0';
 
 /** The composed expectation: path → entry and its layer, layers applied bottom first. */
-export function mergeManifests(manifests: readonly LayerManifest[]): Map<string, { readonly entry: ManifestEntry; readonly layer: string }> {
+export function mergeManifests(manifests: readonly LayerManifest[], opts: { readonly whiteouts?: boolean } = {}): Map<string, { readonly entry: ManifestEntry; readonly layer: string }> {
   const merged = new Map<string, { entry: ManifestEntry; layer: string }>();
   for (const m of manifests) {
     for (const e of m.entries) {
-      if (isWhiteout(e)) {
+      if ((opts.whiteouts ?? true) && isWhiteout(e)) {
         for (const k of [...merged.keys()]) if (k === e.path || k.startsWith(e.path + '/')) merged.delete(k);
         continue;
       }
@@ -96,9 +96,12 @@ function entryOf(it: TreeItem, digest: string | undefined, target: string | unde
   };
 }
 
-/** Compare the tree at `root` with `manifests` (bottom layer first). */
-export async function scanTree(files: BlockFiles, root: string, manifests: readonly LayerManifest[], opts: { readonly concurrency?: number } = {}): Promise<ScanResult> {
-  const expected = mergeManifests(manifests);
+/**
+ * Compare the tree at `root` with `manifests` (bottom layer first). `whiteouts: false` compares
+ * one layer's own tree (a mounted erofs), where a whiteout is a character device like any other.
+ */
+export async function scanTree(files: BlockFiles, root: string, manifests: readonly LayerManifest[], opts: { readonly concurrency?: number; readonly whiteouts?: boolean } = {}): Promise<ScanResult> {
+  const expected = mergeManifests(manifests, opts.whiteouts === undefined ? {} : { whiteouts: opts.whiteouts });
   const items = await walkTree(files, root);
   // hash only what a manifest expects to be a regular file
   const toHash = items.filter((i) => i.stat.type === 'file' && expected.get(i.path)?.entry.type === 'file');
