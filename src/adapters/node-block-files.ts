@@ -21,7 +21,8 @@ function minor(dev: number): number {
   return (dev & 0xff) | ((dev >>> 12) & 0xfff00);
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** UTF-8 byte order (UTF-16 code unit order agrees with it unless a surrogate is involved). */
+const byteOrder = (a: string, b: string): number => (/[\ud800-\uffff]/.test(a + b) ? Buffer.compare(Buffer.from(a), Buffer.from(b)) : a < b ? -1 : a > b ? 1 : 0);
 
 /** The real file system, for trees and block images. */
 export class NodeBlockFiles implements BlockFiles {
@@ -43,6 +44,10 @@ export class NodeBlockFiles implements BlockFiles {
 
   async readdir(p: string): Promise<string[]> {
     return (await fsp.readdir(p)).sort(byteOrder);
+  }
+
+  readFile(p: string): Promise<Uint8Array> {
+    return fsp.readFile(p, { flag: fsc.O_RDONLY | fsc.O_NOFOLLOW });
   }
 
   async openRead(p: string): Promise<BlockReader> {

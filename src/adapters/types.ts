@@ -200,5 +200,7 @@ export interface BlockFiles {
   /** Directory entries, sorted by byte order of their names. */
   readdir(path: string): Promise<string[]>;
   openRead(path: string): Promise<BlockReader>;
+  /** The whole content of a (small) file without following a final symbolic link. */
+  readFile(path: string): Promise<Uint8Array>;
   create(path: string, mode?: number): Promise<BlockWriter>;
 }

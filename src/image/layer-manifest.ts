@@ -70,7 +70,8 @@ export interface ManifestOptions {
   readonly concurrency?: number;
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** UTF-8 byte order (UTF-16 code unit order agrees with it unless a surrogate is involved). */
+export const byteOrder = (a: string, b: string): number => (/[\ud800-\uffff]/.test(a) || /[\ud800-\uffff]/.test(b) ? Buffer.compare(Buffer.from(a), Buffer.from(b)) : a < b ? -1 : a > b ? 1 : 0);
 const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
 /** A layer name is a file stem: letters, digits, `.`, `_`, `-`, `+`, not starting with `.`. */
@@ -138,7 +139,9 @@ export async function walkTree(files: BlockFiles, root: string): Promise<TreeIte
   return out.sort((x, y) => byteOrder(x.path, y.path));
 }
 
-/** Hash the regular files of `items` (a few at a time). */
+const SMALL = 1 << 20;
+
+/** Hash the regular files of `items` (a few at a time; files up to 1 MiB in one read). */
 export async function hashItems(files: BlockFiles, items: readonly TreeItem[], concurrency = 16): Promise<Map<string, string>> {
   const regular = items.filter((i) => i.stat.type === 'file');
   const digests = new Map<string, string>();
@@ -147,7 +150,7 @@ export async function hashItems(files: BlockFiles, items: readonly TreeItem[], c
     const buf = new Uint8Array(1 << 20);
     while (next < regular.length) {
       const it = regular[next++]!;
-      digests.set(it.path, await sha256File(files, it.abs, buf));
+      digests.set(it.path, it.stat.size <= SMALL ? createHash('sha256').update(await files.readFile(it.abs)).digest('hex') : await sha256File(files, it.abs, buf));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, regular.length)) }, worker));

@@ -12,7 +12,7 @@
  * is the composed one.
  */
 import type { BlockFiles } from '../adapters/types.js';
-import { hashItems, walkTree, type LayerManifest, type ManifestEntry, type TreeItem } from './layer-manifest.js';
+import { byteOrder, hashItems, walkTree, type LayerManifest, type ManifestEntry, type TreeItem } from './layer-manifest.js';
 
 export type FindingKind = 'modified' | 'missing' | 'unowned';
 
@@ -121,6 +121,6 @@ export async function scanTree(files: BlockFiles, root: string, manifests: reado
     if (flags !== '.........') findings.push({ path: it.path, kind: 'modified', flags, layer: exp.layer, ...(exp.entry.rpm ? { rpm: exp.entry.rpm } : {}), area: areaOf(it.path) });
   }
   for (const [p, exp] of expected) if (!seen.has(p)) findings.push({ path: p, kind: 'missing', layer: exp.layer, ...(exp.entry.rpm ? { rpm: exp.entry.rpm } : {}), area: areaOf(p) });
-  findings.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  findings.sort((a, b) => byteOrder(a.path, b.path));
   return { root, layers: manifests.map((m) => m.name), checked: items.length, findings, systemFindings: findings.filter((f) => f.area === 'system').length };
 }
