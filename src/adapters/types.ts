@@ -150,3 +150,57 @@ export interface ScratchWriter {
 export interface ProcessLock {
   acquire(path: string, opts?: { readonly pollMs?: number; readonly signal?: AbortSignal }): Promise<() => Promise<void>>;
 }
+
+/** The kind of a file-tree entry, as lstat reports it (symbolic links are not followed). */
+export type TreeEntryType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+
+/** Everything lstat says about one entry that an image layer records. */
+export interface TreeEntryStat {
+  readonly type: TreeEntryType;
+  /** Permission bits with setuid/setgid/sticky (`mode & 0o7777`). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly size: number;
+  readonly nlink: number;
+  /** Device and inode numbers (hard links share both). */
+  readonly dev: number;
+  readonly ino: number;
+  /** For char/block devices: the device number (major/minor). */
+  readonly rdevMajor: number;
+  readonly rdevMinor: number;
+}
+
+/** A file opened for reading by position (large images are read in chunks, never whole). */
+export interface BlockReader {
+  readonly size: number;
+  /** Reads up to `buf.length` bytes at `position`; returns how many were read (0 at the end). */
+  read(buf: Uint8Array, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A file being written by position; it appears at its path only on `commit` (atomic rename). */
+export interface BlockWriter {
+  write(data: Uint8Array, position: number): Promise<void>;
+  /** Set the final length (a sparse tail reads as zeros). */
+  truncate(size: number): Promise<void>;
+  /** fsync, rename into place. */
+  commit(): Promise<void>;
+  /** Remove the temporary file. */
+  abort(): Promise<void>;
+}
+
+/**
+ * File trees and block images: what image layers need beyond `FileSystem` — full lstat (owner,
+ * device numbers, links), link targets, and reading/writing large files in chunks.
+ */
+export interface BlockFiles {
+  lstat(path: string): Promise<TreeEntryStat | undefined>;
+  readlink(path: string): Promise<string>;
+  /** Directory entries, sorted by byte order of their names. */
+  readdir(path: string): Promise<string[]>;
+  openRead(path: string): Promise<BlockReader>;
+  /** The whole content of a (small) file without following a final symbolic link. */
+  readFile(path: string): Promise<Uint8Array>;
+  create(path: string, mode?: number): Promise<BlockWriter>;
+}

@@ -336,6 +336,32 @@ export const DIAGNOSTIC_CODES = {
   IMAGE_EXTENSION_OUTSIDE_USR: { summary: 'an extension layer package owns a path outside /usr and /opt, which systemd-sysext does not merge' },
   IMAGE_SCRIPTLET_SKIPPED: { summary: 'an extension layer package has install scriptlets, which are not run (a sysext is merged, not installed)' },
   IMAGE_INSTALL_FAILED: { summary: 'rpm failed to install the packages of a layer' },
+
+  // --- image layers (erofs, dm-verity, signed root hash, DDI, manifest, verification) ---
+  LAYER_ARTEFACT_ALTERED: { summary: 'a layer file is not the one its signed statement names (SHA-256 differs), or was added after signing' },
+  LAYER_ARTEFACT_MISSING: { summary: 'a layer file (statement, manifest, erofs, verity, roothash, DDI) is missing' },
+  LAYER_DATA_ALTERED: { summary: "a layer's erofs data does not match its dm-verity hash tree: the data was altered" },
+  LAYER_DDI_MISMATCH: { summary: "a layer's disk image disagrees with its sidecars (partition UUIDs, data, signature partition)" },
+  LAYER_DISK_LAYOUT: { summary: 'a disk image cannot be laid out or read as a GPT disk / Discoverable Disk Image (sizes, partitions, CRCs)' },
+  LAYER_EROFS_FAILED: { summary: 'mkfs.erofs could not make the erofs image of a layer tree' },
+  LAYER_EXTENSION_RELEASE: { summary: "a layer's extension-release file disagrees with its metadata, or is not a file" },
+  LAYER_INCOMPATIBLE: { summary: 'an extension layer cannot go on its base (ID, SYSEXT_LEVEL/VERSION_ID, ARCHITECTURE), or lacks its extension-release' },
+  LAYER_MANIFEST_ALTERED: { summary: 'a layer manifest is not the signed one, or the erofs tree differs from it' },
+  LAYER_MANIFEST_INVALID: { summary: 'a layer manifest cannot be read (not JSON, wrong schema, a path outside the layer)' },
+  LAYER_NAME_INVALID: { summary: 'a layer name cannot be the file stem of its artefacts', hint: 'use letters, digits, ".", "_", "+" and "-"' },
+  LAYER_ORDER: { summary: "an image's layers are not in a valid order (the base first, then extensions, each once)" },
+  LAYER_PATH_ESCAPES: { summary: "a path a package lists is not absolute inside the layer (relative, or with '..')" },
+  LAYER_ROOT_HASH_MISMATCH: { summary: "a layer's hash tree was regenerated over other data: its root hash is not the signed one" },
+  LAYER_SIGNATURE_INVALID: { summary: "a layer's root hash signature does not verify (root hash or signature altered)" },
+  LAYER_SIGNATURE_PARTITION: { summary: "a DDI's verity signature partition is not the JSON systemd reads (rootHash, signature)" },
+  LAYER_SIGNING_KEY_INVALID: { summary: 'the layer signing key or certificate cannot be used (not PEM, not RSA, key and certificate do not match)' },
+  LAYER_STATEMENT_INVALID: { summary: "a layer statement is not an in-toto statement with Strata's layer predicate" },
+  LAYER_TOOL_MISSING: { summary: 'a tool a layer build needs is not installed (mkfs.erofs)' },
+  LAYER_TREE_MISSING: { summary: 'the root directory of a layer tree does not exist or is not a directory' },
+  LAYER_UNSIGNED: { summary: 'a layer has no root hash signature (no NAME.roothash.p7s or verity signature partition)' },
+  LAYER_UNSUPPORTED_ENTRY: { summary: 'a layer tree holds an entry an image cannot store (a socket)' },
+  LAYER_UNTRUSTED_SIGNER: { summary: "a layer's root hash was signed by a certificate that is not trusted" },
+  LAYER_VERITY_FORMAT: { summary: 'a dm-verity hash device or its parameters cannot be read or used (superblock, block sizes, salt, data size)' },
 } as const satisfies Record<string, CodeInfo>;
 
 /**

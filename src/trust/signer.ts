@@ -13,7 +13,9 @@ export type SignatureFormat =
   /** A raw Ed25519 signature over the payload (64 bytes). */
   | 'ed25519'
   /** A DER-encoded ECDSA P-256 signature over the SHA-256 of the payload. */
-  | 'ecdsa-p256-sha256';
+  | 'ecdsa-p256-sha256'
+  /** A detached PKCS#7 (CMS SignedData) signature, DER: dm-verity root hash signatures (`.roothash.p7s`). */
+  | 'pkcs7-der';
 
 export interface Signature {
   readonly bytes: Uint8Array;
