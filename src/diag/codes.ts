@@ -297,6 +297,8 @@ export const DIAGNOSTIC_CODES = {
   CVE_PLAN_UNKNOWN: { summary: '`cve plan` names a CVE id or record that no loaded feed has' },
   CVE_REPO_UNREADABLE: { summary: 'a file in a published repository is not a readable RPM; it is left out of the scan' },
   CVE_VEX_INVALID: { summary: 'a VEX envelope or document does not verify or is not OpenVEX' },
+  // --- report: the audit report ---
+  REPORT_NO_FILE: { summary: '`strata report -o html` was given no file to write (or a file without -o html)', hint: 'strata report -o html report.html' },
 } as const satisfies Record<string, CodeInfo>;
 
 /**

@@ -14,8 +14,9 @@ import { register as componentPrepareSources } from './component-prepare-sources
 import { register as specCommands } from './spec.js';
 import { register as verifyCommand } from './verify.js';
 import { register as cveCommands } from './cve.js';
+import { register as reportCommand } from './report.js';
 
 /** Each command module exports `register(program, host)`; add new ones here. */
 type Register = (program: Command, host: CommandHost) => void;
 
-export const registrations: Register[] = [componentRender, configCommands, componentList, componentQuery, rpmautospec, componentUpdate, componentHistory, componentBuild, repoCommands, componentDiffSources, componentPrepareSources, specCommands, verifyCommand, cveCommands];
+export const registrations: Register[] = [componentRender, configCommands, componentList, componentQuery, rpmautospec, componentUpdate, componentHistory, componentBuild, repoCommands, componentDiffSources, componentPrepareSources, specCommands, verifyCommand, cveCommands, reportCommand];
