@@ -6,6 +6,7 @@ import { NodeFileSystem } from '../adapters/node-fs.js';
 import { loadProject } from '../config/load.js';
 import { computeReport, originOf } from './model.js';
 import { escapeHtml, printReportHtml } from './html.js';
+import { assertSelfContained } from '../testing/html.js';
 
 const root = process.env.STRATA_ROOT ?? path.resolve(import.meta.dirname, '../..');
 const azl = path.resolve(root, '../shared/fixtures/azurelinux');
@@ -48,16 +49,6 @@ test('config-only report of the real Azure Linux tree agrees with the config mod
   assert.ok(html.includes('@media print'));
   assert.ok(html.includes('<svg'));
 });
-
-/** No network and no external asset: no URL in src/href/url(), no stylesheet link, no @import. */
-export function assertSelfContained(html: string): void {
-  assert.doesNotMatch(html, /\b(src|href|action|poster|srcset|data)\s*=\s*["']?\s*(https?:|\/\/)/i);
-  assert.doesNotMatch(html, /<link\b[^>]*rel=["']?stylesheet/i);
-  assert.doesNotMatch(html, /<(script|img|iframe|object|embed|audio|video|source)\b[^>]*\bsrc\s*=/i);
-  assert.doesNotMatch(html, /url\(\s*["']?(https?:|\/\/)/i);
-  assert.doesNotMatch(html, /@import/i);
-  assert.doesNotMatch(html, /https?:\/\//i);
-}
 
 test('everything in the HTML is escaped', () => {
   assert.equal(escapeHtml(`<script>"&'`), '&lt;script&gt;&quot;&amp;&#39;');
