@@ -14,6 +14,7 @@ const purpose = process.argv.includes('--for') ? process.argv[process.argv.index
 // command -> Debian package that provides it
 const TOOLS = {
   git: 'git',
+  chromium: 'chromium',
   rpmbuild: 'rpm',
   rpmspec: 'rpm',
   rpmsign: 'rpm',

@@ -23,6 +23,8 @@ export interface BuildState {
   readonly rpmbuildSeconds?: number;
   /** The build record of the last build (src/build/build-record.ts), when it was collected. */
   readonly record?: EvidenceRecord;
+  /** The `--verify-reproducible` verdict of the last build, when it was checked. */
+  readonly reproducible?: { readonly identical: boolean; readonly differences: number };
 }
 
 /** The state files of one work directory. */

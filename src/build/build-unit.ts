@@ -212,8 +212,11 @@ export async function buildUnit(run: UnitRun, u: BuildUnit, st: EvaluatedUnit): 
     await run.fixedRoots.remove(fixedRoot);
     return { name, status: 'failed', fingerprint: fp, rpms: [], rpmbuildSeconds, wallSeconds: wallSeconds(), reason: r.errors.find((l) => l.startsWith('error:'))?.slice(7) ?? 'rpmbuild failed', log: logFile, logTail: [...tail, ...r.errors.filter((e) => !tail.includes(e))], sourceDateEpoch: sde };
   }
+  let reproducible: BuildState['reproducible'];
   if (run.verifyReproducible && r2) {
-    run.reproducibility.push(await checkReproducible(fs, name, r, r2));
+    const rr = await checkReproducible(fs, name, r, r2);
+    run.reproducibility.push(rr);
+    reproducible = { identical: rr.identical, differences: rr.differences.length };
     run.chores.add(() => fs.remove(top2));
   }
   // Move results into out/: remove what the previous build of this component left.
@@ -222,7 +225,7 @@ export async function buildUnit(run: UnitRun, u: BuildUnit, st: EvaluatedUnit): 
   run.built.set(name, { rpms: rpmsAbs, packages: placed.packages });
   // The packages are in out/: dependents may start. The rest is bookkeeping, awaited before
   // runBuild returns: the log, the state file, the local repository and removing build trees.
-  const baseState: BuildState = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: placed.srpm, rpms: [...placed.rpms], packages: placed.packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000 };
+  const baseState: BuildState = { version: 1, selfFingerprint: st.self, facts: st.facts, fingerprint: fp, srpm: placed.srpm, rpms: [...placed.rpms], packages: placed.packages, sourceDateEpoch: sde, rpmbuildSeconds: Math.round(rpmbuildSeconds * 1000) / 1000, ...(reproducible ? { reproducible } : {}) };
   // The build record is collected off the critical path, and saved with the state.
   const saveState = async () => {
     const record = run.evidence ? await collectRecord(run, u, sde, sysrootRpms, layout.abs(placed.srpm), rpmsAbs, r.flags) : undefined;

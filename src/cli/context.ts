@@ -1,6 +1,6 @@
 import type { Clock, EventSink, FileSystem, Git, ProcessLock, ProcessRunner } from '../adapters/types.js';
 
-export type OutputFormat = 'table' | 'json' | 'toml' | 'text';
+export type OutputFormat = 'table' | 'json' | 'toml' | 'text' | 'html';
 
 /** Everything a command may touch. Built once in main(); tests build their own. */
 export interface CliContext {

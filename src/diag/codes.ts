@@ -362,6 +362,8 @@ export const DIAGNOSTIC_CODES = {
   LAYER_UNSUPPORTED_ENTRY: { summary: 'a layer tree holds an entry an image cannot store (a socket)' },
   LAYER_UNTRUSTED_SIGNER: { summary: "a layer's root hash was signed by a certificate that is not trusted" },
   LAYER_VERITY_FORMAT: { summary: 'a dm-verity hash device or its parameters cannot be read or used (superblock, block sizes, salt, data size)' },
+  // --- report: the audit report ---
+  REPORT_NO_FILE: { summary: '`strata report -o html` was given no file to write (or a file without -o html)', hint: 'strata report -o html report.html' },
 } as const satisfies Record<string, CodeInfo>;
 
 /**

@@ -16,8 +16,9 @@ import { register as verifyCommand } from './verify.js';
 import { register as cveCommands } from './cve.js';
 import { register as rebaseCommands } from './rebase.js';
 import { register as imageCommands } from './image.js';
+import { register as reportCommand } from './report.js';
 
 /** Each command module exports `register(program, host)`; add new ones here. */
 type Register = (program: Command, host: CommandHost) => void;
 
-export const registrations: Register[] = [componentRender, configCommands, componentList, componentQuery, rpmautospec, componentUpdate, componentHistory, componentBuild, repoCommands, componentDiffSources, componentPrepareSources, specCommands, verifyCommand, cveCommands, rebaseCommands, imageCommands];
+export const registrations: Register[] = [componentRender, configCommands, componentList, componentQuery, rpmautospec, componentUpdate, componentHistory, componentBuild, repoCommands, componentDiffSources, componentPrepareSources, specCommands, verifyCommand, cveCommands, rebaseCommands, imageCommands, reportCommand];
