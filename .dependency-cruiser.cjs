@@ -9,13 +9,14 @@
 //   util   generic helpers (worker pool, directory replacement, compression tools, path containment)
 //   trust  signing and verification seams: the one-method Signer, verification as named steps
 //   rpm    the RPM file format (header, payload, digests): read by build, repo, attest, image
+//   koji   Koji as a build backend: the XML-RPC dialect, sessions, setup, submission, watching, results
 //   attest build evidence from the build record (SPDX, CycloneDX, DSSE-signed SLSA provenance) and
 //          `strata verify`; below repo, whose publish places the evidence beside the packages
 //   rebase re-applies overlays to a new upstream and classifies them (above render, which it reuses)
 //   image  kiwi definitions, layers (erofs + dm-verity + signed root hash), composition, outputs
 //   cve    advisory feeds (OSV, OVAL), matching, rebuild plans; knows images to name the layers hit
 //   report the audit report over everything below
-const order = ['util', 'trust', 'spec', 'config', 'overlay', 'sources', 'render', 'rebase', 'rpm', 'build', 'attest', 'repo', 'image', 'cve', 'report'];
+const order = ['util', 'trust', 'spec', 'config', 'overlay', 'sources', 'render', 'rebase', 'rpm', 'build', 'koji', 'attest', 'repo', 'image', 'cve', 'report'];
 const ioModules = '^(node:)?(fs|fs/promises|child_process|http|https|http2|net|tls|dgram|dns|dns/promises|cluster|worker_threads|readline|repl|inspector)$';
 const forbidden = [
   {
